@@ -1,0 +1,3 @@
+"""odoo-restful: a REST gateway in front of any Odoo server."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,232 @@
+"""The one exception tree of the gateway and its mapping to HTTP.
+
+Every layer (request parsing, token store, Odoo clients) raises one of these;
+``app`` turns them into ``{"type": ..., "message": ...}`` bodies in one place.
+``type`` is stable and machine-readable; ``message`` is for people and never
+carries Odoo's traceback, a token or a password.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, ClassVar
+
+
+class GatewayError(Exception):
+    """Base class: an error the client should see as ``status`` + ``type``."""
+
+    status: ClassVar[int] = 500
+    type: ClassVar[str] = "server_error"
+
+    def __init__(self, message: str, *, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.headers = headers or {}
+
+    def body(self) -> dict[str, Any]:
+        return {"type": self.type, "message": self.message}
+
+
+# --- client mistakes found by the gateway itself (4xx before Odoo is called) ---
+
+
+class BadRequest(GatewayError):
+    status = 400
+    type = "bad_request"
+
+
+class MissingParameters(BadRequest):
+    type = "missing_parameters"
+
+
+class PayloadTooLarge(GatewayError):
+    status = 413
+    type = "payload_too_large"
+
+
+class MethodNotAllowed(GatewayError):
+    status = 405
+    type = "method_not_allowed"
+
+
+class RouteNotFound(GatewayError):
+    status = 404
+    type = "not_found"
+
+
+class TooManyRequests(GatewayError):
+    status = 429
+    type = "too_many_requests"
+
+
+# --- authentication and authorisation ---
+
+
+class Unauthorized(GatewayError):
+    status = 401
+    type = "unauthorized"
+
+    def __init__(self, message: str, *, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message, headers={"WWW-Authenticate": "Bearer", **(headers or {})})
+
+
+class InvalidCredentials(Unauthorized):
+    type = "invalid_credentials"
+
+
+class InvalidToken(Unauthorized):
+    type = "invalid_token"
+
+
+class TokenExpired(Unauthorized):
+    type = "token_expired"
+
+
+class Forbidden(GatewayError):
+    status = 403
+    type = "access_denied"
+
+
+class MethodForbidden(Forbidden):
+    type = "method_forbidden"
+
+
+class DatabaseNotFound(GatewayError):
+    status = 404
+    type = "database_not_found"
+
+
+# --- errors Odoo reported (mapped from error.data.name) ---
+
+
+class OdooError(GatewayError):
+    """An application error reported by Odoo; ``odoo_name`` is its exception class."""
+
+    status = 422
+    type = "odoo_error"
+
+    def __init__(self, message: str, *, odoo_name: str = "", headers: dict[str, str] | None = None):
+        super().__init__(message, headers=headers)
+        self.odoo_name = odoo_name
+
+
+class AccessDenied(OdooError):
+    status = 401
+    type = "access_denied_by_odoo"
+
+
+class AccessError(OdooError):
+    status = 403
+    type = "access_error"
+
+
+class MissingError(OdooError):
+    status = 404
+    type = "missing_error"
+
+
+class UnknownModel(OdooError):
+    status = 404
+    type = "unknown_model"
+
+
+class UnknownMethod(OdooError):
+    status = 404
+    type = "unknown_method"
+
+
+class ValidationError(OdooError):
+    status = 422
+    type = "validation_error"
+
+
+class UserError(OdooError):
+    status = 422
+    type = "user_error"
+
+
+class InvalidParameters(OdooError):
+    """Odoo rejected a field, domain, value or argument (ValueError, TypeError, KeyError)."""
+
+    status = 422
+    type = "invalid_parameters"
+
+
+class SessionExpired(OdooError):
+    status = 401
+    type = "session_expired"
+
+
+# --- Odoo itself is unwell ---
+
+
+class UpstreamError(GatewayError):
+    status = 502
+    type = "bad_gateway"
+
+
+class OdooServerError(UpstreamError):
+    """Odoo failed in a way that is not the client's fault (an unexpected exception)."""
+
+    type = "odoo_server_error"
+
+
+class OdooUnavailable(UpstreamError):
+    status = 503
+    type = "odoo_unavailable"
+
+    def __init__(self, message: str, *, retry_after: int = 5) -> None:
+        super().__init__(message, headers={"Retry-After": str(retry_after)})
+
+
+class OdooTimeout(UpstreamError):
+    status = 504
+    type = "odoo_timeout"
+
+
+_UNKNOWN_MODEL = re.compile(r"^Object \S+ doesn't exist")
+_BY_NAME: dict[str, type[OdooError]] = {
+    "odoo.exceptions.AccessDenied": AccessDenied,
+    "odoo.exceptions.AccessError": AccessError,
+    "odoo.exceptions.MissingError": MissingError,
+    "odoo.exceptions.ValidationError": ValidationError,
+    "odoo.exceptions.UserError": UserError,
+    "odoo.exceptions.RedirectWarning": UserError,
+    "odoo.exceptions.except_orm": UserError,
+    "odoo.exceptions.Warning": UserError,
+    "odoo.http.SessionExpiredException": SessionExpired,
+    "builtins.ValueError": InvalidParameters,
+    "builtins.TypeError": InvalidParameters,
+    "builtins.KeyError": InvalidParameters,
+    "builtins.IndexError": InvalidParameters,
+    "builtins.AttributeError": UnknownMethod,
+    "werkzeug.exceptions.Unauthorized": AccessDenied,
+    "werkzeug.exceptions.UnprocessableEntity": InvalidParameters,
+    "werkzeug.exceptions.BadRequest": InvalidParameters,
+    "psycopg2.errors.UniqueViolation": ValidationError,
+    "psycopg2.errors.NotNullViolation": ValidationError,
+    "psycopg2.errors.CheckViolation": ValidationError,
+    "psycopg2.errors.ForeignKeyViolation": ValidationError,
+    "psycopg2.IntegrityError": ValidationError,
+}
+
+_MAX_MESSAGE = 2000
+
+
+def from_odoo(name: str, message: str) -> GatewayError:
+    """Build the gateway exception for an Odoo error ``name`` (``error.data.name``).
+
+    Only the human message is kept, trimmed: never the ``debug`` traceback.
+    """
+    message = (message or "").strip()[:_MAX_MESSAGE] or "Odoo reported an error"
+    cls: type[OdooError] | None
+    if name == "odoo.exceptions.UserError" and _UNKNOWN_MODEL.match(message):
+        cls = UnknownModel
+    elif name == "werkzeug.exceptions.NotFound":
+        cls = UnknownMethod if "method" in message.lower() else UnknownModel
+    else:
+        cls = _BY_NAME.get(name)
+    if cls is None:
+        # An unexpected server-side exception: its text may name server internals.
+        return OdooServerError(f"Odoo failed to process the request ({name or 'unknown error'})")
+    return cls(message, odoo_name=name)

@@ -1,0 +1,1 @@
+"""Clients for Odoo's external wire protocols, behind one interface (``base``)."""

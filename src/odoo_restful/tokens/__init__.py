@@ -1,0 +1,1 @@
+"""Access tokens: hashing, secret encryption and the stores that keep them."""
