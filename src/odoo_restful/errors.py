@@ -184,7 +184,8 @@ class OdooTimeout(UpstreamError):
     type = "odoo_timeout"
 
 
-_UNKNOWN_MODEL = re.compile(r"^Object \S+ doesn't exist")
+_UNKNOWN_MODEL = re.compile(r"^Object (\S+) doesn't exist")
+_QUOTED = re.compile(r"'([^']+)'")
 _BY_NAME: dict[str, type[OdooError]] = {
     "odoo.exceptions.AccessDenied": AccessDenied,
     "odoo.exceptions.AccessError": AccessError,
@@ -220,12 +221,24 @@ def from_odoo(name: str, message: str) -> GatewayError:
     """
     message = (message or "").strip()[:_MAX_MESSAGE] or "Odoo reported an error"
     cls: type[OdooError] | None
-    if name == "odoo.exceptions.UserError" and _UNKNOWN_MODEL.match(message):
-        cls = UnknownModel
-    elif name == "werkzeug.exceptions.NotFound":
-        cls = UnknownMethod if "method" in message.lower() else UnknownModel
-    else:
-        cls = _BY_NAME.get(name)
+    unknown_model = _UNKNOWN_MODEL.match(message) if name == "odoo.exceptions.UserError" else None
+    if unknown_model:
+        # Same words whichever protocol reported it (JSON-RPC and JSON-2 differ).
+        return UnknownModel(f"model '{unknown_model.group(1)}' does not exist", odoo_name=name)
+    if name == "werkzeug.exceptions.NotFound":
+        quoted = _QUOTED.search(message)
+        if "method" in message.lower():
+            what = f"method '{quoted.group(1)}'" if quoted else "this method"
+            return UnknownMethod(f"{what} does not exist", odoo_name=name)
+        what = f"model '{quoted.group(1)}'" if quoted else "this model"
+        return UnknownModel(f"{what} does not exist", odoo_name=name)
+    if name == "builtins.AttributeError" and message.startswith("The method "):
+        quoted = _QUOTED.search(message)
+        what = f"method '{quoted.group(1)}'" if quoted else "this method"
+        return UnknownMethod(f"{what} does not exist", odoo_name=name)
+    cls = _BY_NAME.get(name)
+    if cls is None and name == "psycopg2.OperationalError" and "does not exist" in message:
+        return DatabaseNotFound("this database does not exist on the Odoo server")
     if cls is None:
         # An unexpected server-side exception: its text may name server internals.
         return OdooServerError(f"Odoo failed to process the request ({name or 'unknown error'})")

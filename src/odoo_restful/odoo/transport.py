@@ -98,9 +98,14 @@ class AiohttpTransport:
                 length = resp.content_length
                 if length is not None and length > self._max_reply:
                     raise PayloadTooLarge("Odoo's reply is larger than the gateway accepts")
-                data = await resp.content.read(self._max_reply + 1)
-                if len(data) > self._max_reply:
-                    raise PayloadTooLarge("Odoo's reply is larger than the gateway accepts")
+                chunks: list[bytes] = []
+                size = 0
+                async for chunk in resp.content.iter_any():
+                    size += len(chunk)
+                    if size > self._max_reply:
+                        raise PayloadTooLarge("Odoo's reply is larger than the gateway accepts")
+                    chunks.append(chunk)
+                data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
                 return Reply(resp.status, data, {k.lower(): v for k, v in resp.headers.items()})
         except TimeoutError as exc:
             raise OdooTimeout("Odoo did not answer in time") from exc

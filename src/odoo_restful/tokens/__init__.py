@@ -1,1 +1,39 @@
 """Access tokens: hashing, secret encryption and the stores that keep them."""
+
+from .crypto import (
+    SecretDecryptionError,
+    ServerSecrets,
+    decrypt_secret,
+    encrypt_secret,
+    key_id,
+    new_token,
+    token_hash,
+)
+from .store import (
+    Revocation,
+    RevocationCallback,
+    Scopes,
+    TokenRecord,
+    TokenStore,
+    TokenStoreError,
+    open_store,
+    upgrade,
+)
+
+__all__ = [
+    "Revocation",
+    "RevocationCallback",
+    "Scopes",
+    "SecretDecryptionError",
+    "ServerSecrets",
+    "TokenRecord",
+    "TokenStore",
+    "TokenStoreError",
+    "decrypt_secret",
+    "encrypt_secret",
+    "key_id",
+    "new_token",
+    "open_store",
+    "token_hash",
+    "upgrade",
+]

@@ -1,0 +1,445 @@
+"""The ``odoo-restful`` command: ``serve`` (the default), ``sandbox`` and ``db upgrade``.
+
+Every ``serve`` flag is also read from ``ODOO_RESTFUL_<FLAG>``; the flag wins.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from . import __version__
+from .cli_tokens import secret, tokens
+from .config import PROTOCOLS, Settings
+
+_D = Settings()
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _env(name: str) -> str:
+    return "ODOO_RESTFUL_" + name.upper()
+
+
+def _opt(*decls: str, name: str, help: str, **kw: Any) -> Callable[[F], F]:
+    option: Callable[[F], F] = click.option(
+        *decls, name, envvar=_env(name), show_envvar=True, help=help, **kw
+    )
+    return option
+
+
+class DefaultServeGroup(click.Group):
+    """Like Datasette: ``odoo-restful --sandbox`` means ``odoo-restful serve --sandbox``."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args or (
+            args[0] not in self.commands and args[0] not in ("--help", "-h", "--version")
+        ):
+            args = ["serve", *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=DefaultServeGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="odoo-restful")
+def main() -> None:
+    """A REST gateway in front of any Odoo server (JSON-RPC today)."""
+
+
+@main.command()
+@_opt(
+    "--sandbox",
+    name="sandbox",
+    is_flag=True,
+    default=False,
+    help="Serve over the built-in in-memory Odoo stand-in (database 'sandbox', "
+    "users admin/admin and nosales/nosales); no Odoo needed.",
+)
+@_opt(
+    "--odoo-url",
+    name="odoo_url",
+    default=_D.odoo_url,
+    show_default=True,
+    help="Base URL of the Odoo server.",
+)
+@_opt(
+    "--db", name="db", default=None, help="Default Odoo database when a token request names none."
+)
+@_opt(
+    "--databases",
+    name="databases",
+    default="",
+    help="Comma-separated allow-list of databases; others are refused before Odoo is called.",
+)
+@_opt(
+    "--protocol",
+    name="protocol",
+    default=_D.protocol,
+    show_default=True,
+    type=click.Choice(PROTOCOLS),
+    help="Odoo wire protocol: auto picks JSON-2 (Odoo 19+, API keys), else JSON-RPC, "
+    "else the web-client session routes.",
+)
+@_opt(
+    "--web-session-only",
+    name="web_session_only",
+    is_flag=True,
+    default=False,
+    help="Over web sessions, keep only the Odoo session, never the password: the token "
+    "ends when the Odoo session does.",
+)
+@_opt("--host", name="host", default=_D.host, show_default=True, help="Address to listen on.")
+@_opt("--port", name="port", default=_D.port, show_default=True, type=int, help="Port.")
+@_opt(
+    "--workers",
+    name="workers",
+    default=_D.workers,
+    show_default=True,
+    type=int,
+    help="Worker processes (forced to 1 with --sandbox: its data lives in one process).",
+)
+@_opt(
+    "--store",
+    name="store",
+    default=_D.store,
+    show_default=True,
+    help="Token store: a SQLite file path, or a postgresql:// DSN for several replicas.",
+)
+@_opt(
+    "--secret-file",
+    name="secret_file",
+    default=_D.secret_file,
+    show_default=True,
+    help="File holding the server secret (made with mode 0600 if absent). "
+    "ODOO_RESTFUL_SECRET, when set, is used instead.",
+)
+@_opt(
+    "--token-ttl",
+    name="token_ttl",
+    default=_D.token_ttl,
+    show_default=True,
+    type=int,
+    help="Lifetime of new access tokens, in seconds.",
+)
+@_opt(
+    "--token-cache-ttl",
+    name="token_cache_ttl",
+    default=_D.token_cache_ttl,
+    show_default=True,
+    type=float,
+    help="Seconds a token check is cached in each process. Revocations reach other "
+    "processes on one SQLite file within this time; PostgreSQL stores notify at once.",
+)
+@_opt(
+    "--default-limit",
+    name="default_limit",
+    default=_D.default_limit,
+    show_default=True,
+    type=int,
+    help="Page size when a search names no limit (Odoo's web client uses 80).",
+)
+@_opt(
+    "--max-limit",
+    name="max_limit",
+    default=_D.max_limit,
+    show_default=True,
+    type=int,
+    help="Largest page size a client may ask for.",
+)
+@_opt(
+    "--max-body-bytes",
+    name="max_body_bytes",
+    default=_D.max_body_bytes,
+    show_default=True,
+    type=int,
+    help="Largest request body accepted.",
+)
+@_opt(
+    "--max-batch",
+    name="max_batch",
+    default=_D.max_batch,
+    show_default=True,
+    type=int,
+    help="Most records one POST may create.",
+)
+@_opt(
+    "--method-deny",
+    name="method_deny",
+    default="",
+    help="Comma-separated method names refused on top of the built-in deny-list.",
+)
+@_opt(
+    "--method-allow",
+    name="method_allow",
+    default="",
+    help="Comma-separated allow-list of callable methods (empty: any public method).",
+)
+@_opt(
+    "--write-deny-fields",
+    name="write_deny_fields",
+    default="",
+    help="Comma-separated fields clients may never write: 'field' on any model or "
+    "'model.field' (mass-assignment guard), e.g. res.users.groups_id.",
+)
+@_opt(
+    "--odoo-timeout",
+    name="odoo_timeout",
+    default=_D.odoo_timeout,
+    show_default=True,
+    type=float,
+    help="Seconds to wait for Odoo before answering 504.",
+)
+@_opt(
+    "--cors-origins",
+    name="cors_origins",
+    default="",
+    help="Comma-separated origins allowed by CORS (closed when empty).",
+)
+@_opt(
+    "--log-level",
+    name="log_level",
+    default=_D.log_level,
+    show_default=True,
+    type=click.Choice(["debug", "info", "warning", "error"]),
+    help="Log level.",
+)
+def serve(**options: Any) -> None:
+    """Serve the REST API."""
+    for name in ("databases", "method_deny", "method_allow", "cors_origins", "write_deny_fields"):
+        options[name] = tuple(p.strip() for p in options[name].split(",") if p.strip())
+    if options["sandbox"] and options["workers"] != 1:
+        click.echo("--sandbox keeps its data in one process: using 1 worker", err=True)
+        options["workers"] = 1
+    try:
+        settings = Settings(**options)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+    _run(settings)
+
+
+def _run(settings: Settings) -> None:
+    import uvicorn
+
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    log = logging.getLogger("odoo_restful")
+    upstream = "the built-in sandbox (in memory)" if settings.sandbox else settings.odoo_url
+    log.info("odoo-restful %s listening on http://%s:%d", __version__, settings.host, settings.port)
+    log.info(
+        "Odoo: %s, protocol %s, default database %s",
+        upstream,
+        settings.protocol,
+        settings.default_db or "(none)",
+    )
+    store = settings.store if "://" not in settings.store else settings.store.split("@")[-1]
+    log.info("token store: %s; %d worker(s)", store, settings.workers)
+    os.environ.update(settings.to_env())
+    uvicorn.run(
+        "odoo_restful.app:create_app_from_env",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        log_level=settings.log_level,
+        access_log=False,  # ours leaves query strings (tokens, passwords) out
+        proxy_headers=False,
+        server_header=False,
+    )
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8069, show_default=True, type=int, help="Port.")
+def sandbox(host: str, port: int) -> None:
+    """Serve the in-memory Odoo stand-in over HTTP (JSON-RPC), as a fake Odoo server."""
+    import uvicorn
+
+    from .sandbox import Sandbox
+
+    uvicorn.run(Sandbox().asgi, host=host, port=port, log_level="info")
+
+
+@main.group()
+def db() -> None:
+    """Token store maintenance."""
+
+
+@db.command()
+@click.option(
+    "--store",
+    envvar=_env("store"),
+    show_envvar=True,
+    default=_D.store,
+    show_default=True,
+    help="SQLite file path or postgresql:// DSN.",
+)
+def upgrade(store: str) -> None:
+    """Apply pending schema migrations to the token store."""
+    from .tokens.store import upgrade as run_upgrade
+
+    applied = asyncio.run(run_upgrade(store))
+    click.echo("applied: " + ", ".join(applied) if applied else "schema is up to date")
+
+
+@main.command(name="openapi")
+@click.option(
+    "--model",
+    "models",
+    multiple=True,
+    help="A model to describe (repeat the option; default: res.partner, sale.order and "
+    "other common models). Models the user cannot read are left out.",
+)
+@click.option(
+    "--output",
+    "-o",
+    default="-",
+    show_default=True,
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="File to write the document to ('-' for standard output).",
+)
+@click.option(
+    "--sandbox",
+    is_flag=True,
+    default=False,
+    help="Describe the built-in sandbox, in-process (database 'sandbox'; user admin/admin "
+    "unless --login is given).",
+)
+@click.option(
+    "--odoo-url",
+    envvar=_env("odoo_url"),
+    show_envvar=True,
+    default=_D.odoo_url,
+    show_default=True,
+    help="Odoo's base URL.",
+)
+@click.option("--db", envvar=_env("db"), show_envvar=True, default=None, help="Odoo database.")
+@click.option("--login", default=None, help="Odoo login whose rights decide what is described.")
+@click.option(
+    "--api-key-file",
+    type=click.File("r"),
+    default=None,
+    help="Read an Odoo API key from this file ('-' for standard input) instead of "
+    "asking for the password.",
+)
+@click.option(
+    "--protocol",
+    envvar=_env("protocol"),
+    show_envvar=True,
+    default=_D.protocol,
+    show_default=True,
+    type=click.Choice(PROTOCOLS),
+    help="Odoo wire protocol.",
+)
+@click.option(
+    "--server-url",
+    default=None,
+    help="The gateway's public base URL, written into the document (default '/').",
+)
+@click.option(
+    "--max-limit",
+    envvar=_env("max_limit"),
+    show_envvar=True,
+    default=_D.max_limit,
+    show_default=True,
+    type=int,
+    help="Largest page size, as the gateway's.",
+)
+@click.option(
+    "--max-batch",
+    envvar=_env("max_batch"),
+    show_envvar=True,
+    default=_D.max_batch,
+    show_default=True,
+    type=int,
+    help="Most records per create, as the gateway's.",
+)
+def openapi_command(
+    models: tuple[str, ...],
+    output: str,
+    sandbox: bool,
+    odoo_url: str,
+    db: str | None,
+    login: str | None,
+    api_key_file: Any,
+    protocol: str,
+    server_url: str | None,
+    max_limit: int,
+    max_batch: int,
+) -> None:
+    """Write the OpenAPI 3.1 document of the API (for client generators) to a file."""
+    from .errors import GatewayError
+    from .odoo.router import ProtocolRouter
+    from .odoo.transport import AiohttpTransport, InProcessTransport, Transport
+    from .openapi import DocumentOptions, generate, parse_models
+
+    try:
+        wanted = parse_models(",".join(models))
+    except GatewayError as exc:
+        raise click.BadParameter(exc.message, param_hint="--model") from None
+    transport: Transport
+    if sandbox:
+        from .sandbox import Sandbox
+
+        transport = InProcessTransport(Sandbox())
+        db = db or "sandbox"
+    else:
+        transport = AiohttpTransport(odoo_url)
+    if not db:
+        raise click.UsageError("--db is required (or --sandbox)")
+    if api_key_file is not None:
+        secret = api_key_file.read().strip()
+    elif sandbox and login is None:
+        secret = "admin"  # noqa: S105 (the sandbox's demo user, as in the README)
+    else:
+        if login is None:
+            raise click.UsageError("--login is required (or --sandbox)")
+        secret = click.prompt("Odoo password", hide_input=True, err=True)
+    login = login or "admin"
+    if not secret:
+        raise click.ClickException("no password or API key given")
+    options = DocumentOptions(
+        max_limit=max_limit, max_batch=max_batch, default_limit=min(_D.default_limit, max_limit)
+    )
+
+    async def go() -> tuple[dict[str, Any], list[str]]:
+        odoo = ProtocolRouter(transport, protocol)
+        try:
+            return await generate(
+                odoo,
+                db=str(db),
+                login=str(login),
+                secret=secret,
+                models=wanted,
+                server_url=server_url,
+                options=options,
+            )
+        finally:
+            await odoo.close()
+
+    try:
+        document, missing = asyncio.run(go())
+    except GatewayError as exc:
+        raise click.ClickException(exc.message) from None
+    import orjson
+
+    text = orjson.dumps(document, option=orjson.OPT_INDENT_2).decode() + "\n"
+    with click.open_file(output, "w", encoding="utf-8") as out:
+        out.write(text)
+    described = [t["name"] for t in document["tags"] if t["name"] not in ("auth", "meta")]
+    click.echo(f"described: {', '.join(described) or '(no model)'}", err=True)
+    if missing:
+        click.echo(f"left out (unknown or not readable): {', '.join(missing)}", err=True)
+
+
+main.add_command(tokens)
+main.add_command(secret)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

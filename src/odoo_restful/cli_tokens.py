@@ -1,0 +1,247 @@
+"""``odoo-restful tokens ...`` and ``odoo-restful secret rotate``: token administration.
+
+Secrets never come from a command-line argument (they would land in shell history
+and ``ps``): ``tokens create`` prompts for the password, or reads an API key from a
+file or standard input. After creation no command prints a token again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import click
+
+from .config import PROTOCOLS, Settings
+from .errors import GatewayError
+from .signin import parse_scopes, sign_in
+from .tokens.crypto import ServerSecrets
+from .tokens.service import TokenService
+from .tokens.store import TokenRecord, TokenStore, open_store
+
+_D = Settings()
+T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _store_option(f: F) -> F:
+    option: Callable[[F], F] = click.option(
+        "--store",
+        envvar="ODOO_RESTFUL_STORE",
+        show_envvar=True,
+        default=_D.store,
+        show_default=True,
+        help="SQLite file path or postgresql:// DSN.",
+    )
+    return option(f)
+
+
+def _run(make: Callable[[TokenStore], Awaitable[T]], store_url: str) -> T:
+    async def go() -> T:
+        store = open_store(store_url)
+        await store.open()
+        try:
+            return await make(store)
+        finally:
+            await store.close()
+
+    try:
+        return asyncio.run(go())
+    except GatewayError as exc:
+        raise click.ClickException(exc.message) from None
+
+
+@click.group()
+def tokens() -> None:
+    """Create, list, revoke and purge access tokens."""
+
+
+@tokens.command()
+@click.option("--login", required=True, help="Odoo login of the token's owner.")
+@click.option(
+    "--db", envvar="ODOO_RESTFUL_DB", show_envvar=True, required=True, help="Odoo database."
+)
+@click.option(
+    "--odoo-url",
+    envvar="ODOO_RESTFUL_ODOO_URL",
+    show_envvar=True,
+    default=_D.odoo_url,
+    show_default=True,
+    help="Odoo's base URL.",
+)
+@click.option(
+    "--protocol",
+    envvar="ODOO_RESTFUL_PROTOCOL",
+    show_envvar=True,
+    default=_D.protocol,
+    show_default=True,
+    type=click.Choice(PROTOCOLS),
+)
+@click.option(
+    "--api-key-file",
+    type=click.File("r"),
+    default=None,
+    help="Read an Odoo API key from this file ('-' for standard input) instead "
+    "of asking for the password.",
+)
+@click.option("--read-only", is_flag=True, help="Scope: the token may only read.")
+@click.option("--models", default="", help="Scope: comma-separated models the token may use.")
+@click.option("--methods", default="", help="Scope: comma-separated methods it may call.")
+@click.option(
+    "--secret-file",
+    envvar="ODOO_RESTFUL_SECRET_FILE",
+    show_envvar=True,
+    default=_D.secret_file,
+    show_default=True,
+    help="Server secret file.",
+)
+@click.option(
+    "--token-ttl",
+    envvar="ODOO_RESTFUL_TOKEN_TTL",
+    show_envvar=True,
+    default=_D.token_ttl,
+    show_default=True,
+    type=int,
+    help="Lifetime in seconds.",
+)
+@_store_option
+def create(
+    login: str,
+    db: str,
+    odoo_url: str,
+    protocol: str,
+    api_key_file: Any,
+    read_only: bool,
+    models: str,
+    methods: str,
+    secret_file: str,
+    token_ttl: int,
+    store: str,
+) -> None:
+    """Sign in to Odoo as LOGIN and print a new token (shown this once only)."""
+    from .app import load_secrets
+    from .odoo.router import ProtocolRouter
+    from .odoo.transport import AiohttpTransport
+
+    if api_key_file is not None:
+        secret = api_key_file.read().strip()
+    else:
+        secret = click.prompt("Odoo password", hide_input=True, err=True)
+    if not secret:
+        raise click.ClickException("no password or API key given")
+    settings = Settings(
+        odoo_url=odoo_url,
+        protocol=protocol,
+        secret_file=secret_file,
+        token_ttl=token_ttl,
+        store=store,
+    )
+    scopes = parse_scopes({"read_only": read_only, "models": models, "methods": methods})
+
+    async def go(token_store: TokenStore) -> tuple[str, int]:
+        odoo = ProtocolRouter(AiohttpTransport(settings.odoo_url), settings.protocol)
+        service = TokenService(token_store, load_secrets(settings), ttl=settings.token_ttl)
+        try:
+            issued = await sign_in(odoo, service, db=db, login=login, secret=secret, scopes=scopes)
+        finally:
+            await odoo.close()
+        return issued.token, issued.expires_in
+
+    token, expires_in = _run(go, store)
+    click.echo(token)
+    click.echo(f"expires in {expires_in} s; this token is not shown again", err=True)
+
+
+def _when(ts: float | None) -> str:
+    if ts is None:
+        return "-"
+    return dt.datetime.fromtimestamp(ts, dt.UTC).strftime("%Y-%m-%d %H:%M")
+
+
+def _status(rec: TokenRecord, now: float) -> str:
+    return "revoked" if rec.revoked else ("expired" if rec.is_expired(now) else "active")
+
+
+def _scopes(rec: TokenRecord) -> str:
+    parts = ["read-only"] if rec.scopes.read_only else []
+    if rec.scopes.models is not None:
+        parts.append("models=" + ",".join(rec.scopes.models))
+    if rec.scopes.methods is not None:
+        parts.append("methods=" + ",".join(rec.scopes.methods))
+    return " ".join(parts) or "all"
+
+
+@tokens.command(name="list")
+@click.option("--db", default=None, help="Only this database.")
+@click.option("--uid", default=None, type=int, help="Only this Odoo user id.")
+@_store_option
+def list_(db: str | None, uid: int | None, store: str) -> None:
+    """List tokens (never their secret): prefix, user, db, scopes, dates, status."""
+    records = _run(lambda s: s.list(db=db, uid=uid), store)
+    now = dt.datetime.now(dt.UTC).timestamp()
+    header = ("PREFIX", "LOGIN", "UID", "DB", "SCOPES", "CREATED", "EXPIRES", "LAST USED", "STATUS")
+    rows = [header] + [
+        (
+            r.prefix,
+            r.login,
+            str(r.uid),
+            r.db,
+            _scopes(r),
+            _when(r.created_at),
+            _when(r.expires_at),
+            _when(r.last_used_at),
+            _status(r, now),
+        )
+        for r in records
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    for row in rows:
+        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+
+
+@tokens.command()
+@click.argument("prefix")
+@_store_option
+def revoke(prefix: str, store: str) -> None:
+    """Revoke the token(s) whose listed PREFIX matches exactly."""
+    count = _run(lambda s: s.revoke_prefix(prefix), store)
+    click.echo(f"revoked {count} token(s)")
+    if not count:
+        sys.exit(1)
+
+
+@tokens.command(name="purge-expired")
+@_store_option
+def purge_expired(store: str) -> None:
+    """Delete expired tokens from the store."""
+    now = dt.datetime.now(dt.UTC).timestamp()
+    click.echo(f"purged {_run(lambda s: s.purge_expired(now), store)} expired token(s)")
+
+
+@click.group()
+def secret() -> None:
+    """Server secret management."""
+
+
+@secret.command()
+@click.option(
+    "--secret-file",
+    envvar="ODOO_RESTFUL_SECRET_FILE",
+    show_envvar=True,
+    default=_D.secret_file,
+    show_default=True,
+    help="Server secret file.",
+)
+def rotate(secret_file: str) -> None:
+    """Add a new current server secret; tokens issued under older ones keep working.
+
+    Restart the gateway to use it. Remove an old line from the file to retire that
+    secret (its tokens then stop working).
+    """
+    secrets = ServerSecrets.generate(secret_file)
+    click.echo(
+        f"new current secret {secrets.current_key_id}; {len(secrets)} secret(s) in {secret_file}"
+    )

@@ -1,0 +1,106 @@
+"""Gateway settings: one frozen object, built from CLI flags or ``ODOO_RESTFUL_*`` variables.
+
+Kept apart from the running server (as uvicorn does) so that every worker process
+rebuilds the same settings from the environment.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+ENV_PREFIX = "ODOO_RESTFUL_"
+PROTOCOLS = ("auto", "jsonrpc", "json2", "web")
+
+
+def _split(value: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Every setting with its default; the CLI's ``--help`` and the README document each."""
+
+    odoo_url: str = "http://localhost:8069"
+    db: str | None = None
+    databases: tuple[str, ...] = ()
+    protocol: str = "auto"
+    web_session_only: bool = False
+    sandbox: bool = False
+    host: str = "127.0.0.1"
+    port: int = 8080
+    workers: int = 1
+    store: str = "odoo-restful.db"
+    secret_file: str = "odoo-restful.key"  # noqa: S105 (a file name, not a secret)
+    token_ttl: int = 7 * 24 * 3600
+    token_cache_ttl: float = 1.0
+    default_limit: int = 80
+    max_limit: int = 1000
+    max_body_bytes: int = 1024 * 1024
+    max_batch: int = 100
+    method_deny: tuple[str, ...] = ()
+    method_allow: tuple[str, ...] = ()
+    write_deny_fields: tuple[str, ...] = ()
+    odoo_timeout: float = 60.0
+    cors_origins: tuple[str, ...] = ()
+    log_level: str = "info"
+
+    def __post_init__(self) -> None:
+        if self.protocol not in PROTOCOLS:
+            raise ValueError(f"protocol must be one of {', '.join(PROTOCOLS)}")
+        if self.workers < 1:
+            raise ValueError("workers must be at least 1")
+        if not 1 <= self.default_limit <= self.max_limit:
+            raise ValueError("default_limit must be between 1 and max_limit")
+        if self.token_ttl < 60:
+            raise ValueError("token_ttl must be at least 60 seconds")
+        if self.max_body_bytes < 1024:
+            raise ValueError("max_body_bytes must be at least 1024")
+        if self.db and self.databases and self.db not in self.databases:
+            raise ValueError("the default database must be in the database allow-list")
+
+    @property
+    def default_db(self) -> str | None:
+        return self.db or ("sandbox" if self.sandbox else None)
+
+    def to_env(self) -> dict[str, str]:
+        """The ``ODOO_RESTFUL_*`` variables that rebuild these settings in a worker."""
+        env: dict[str, str] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value is None:
+                continue
+            if isinstance(value, tuple):
+                value = ",".join(value)
+            elif isinstance(value, bool):
+                value = "1" if value else "0"
+            env[ENV_PREFIX + f.name.upper()] = str(value)
+        return env
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Settings from ``ODOO_RESTFUL_*`` variables; explicit overrides win."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = environ.get(ENV_PREFIX + f.name.upper())
+            if raw is None or raw == "":
+                continue
+            default = f.default
+            if isinstance(default, bool):
+                values[f.name] = raw.strip().lower() in {"1", "true", "yes", "on"}
+            elif isinstance(default, int):
+                values[f.name] = int(raw)
+            elif isinstance(default, float):
+                values[f.name] = float(raw)
+            elif isinstance(default, tuple):
+                values[f.name] = _split(raw)
+            else:
+                values[f.name] = raw
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    def with_(self, **changes: Any) -> Settings:
+        return replace(self, **changes)

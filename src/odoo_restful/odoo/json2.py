@@ -1,0 +1,167 @@
+"""Odoo's JSON-2 protocol (Odoo 19+): ``POST /json/2/<model>/<method>`` with an API key.
+
+JSON-2 takes named arguments only, so the positional ``args`` the route handlers
+pass (the ``execute_kw`` convention) are mapped to parameter names here, per
+method; what cannot be mapped is refused with a 422 instead of being guessed.
+Errors come as HTTP statuses with a bare ``{name, message, ...}`` body.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+import orjson
+
+from ..errors import (
+    AccessDenied,
+    DatabaseNotFound,
+    InvalidCredentials,
+    InvalidParameters,
+    UpstreamError,
+    from_odoo,
+)
+from .base import Credential
+from .transport import Transport
+
+# Positional parameter names of the ORM methods, after ``ids`` for record methods.
+_MODEL_METHODS: dict[str, tuple[str, ...]] = {
+    "search_read": ("domain", "fields", "offset", "limit", "order"),
+    "search": ("domain", "offset", "limit", "order"),
+    "search_count": ("domain", "limit"),
+    "fields_get": ("allfields", "attributes"),
+    "create": ("vals_list",),
+    "name_search": ("name", "domain", "operator", "limit"),
+    "default_get": ("fields",),
+    "context_get": (),
+    "name_create": ("name",),
+}
+_RECORD_METHODS: dict[str, tuple[str, ...]] = {
+    "read": ("fields", "load"),
+    "write": ("vals",),
+    "unlink": (),
+    "copy": ("default",),
+}
+
+
+class _Failure(msgspec.Struct):
+    name: str = ""
+    message: str = ""
+
+
+_failure = msgspec.json.Decoder(_Failure)
+
+
+def named_arguments(method: str, args: list[Any], kwargs: dict[str, Any]) -> dict[str, Any]:
+    """The JSON-2 body for ``method(*args, **kwargs)`` in the execute_kw convention."""
+    body = dict(kwargs)
+    if method in _MODEL_METHODS:
+        names = _MODEL_METHODS[method]
+        positional = list(args)
+        if method == "create" and positional and isinstance(positional[0], dict):
+            positional[0] = [positional[0]]
+    else:
+        if not args:
+            if method in _RECORD_METHODS:
+                raise InvalidParameters(f"{method} needs record ids")
+            return body  # a model-level business method called with keywords only
+        names = _RECORD_METHODS.get(method, ())
+        body["ids"] = args[0]
+        positional = list(args[1:])
+    if len(positional) > len(names):
+        raise InvalidParameters(
+            f"Odoo's JSON-2 protocol takes named arguments only: pass the arguments of "
+            f"{method!r} as kwargs"
+        )
+    for name, value in zip(names, positional, strict=False):
+        if name in body:
+            raise InvalidParameters(f"argument {name!r} given twice")
+        body[name] = value
+    return body
+
+
+class Json2Client:
+    """Talks to ``/json/2``: Odoo 19 and later, API keys only (no passwords)."""
+
+    protocol = "json2"
+
+    def __init__(self, transport: Transport) -> None:
+        self._transport = transport
+        self._version: dict[str, Any] | None = None
+
+    async def _post(
+        self, cred_db: str, key: str, model: str, method: str, body: dict[str, Any]
+    ) -> bytes:
+        headers = {
+            "Content-Type": "application/json",
+            "Accept": "application/json",
+            "Authorization": f"bearer {key}",
+            "X-Odoo-Database": cred_db,
+        }
+        reply = await self._transport.request(
+            "POST", f"/json/2/{model}/{method}", orjson.dumps(body), headers
+        )
+        if reply.status == 200:
+            return reply.body
+        content_type = reply.headers.get("content-type", "")
+        if reply.status == 404 and "json" not in content_type:
+            raise DatabaseNotFound("this database does not exist on the Odoo server")
+        if "json" not in content_type:
+            raise UpstreamError(f"Odoo answered /json/2 with HTTP {reply.status}")
+        try:
+            failure = _failure.decode(reply.body)
+        except msgspec.DecodeError as exc:
+            raise UpstreamError(f"Odoo answered /json/2 with HTTP {reply.status}") from exc
+        raise from_odoo(failure.name, failure.message)
+
+    async def version(self) -> dict[str, Any]:
+        if self._version is None:
+            reply = await self._transport.request("GET", "/json/version", b"", {})
+            if reply.status != 200:
+                raise UpstreamError(f"Odoo answered /json/version with HTTP {reply.status}")
+            try:
+                value = orjson.loads(reply.body)
+            except orjson.JSONDecodeError:
+                value = None
+            if not isinstance(value, dict):
+                raise UpstreamError("Odoo's /json/version reply is not a JSON object")
+            self._version = value
+        return self._version
+
+    async def authenticate(self, db: str, login: str, secret: str) -> int:
+        """JSON-2 has no login call: the key names its user, who must be ``login``."""
+        try:
+            raw = await self._post(db, secret, "res.users", "context_get", {})
+            uid = orjson.loads(raw).get("uid")
+            if not isinstance(uid, int) or isinstance(uid, bool):
+                raise InvalidCredentials("wrong login or password")
+            users = orjson.loads(
+                await self._post(
+                    db, secret, "res.users", "read", {"ids": [uid], "fields": ["login"]}
+                )
+            )
+        except AccessDenied as exc:
+            raise InvalidCredentials("wrong login or password") from exc
+        if not users or users[0].get("login") != login:
+            raise InvalidCredentials("wrong login or password")
+        return uid
+
+    async def call_raw(
+        self, cred: Credential, model: str, method: str, args: list[Any], kwargs: dict[str, Any]
+    ) -> bytes:
+        raw = await self._post(
+            cred.db, cred.secret, model, method, named_arguments(method, args, kwargs)
+        )
+        if method == "create" and args and isinstance(args[0], dict):
+            ids = orjson.loads(raw)  # JSON-RPC returns one id for one dict: keep that
+            if isinstance(ids, list) and len(ids) == 1:
+                return orjson.dumps(ids[0])
+        return raw
+
+    async def call(
+        self, cred: Credential, model: str, method: str, args: list[Any], kwargs: dict[str, Any]
+    ) -> Any:
+        return orjson.loads(await self.call_raw(cred, model, method, args, kwargs))
+
+    async def close(self) -> None:
+        await self._transport.close()

@@ -1,0 +1,119 @@
+"""Odoo's JSON-RPC protocol (``POST /jsonrpc``, services ``common`` and ``object``).
+
+Replies are decoded with msgspec into an envelope whose ``result`` stays raw
+bytes, so a ``search_read`` page can pass through to the client undecoded.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import msgspec
+import orjson
+
+from ..errors import AccessDenied, GatewayError, InvalidCredentials, UpstreamError, from_odoo
+from .base import Credential
+from .transport import Reply, Transport
+
+_HEADERS = {"Content-Type": "application/json", "Accept": "application/json"}
+
+
+class _ErrorData(msgspec.Struct):
+    name: str = ""
+    message: str = ""
+
+
+class _Error(msgspec.Struct):
+    code: int = 0
+    message: str = ""
+    data: _ErrorData | None = None
+
+
+class _Envelope(msgspec.Struct):
+    result: msgspec.Raw = msgspec.Raw()
+    error: _Error | None = None
+
+
+_decoder = msgspec.json.Decoder(_Envelope)
+
+
+def rpc_error(error: _Error) -> GatewayError:
+    """Map a JSON-RPC ``error`` member to the gateway's exception tree."""
+    data = error.data or _ErrorData()
+    if error.code == 100 and not data.name:
+        data = _ErrorData("odoo.http.SessionExpiredException", error.message)
+    return from_odoo(data.name, data.message or error.message)
+
+
+def decode_reply(reply: Reply, what: str) -> bytes:
+    """The raw ``result`` of a JSON-RPC reply, or the mapped error."""
+    if reply.status != 200:
+        if reply.status == 404:
+            raise UpstreamError(f"Odoo has no {what} endpoint at this address (HTTP 404)")
+        raise UpstreamError(f"Odoo answered {what} with HTTP {reply.status}")
+    try:
+        envelope = _decoder.decode(reply.body)
+    except msgspec.DecodeError as exc:
+        raise UpstreamError(f"Odoo's reply to {what} is not JSON-RPC") from exc
+    if envelope.error is not None:
+        raise rpc_error(envelope.error)
+    if not envelope.result:
+        raise UpstreamError(f"Odoo's reply to {what} has neither result nor error")
+    return bytes(envelope.result)
+
+
+class JsonRpcClient:
+    """Talks to ``/jsonrpc``: works on Odoo 8 to 19 (deprecated from 19, still served)."""
+
+    protocol = "jsonrpc"
+
+    def __init__(self, transport: Transport) -> None:
+        self._transport = transport
+        self._ids = itertools.count(1)
+        self._version: dict[str, Any] | None = None
+
+    async def _rpc(self, service: str, method: str, args: list[Any]) -> bytes:
+        body = orjson.dumps(
+            {
+                "jsonrpc": "2.0",
+                "method": "call",
+                "params": {"service": service, "method": method, "args": args},
+                "id": next(self._ids),
+            }
+        )
+        reply = await self._transport.request("POST", "/jsonrpc", body, _HEADERS)
+        return decode_reply(reply, "/jsonrpc")
+
+    async def version(self) -> dict[str, Any]:
+        if self._version is None:
+            value = orjson.loads(await self._rpc("common", "version", []))
+            if not isinstance(value, dict):
+                raise UpstreamError("Odoo's version reply is not an object")
+            self._version = value
+        return self._version
+
+    async def authenticate(self, db: str, login: str, secret: str) -> int:
+        try:
+            raw = await self._rpc("common", "authenticate", [db, login, secret, {}])
+        except AccessDenied as exc:
+            raise InvalidCredentials("wrong login or password") from exc
+        uid = orjson.loads(raw)
+        if not isinstance(uid, int) or isinstance(uid, bool) or uid <= 0:
+            raise InvalidCredentials("wrong login or password")
+        return uid
+
+    async def call_raw(
+        self, cred: Credential, model: str, method: str, args: list[Any], kwargs: dict[str, Any]
+    ) -> bytes:
+        return await self._rpc(
+            "object", "execute_kw", [cred.db, cred.uid, cred.secret, model, method, args, kwargs]
+        )
+
+    async def call(
+        self, cred: Credential, model: str, method: str, args: list[Any], kwargs: dict[str, Any]
+    ) -> Any:
+        return orjson.loads(await self.call_raw(cred, model, method, args, kwargs))
+
+    async def close(self) -> None:
+        await self._transport.close()

@@ -1,0 +1,97 @@
+"""``/api/auth/token``: issue, refresh and revoke tokens; ``/api/auth/tokens``: revoke all."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ..errors import Forbidden, InvalidCredentials, MissingParameters
+from ..responses import envelope, json_response
+from ..signin import narrower, parse_scopes, sign_in
+from .common import gateway, identify, request_params
+
+_CREDENTIALS = ("login", "password", "db")
+_NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+_MAX_CREDENTIAL = 1024
+
+
+class DatabaseNotAllowed(Forbidden):
+    type = "database_not_allowed"
+
+
+def _credential(request: Request, values: dict[str, Any], name: str) -> str | None:
+    value = values.get(name)
+    if value is None or value == "":
+        value = request.headers.get(name)
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or len(value) > _MAX_CREDENTIAL:
+        raise MissingParameters(f"'{name}' must be a string of at most {_MAX_CREDENTIAL} chars")
+    return value
+
+
+async def issue(request: Request) -> Response:
+    """Odoo credentials in, a token out; optional scopes narrow what it may do."""
+    gw = gateway(request)
+    values = (await request_params(request)).values
+    login = _credential(request, values, "login")
+    password = _credential(request, values, "password")
+    db = _credential(request, values, "db") or gw.settings.default_db
+    missing = [n for n, v in zip(_CREDENTIALS, (login, password, db), strict=True) if not v]
+    if missing:
+        raise MissingParameters(f"missing {', '.join(missing)}")
+    assert login and password and db
+    if gw.settings.databases and db not in gw.settings.databases:
+        raise DatabaseNotAllowed(f"database {db!r} is not served by this gateway")
+    scopes = parse_scopes(values)
+    await gw.guard_login(request, login)
+    try:
+        issued = await sign_in(
+            gw.odoo,
+            gw.tokens,
+            db=db,
+            login=login,
+            secret=password,
+            scopes=scopes,
+            keep_password=not gw.settings.web_session_only,
+        )
+    except InvalidCredentials:
+        gw.login_failed(request, login)
+        raise
+    return json_response(issued.body(), headers=_NO_STORE)
+
+
+async def refresh(request: Request) -> Response:
+    """A new token for the same user and (at most) the same scopes; the old one stops."""
+    ident = await identify(request)
+    gw = gateway(request)
+    scopes = narrower(parse_scopes((await request_params(request)).values), ident.scopes)
+    token, expires_in = await gw.tokens.issue(
+        ident.cred, login=ident.login, user_info=ident.user_info, scopes=scopes
+    )
+    await gw.tokens.revoke_hash(ident.token_hash)
+    body = {
+        "access_token": token,
+        "token_type": "Bearer",
+        "expires_in": expires_in,
+        **ident.user_info,
+    }
+    return json_response(body, headers=_NO_STORE)
+
+
+async def revoke(request: Request) -> Response:
+    """Revoke the token sent with the request (401 if it is already unusable)."""
+    ident = await identify(request)
+    await gateway(request).tokens.revoke_hash(ident.token_hash)
+    return envelope({"message": "access token revoked"}, headers=_NO_STORE)
+
+
+async def revoke_all(request: Request) -> Response:
+    """Revoke every token of the calling user on this database."""
+    ident = await identify(request)
+    count = await gateway(request).tokens.revoke_user(ident.cred.db, ident.cred.uid)
+    return envelope(
+        {"message": "all access tokens of this user revoked", "revoked": count}, headers=_NO_STORE
+    )

@@ -1,0 +1,78 @@
+"""What every route needs: the parsed request parameters and the caller's identity."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from starlette.requests import Request
+
+from .. import params
+from ..errors import InvalidToken
+
+if TYPE_CHECKING:
+    from ..app import Gateway
+    from ..tokens.service import Identity
+
+TOKEN_HEADERS = ("access-token", "access_token")
+TOKEN_PARAM = "access_token"  # noqa: S105 (a parameter name)
+
+
+@dataclass(slots=True)
+class RequestParams:
+    """Query string and body merged (body wins), plus the body as sent."""
+
+    values: dict[str, Any]
+    body: params.Body
+
+
+def gateway(request: Request) -> Gateway:
+    gw: Gateway = request.app.state.gateway
+    return gw
+
+
+async def request_params(request: Request) -> RequestParams:
+    """Parse once per request: the body is JSON whatever the Content-Type says, or a form."""
+    cached: RequestParams | None = getattr(request.state, "params", None)
+    if cached is not None:
+        return cached
+    raw = await request.body()
+    body = params.decode_body(raw, request.headers.get("content-type"))
+    parsed = RequestParams(params.merge_sources(request.query_params, body), body)
+    request.state.params = parsed
+    return parsed
+
+
+def token_from_headers(request: Request) -> str | None:
+    for name in TOKEN_HEADERS:
+        value = request.headers.get(name)
+        if value:
+            return value.strip()
+    auth = request.headers.get("authorization", "")
+    scheme, _, value = auth.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return None
+
+
+async def find_token(request: Request) -> str | None:
+    """The access token from a header (seed: ``access-token``), else the query or body."""
+    token = token_from_headers(request)
+    if token:
+        return token
+    token = request.query_params.get(TOKEN_PARAM)
+    if token:
+        return token.strip()
+    value = (await request_params(request)).body.fields.get(TOKEN_PARAM)
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+async def identify(request: Request) -> Identity:
+    """The identity behind the request's token; 401 when missing, unknown, expired or revoked."""
+    token = await find_token(request)
+    if not token:
+        raise InvalidToken(
+            "missing access token: send it in an 'access-token' header, "
+            "'Authorization: Bearer <token>' or an 'access_token' parameter"
+        )
+    return await gateway(request).tokens.resolve(token)

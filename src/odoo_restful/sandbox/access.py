@@ -1,0 +1,120 @@
+"""Access rights (per model and operation) and record rules, kept deliberately small.
+
+Each user has a *profile* (stored on its row, never readable over RPC):
+
+``system``
+    administrators (OdooBot, Mitchell Admin): everything.
+``user``
+    internal users with Sales rights (Marc Demo, new users): everything except
+    managing users, companies and the reference data (countries, currencies...).
+``nosales``
+    internal user without Sales rights: no access at all to sales orders and their
+    lines, read-only on everything else (no contact creation).
+``portal``
+    portal user: reads its own contact, its company and its own sales orders
+    (record rules); reads reference data; writes nothing.
+"""
+
+from __future__ import annotations
+
+from .errors import AccessError
+
+Operation = str  # "read" | "write" | "create" | "unlink"
+
+_VERBS = {"read": "access", "write": "modify", "create": "create", "unlink": "delete"}
+_SALES = frozenset({"sale.order", "sale.order.line"})
+_REFERENCE = frozenset(
+    {
+        "res.country",
+        "res.country.state",
+        "res.currency",
+        "res.company",
+        "res.users",
+        "uom.uom",
+        "crm.team",
+        "product.category",
+    }
+)
+_PORTAL_READ = frozenset(
+    {
+        "res.partner",
+        "sale.order",
+        "sale.order.line",
+        "res.country",
+        "res.country.state",
+        "res.currency",
+        "res.company",
+        "res.users",
+        "product.product",
+        "product.template",
+        "uom.uom",
+    }
+)
+_SALES_READ_GROUPS = (
+    "Accounting/Invoicing",
+    "Sales/Administrator",
+    "Sales/User: Own Documents Only",
+    "Role / Portal",
+    "Show Accounting Features - Readonly",
+    "Show Full Accounting Features",
+)
+_GROUPS: dict[tuple[str, Operation], tuple[str, ...]] = {
+    ("sale.order", "read"): _SALES_READ_GROUPS,
+    ("sale.order.line", "read"): _SALES_READ_GROUPS,
+    ("res.partner", "create"): ("Contact/Creation", "Sales/Administrator"),
+    ("res.partner", "write"): ("Contact/Creation", "Sales/Administrator"),
+    ("res.partner", "unlink"): ("Contact/Creation", "Sales/Administrator"),
+    ("res.users", "read"): ("Role / User",),
+}
+_SALES_WRITE_GROUPS = ("Sales/Administrator", "Sales/User: Own Documents Only")
+_SETTINGS_GROUPS = ("Administration/Settings",)
+_ACCESS_RIGHTS_GROUPS = ("Administration/Access Rights",)
+
+
+def allowed(profile: str, model: str, operation: Operation) -> bool:
+    if profile == "system":
+        return True
+    if profile == "user":
+        return operation == "read" or model not in _REFERENCE
+    if profile == "nosales":
+        return model not in _SALES and operation == "read"
+    if profile == "portal":
+        return operation == "read" and model in _PORTAL_READ
+    return False
+
+
+def _groups(model: str, operation: Operation) -> tuple[str, ...]:
+    known = _GROUPS.get((model, operation))
+    if known:
+        return known
+    if model in _SALES:
+        return _SALES_WRITE_GROUPS
+    if model == "res.users":
+        return _ACCESS_RIGHTS_GROUPS
+    if model in _REFERENCE:
+        return _SETTINGS_GROUPS
+    return ("Role / User",)
+
+
+def acl_error(model: str, description: str, operation: Operation) -> AccessError:
+    """Odoo's message when the user's groups lack ``operation`` on ``model``."""
+    groups = "".join(f"\n\t- {group}" for group in _groups(model, operation))
+    verb = _VERBS.get(operation, operation)
+    return AccessError(
+        f"You are not allowed to {verb} '{description}' ({model}) records.\n\n"
+        f"This operation is allowed for the following groups:{groups}\n\n"
+        "Contact your administrator to request access if necessary."
+    )
+
+
+def rule_error(
+    user_name: str, uid: int, model: str, description: str, operation: Operation
+) -> AccessError:
+    """Odoo's message when record rules hide some of the records operated on."""
+    return AccessError(
+        "Uh-oh! Looks like you have stumbled upon some top-secret records.\n\n"
+        f"Sorry, {user_name} (id={uid}) doesn't have '{operation}' access to:\n"
+        f"- {description} ({model})\n\n"
+        "If you really, really need access, perhaps you can win over your friendly "
+        "administrator with a batch of freshly baked cookies."
+    )

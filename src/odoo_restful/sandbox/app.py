@@ -1,0 +1,121 @@
+"""The sandbox: an in-memory stand-in for the RPC endpoints of an Odoo 19 server."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+
+from . import data, json2, jsonrpc, websession
+from .asgi import SandboxASGI
+from .models_base import (
+    ApiKeyDescription,
+    CrmTeam,
+    ProductCategory,
+    ProductProduct,
+    ProductTemplate,
+    ResCompany,
+    ResCountry,
+    ResCountryState,
+    ResCurrency,
+    ResPartner,
+    ResPartnerCategory,
+    ResUsers,
+    UomUom,
+)
+from .models_sale import SaleOrder, SaleOrderLine
+from .orm import BaseModel, Registry
+from .service import VERSION_INFO, Service
+from .wire import (
+    METHOD_NOT_ALLOWED_PAGE,
+    NOT_FOUND_PAGE,
+    Reply,
+    html_reply,
+    json_reply,
+    rpc_error,
+)
+
+MODELS: tuple[type[BaseModel], ...] = (
+    ResPartner,
+    ResPartnerCategory,
+    ResCountry,
+    ResCountryState,
+    ResCurrency,
+    ResCompany,
+    ResUsers,
+    ApiKeyDescription,
+    CrmTeam,
+    UomUom,
+    ProductCategory,
+    ProductTemplate,
+    ProductProduct,
+    SaleOrder,
+    SaleOrderLine,
+)
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Sandbox:
+    """A fresh, seeded in-memory Odoo database (named ``sandbox``, alias ``demo``).
+
+    ``handle`` answers one HTTP request synchronously and never raises; ``asgi``
+    serves the same routes over HTTP. ``now`` (a function returning a naive UTC
+    datetime) sets the clock used for create/write dates and default dates.
+    """
+
+    def __init__(
+        self,
+        *,
+        db_name: str = "sandbox",
+        aliases: tuple[str, ...] = ("demo",),
+        now: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.registry = Registry(MODELS, now or _utcnow)
+        data.load(self.registry)
+        self.service = Service(self.registry, db_name, aliases)
+        self.sessions = websession.Sessions()
+        self._lock = threading.Lock()
+        self.asgi = SandboxASGI(self)
+
+    @property
+    def db_name(self) -> str:
+        return self.service.db_name
+
+    def expire_sessions(self) -> None:
+        """Forget every web session: the next call with an old cookie gets SessionExpired."""
+        with self._lock:
+            self.sessions.clear()
+
+    def handle(
+        self, method: str, path: str, headers: Mapping[str, str], body: bytes
+    ) -> tuple[int, dict[str, str], bytes]:
+        lowered = {key.lower(): value for key, value in headers.items()}
+        route = path.split("?", 1)[0]
+        verb = method.upper()
+        try:
+            with self._lock:
+                return self._route(verb, route, lowered, body or b"")
+        except Exception as exc:  # a bug of the sandbox: still an Odoo-shaped answer
+            return rpc_error(None, exc)
+
+    def _route(self, method: str, path: str, headers: Mapping[str, str], body: bytes) -> Reply:
+        if path == json2.PREFIX or path.startswith(json2.PREFIX + "/"):
+            return json2.handle(self.service, method, path, headers, body)
+        if path == "/jsonrpc":
+            if method != "POST":
+                return html_reply(405, METHOD_NOT_ALLOWED_PAGE)
+            return jsonrpc.handle(self.service, body)
+        if websession.is_web_route(path):
+            if method != "POST":
+                return html_reply(405, METHOD_NOT_ALLOWED_PAGE)
+            return websession.handle(self.service, self.sessions, path, headers, body)
+        if path == "/json/version" and method in ("GET", "HEAD"):
+            info = {
+                "version_info": VERSION_INFO["server_version_info"],
+                "version": VERSION_INFO["server_version"],
+            }
+            return json_reply(info)
+        return html_reply(404, NOT_FOUND_PAGE)

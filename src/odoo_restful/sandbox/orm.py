@@ -1,0 +1,505 @@
+"""A small in-memory ORM shaped like Odoo's: registry, environment, models.
+
+A model instance is a recordset: an environment (user, context) and a tuple of
+ids. The public methods (marked with :mod:`.api`) are what RPC calls reach:
+``search``, ``read``, ``create``... Creation, writing and deletion live in
+:mod:`.crud`; the model classes are in :mod:`.models_base` and :mod:`.models_sale`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any, ClassVar, Self
+
+from . import access, api, crud
+from .domain import Leaf, Node, Table, and_, compile_domain, mentions, parse
+from .errors import AccessError
+from .fields import MISSING, Field, describe, filter_attributes, to_read
+from .ordering import Term, parse_order, sort_ids
+from .schema import load_fields
+from .store import Row, Store
+
+
+class Registry:
+    """The models of one database and its data."""
+
+    def __init__(self, classes: Iterable[type[BaseModel]], now: Callable[[], datetime]) -> None:
+        self.store = Store()
+        self.now = now
+        self.models: dict[str, type[BaseModel]] = {cls._name: cls for cls in classes}
+        #: model -> [(model, field)] of stored many2one/many2many fields pointing at it
+        self.inbound: dict[str, list[tuple[str, Field]]] = {}
+        for name, cls in self.models.items():
+            self.store.table(name)
+            for fld in cls.fields().values():
+                if fld.related or fld.m2m_of or not fld.store or fld.relation not in self.models:
+                    continue
+                if fld.type in ("many2one", "many2many"):
+                    self.inbound.setdefault(fld.relation or "", []).append((name, fld))
+
+    def timestamp(self) -> str:
+        return self.now().strftime("%Y-%m-%d %H:%M:%S")
+
+
+@dataclass(frozen=True)
+class Env:
+    registry: Registry
+    uid: int
+    context: dict[str, Any] = field(default_factory=dict)
+    su: bool = False
+    #: True when called through a web session (``/web/dataset/call_kw``).
+    http_session: bool = False
+
+    def __getitem__(self, model: str) -> BaseModel:
+        return self.registry.models[model](self)
+
+    def get(self, model: str) -> BaseModel | None:
+        cls = self.registry.models.get(model)
+        return cls(self) if cls is not None else None
+
+    def sudo(self) -> Env:
+        return replace(self, su=True)
+
+    def with_context(self, **values: Any) -> Env:
+        return replace(self, context={**self.context, **values})
+
+    def with_extra_context(self, context: Any) -> Env:
+        """This environment with a client-supplied ``context`` merged in (ignored unless a dict)."""
+        return (
+            replace(self, context={**self.context, **context})
+            if isinstance(context, dict)
+            else self
+        )
+
+    @property
+    def user(self) -> Row:
+        return self.registry.store.table("res.users").get(self.uid, {})
+
+    @property
+    def profile(self) -> str:
+        return str(self.user.get("_profile", "system" if self.uid == 1 else "nosales"))
+
+    @property
+    def active_test(self) -> bool:
+        return bool(self.context.get("active_test", True))
+
+    def display_name(self, model: str, rid: int) -> str | None:
+        """The name shown for a many2one value (None if the record is gone)."""
+        target = self.get(model)
+        if target is None:
+            return f"{model},{rid}"
+        if rid not in target.rows:
+            return None
+        return target.sudo().display_name(rid)
+
+
+class BaseModel:
+    """Generic behaviour of every model; subclasses set ``_name`` and their quirks."""
+
+    _name: ClassVar[str]
+    _description: ClassVar[str]
+    _order: ClassVar[str] = "id"
+    _rec_name: ClassVar[str | None] = "name"
+    _parent_name: ClassVar[str | None] = None
+    #: Sandbox behaviour added to the recorded field attributes, per field name.
+    _field_options: ClassVar[dict[str, dict[str, Any]]] = {}
+    _fields_cache: ClassVar[dict[str, Field]]
+    _order_cache: ClassVar[list[Term]]
+
+    def __init__(self, env: Env, ids: Iterable[int] = ()) -> None:
+        self.env = env
+        self.ids: tuple[int, ...] = tuple(ids)
+
+    def __repr__(self) -> str:
+        return f"{self._name}{self.ids!r}"
+
+    # --- definitions ---
+
+    @classmethod
+    def fields(cls) -> dict[str, Field]:
+        cached = cls.__dict__.get("_fields_cache")
+        if cached is None:
+            cached = {}
+            for fld in load_fields(cls._name):
+                options = cls._field_options.get(fld.name, {})
+                cached[fld.name] = replace(fld, **options) if options else fld
+            for fname in cls._field_options:
+                if fname not in cached:
+                    raise KeyError(f"{cls._name}: options for unknown field {fname!r}")
+            for fld in cached.values():
+                if not fld.store and not _has_source(cls, fld):
+                    raise TypeError(f"{cls._name}.{fld.name} is computed but has no compute")
+            cls._fields_cache = cached
+        return cached
+
+    @property
+    def rows(self) -> dict[int, Row]:
+        return self.env.registry.store.tables[self._name]
+
+    @property
+    def store(self) -> Store:
+        return self.env.registry.store
+
+    def browse(self, ids: Iterable[int] | int) -> Self:
+        return type(self)(self.env, (ids,) if isinstance(ids, int) else ids)
+
+    def sudo(self) -> Self:
+        return type(self)(self.env.sudo(), self.ids)
+
+    def with_env(self, env: Env) -> Self:
+        return type(self)(env, self.ids)
+
+    # --- the Table protocol used by domains and ordering ---
+
+    @property
+    def model_name(self) -> str:
+        return self._name
+
+    @property
+    def parent_name(self) -> str | None:
+        return self._parent_name
+
+    def get_field(self, name: str) -> Field | None:
+        return self.fields().get(name)
+
+    def table(self, model: str) -> Table | None:
+        return self.env.sudo().get(model)
+
+    def all_ids(self, active_test: bool) -> Iterable[int]:
+        if active_test and "active" in self.fields():
+            return [rid for rid in self.rows if self.value(rid, "active")]
+        return list(self.rows)
+
+    def value(self, rid: int, fname: str) -> Any:
+        """The cache value of field ``fname`` of record ``rid`` (computed if need be)."""
+        if fname == "id":
+            return rid
+        fld = self.fields()[fname]
+        if fld.related:
+            return self._related_value(rid, fld.related)
+        if fld.type == "one2many":
+            return self._one2many_value(rid, fld)
+        if fld.m2m_of:
+            model, other = fld.m2m_of
+            return sorted(
+                oid for oid, row in self.store.tables[model].items() if rid in row.get(other, ())
+            )
+        if not fld.store:
+            compute: Callable[[int], Any] = getattr(self, f"_compute_{fname}")
+            return compute(rid)
+        value = self.rows[rid].get(fname, MISSING)
+        return fld.empty() if value is MISSING else value
+
+    def display_name(self, rid: int) -> str:
+        return str(self.value(rid, "display_name"))
+
+    def _compute_display_name(self, rid: int) -> str:
+        if self._rec_name and self._rec_name in self.fields():
+            name = self.value(rid, self._rec_name)
+            if name:
+                return str(name)
+        return f"{self._name},{rid}"
+
+    def _related_value(self, rid: int, path: tuple[str, ...]) -> Any:
+        model: BaseModel = self.sudo()
+        value: Any = rid
+        for step in path:
+            if not value:
+                break
+            if isinstance(value, list):
+                value = value[0] if value else False
+                if not value:
+                    break
+            fld = model.fields()[step]
+            value = model.value(value, step)
+            if fld.relation and step != path[-1]:
+                model = self.env.sudo()[fld.relation]
+        if value is False or value is None or value == []:
+            return self.fields()[path[-1]].empty() if path[-1] in self.fields() else False
+        return value
+
+    def _one2many_value(self, rid: int, fld: Field) -> list[int]:
+        comodel = self.env.get(fld.relation or "")
+        if comodel is None or not fld.inverse_name:
+            return []
+        inverse = fld.inverse_name
+        active = self.env.active_test and "active" in comodel.fields()
+        ids = [
+            cid
+            for cid, row in comodel.rows.items()
+            if row.get(inverse) == rid and (not active or row.get("active", True))
+        ]
+        return comodel.ordered(ids)
+
+    def ordered(self, ids: Iterable[int]) -> list[int]:
+        return sort_ids(self, ids, self._default_order())
+
+    @classmethod
+    def _default_order(cls) -> list[Term]:
+        cached = cls.__dict__.get("_order_cache")
+        if cached is None:
+            cached = parse_order(cls._order, cls(_NO_ENV))
+            cls._order_cache = cached
+        return cached
+
+    # --- access control ---
+
+    def check_access_operation(self, operation: str) -> None:
+        if self.env.su or access.allowed(self.env.profile, self._name, operation):
+            return
+        raise access.acl_error(self._name, self._description, operation)
+
+    def _rule_domain(self, operation: str) -> list[Any] | None:
+        """Record rule of the current user for ``operation`` (None: no restriction)."""
+        return None
+
+    def _allowed_ids(self, operation: str) -> set[int] | None:
+        if self.env.su:
+            return None
+        domain = self._rule_domain(operation)
+        if domain is None:
+            return None
+        predicate = compile_domain(domain, self.sudo())
+        return {rid for rid in self.rows if predicate(rid)}
+
+    def check_rules(self, operation: str) -> None:
+        allowed = self._allowed_ids(operation)
+        if allowed is not None and any(rid not in allowed for rid in self.ids):
+            user = self.env.user
+            name = self.env.display_name("res.partner", user.get("partner_id", 0)) or ""
+            raise access.rule_error(name, self.env.uid, self._name, self._description, operation)
+
+    # --- search ---
+
+    def search_ids(
+        self,
+        domain: Any,
+        offset: int = 0,
+        limit: int | None = None,
+        order: str | None = None,
+    ) -> list[int]:
+        node: Node = parse(domain if domain is not None else [])
+        if self.env.active_test and "active" in self.fields() and not mentions(node, "active"):
+            node = and_(Leaf("active", "=", True, ("active", "=", True)), node)
+        terms = parse_order(order, self) if order else self._default_order()
+        predicate = compile_domain(node, self)
+        ids = [rid for rid in self.rows if predicate(rid)]
+        allowed = self._allowed_ids("read")
+        if allowed is not None:
+            ids = [rid for rid in ids if rid in allowed]
+        ids = sort_ids(self, ids, terms)
+        start = int(offset or 0)
+        return ids[start : start + int(limit)] if limit else ids[start:]
+
+    @api.model
+    def search(
+        self, domain: Any, offset: int = 0, limit: int | None = None, order: str | None = None
+    ) -> list[int]:
+        self.check_access_operation("read")
+        return self.search_ids(domain, offset, limit, order)
+
+    @api.model
+    def search_count(self, domain: Any, limit: int | None = None) -> int:
+        self.check_access_operation("read")
+        return len(self.search_ids(domain, limit=limit))
+
+    @api.model
+    def search_read(
+        self,
+        domain: Any = None,
+        fields: list[str] | None = None,
+        offset: int = 0,
+        limit: int | None = None,
+        order: str | None = None,
+        **read_kwargs: Any,
+    ) -> list[dict[str, Any]]:
+        self.check_access_operation("read")
+        names = self._check_field_names(fields)
+        ids = self.search_ids(domain, offset, limit, order)
+        unexpected = [key for key in read_kwargs if key != "load"]
+        if unexpected:
+            raise TypeError(
+                f"BaseModel._read_format() got an unexpected keyword argument '{unexpected[0]}'"
+            )
+        return self.browse(ids)._read_rows(names, read_kwargs.get("load", "_classic_read"))
+
+    @api.model
+    def name_search(
+        self, name: str = "", domain: Any = None, operator: str = "ilike", limit: int = 100
+    ) -> list[list[Any]]:
+        self.check_access_operation("read")
+        node = parse(domain or [])
+        if name:
+            node = and_(
+                node, Leaf("display_name", operator, name, ("display_name", operator, name))
+            )
+        ids = self.search_ids(node, limit=limit)
+        return [[rid, self.display_name(rid)] for rid in ids]
+
+    # --- read ---
+
+    def _check_field_names(self, fields: Any) -> list[str]:
+        if not fields:
+            return [name for name in self.fields() if name != "id"]
+        if isinstance(fields, str):
+            fields = [fields]
+        known = self.fields()
+        for fname in fields:
+            if fname not in known:
+                raise ValueError(f"Invalid field {fname!r} on {self._name!r}")
+        return [fname for fname in fields if fname != "id"]
+
+    @api.records
+    def read(
+        self, fields: list[str] | None = None, load: str | None = "_classic_read"
+    ) -> list[dict[str, Any]]:
+        self.check_access_operation("read")
+        names = self._check_field_names(fields)
+        existing = self.browse([rid for rid in self.ids if rid in self.rows])
+        existing.check_rules("read")
+        return existing._read_rows(names, load)
+
+    def _read_rows(self, names: list[str], load: str | None) -> list[dict[str, Any]]:
+        fields = self.fields()
+        bin_size = bool(self.env.context.get("bin_size"))
+        classic = bool(load)
+        result = []
+        for rid in self.ids:
+            record: dict[str, Any] = {"id": rid}
+            for fname in names:
+                fld = fields[fname]
+                value = self.value(rid, fname)
+                if fld.type == "many2many" and value:
+                    value = self._visible(fld, value)
+                record[fname] = to_read(
+                    fld, value, self.env.display_name, bin_size=bin_size, classic=classic
+                )
+            result.append(record)
+        return result
+
+    def _visible(self, fld: Field, ids: list[int]) -> list[int]:
+        comodel = self.env.get(fld.relation or "")
+        if comodel is None:
+            return list(ids)
+        active = self.env.active_test and "active" in comodel.fields()
+        rows = comodel.rows
+        present = [i for i in ids if i in rows and (not active or rows[i].get("active", True))]
+        return comodel.ordered(present)
+
+    # --- other generic public methods ---
+
+    @api.model
+    def fields_get(
+        self, allfields: list[str] | None = None, attributes: list[str] | None = None
+    ) -> dict[str, dict[str, Any]]:
+        has_parent = bool(self._parent_name)
+        return {
+            fname: filter_attributes(describe(fld, self._rec_name, has_parent), attributes)
+            for fname, fld in self.fields().items()
+            if not allfields or fname in allfields
+        }
+
+    @api.model
+    def default_get(self, fields: list[str]) -> dict[str, Any]:
+        defaults = crud.defaults(self, [f for f in fields if f in self.fields()])
+        return {key: value for key, value in defaults.items() if key in fields}
+
+    @api.model
+    def check_access_rights(self, operation: str, raise_exception: bool = True) -> bool:
+        try:
+            self.check_access_operation(operation)
+        except AccessError:
+            if raise_exception:
+                raise
+            return False
+        return True
+
+    @api.records
+    def check_access(self, operation: str) -> None:
+        self.check_access_operation(operation)
+        self.browse([rid for rid in self.ids if rid in self.rows]).check_rules(operation)
+
+    @api.records
+    def has_access(self, operation: str) -> bool:
+        try:
+            self.check_access(operation)
+        except AccessError:
+            return False
+        return True
+
+    @api.records
+    def exists(self) -> list[int]:
+        return [rid for rid in self.ids if rid in self.rows]
+
+    @api.model_create
+    def create(self, vals_list: Any) -> list[int]:
+        return crud.create(self, vals_list)
+
+    @api.records
+    def write(self, vals: dict[str, Any]) -> bool:
+        return crud.write(self, vals)
+
+    @api.records
+    def unlink(self) -> bool:
+        return crud.unlink(self)
+
+    @api.model
+    def name_create(self, name: str) -> list[Any]:
+        if not self._rec_name:
+            raise ValueError(f"Cannot create a {self._name} record from its name")
+        (rid,) = crud.create(self, [{self._rec_name: name}])
+        return [rid, self.display_name(rid)]
+
+    @api.records
+    def action_archive(self) -> bool:
+        return crud.write(self, {"active": False})
+
+    @api.records
+    def action_unarchive(self) -> bool:
+        return crud.write(self, {"active": True})
+
+    # --- hooks for the models (see crud) ---
+
+    def _rewrite_vals(self, vals: dict[str, Any]) -> dict[str, Any]:
+        return vals
+
+    def _complete_vals(self, vals: dict[str, Any]) -> None:
+        """Fill values that depend on other values (phase 1, no mutation)."""
+
+    def _before_insert(self, vals: dict[str, Any], related: dict[str, Any]) -> None:
+        """Create the records this one needs (e.g. a user's partner), before its id."""
+
+    def _check_insert(self, rid: int, vals: dict[str, Any]) -> None:
+        """Fill id-dependent values (sequence names) and check SQL CHECK/UNIQUE constraints."""
+
+    def _after_create(self, rid: int) -> None:
+        """Business effects once the record exists, with its x2many values."""
+
+    def _after_write(self, vals: dict[str, Any]) -> None:
+        """Business effects after ``write(vals)`` on ``self``."""
+
+    def _constrains(self, rid: int) -> None:
+        """Python constraints, checked after every create and write."""
+
+    def _before_unlink(self) -> None:
+        """Refuse deletions the business rules forbid."""
+
+
+def _has_source(cls: type[BaseModel], fld: Field) -> bool:
+    return bool(
+        fld.related
+        or fld.m2m_of
+        or fld.type == "one2many"
+        or fld.name == "id"
+        or hasattr(cls, f"_compute_{fld.name}")
+    )
+
+
+class _NoEnv:
+    """Placeholder environment for class-level checks (field definitions only)."""
+
+
+_NO_ENV: Any = _NoEnv()
+__all__ = ["BaseModel", "Env", "Registry"]

@@ -1,0 +1,276 @@
+"""PostgreSQL token store: one store shared by several gateway replicas.
+
+Revocations are announced with ``NOTIFY odoo_restful_revoked`` in the same
+statement that revokes, so every replica's cache can drop the entry at once;
+migrations run under an advisory lock so replicas starting together do not race.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar, cast
+
+import asyncpg
+
+from ._base import SCHEMA_VERSION_DDL, BaseStore, load_migrations
+from .store import (
+    COLUMNS,
+    NOTIFY_CHANNEL,
+    Revocation,
+    RevocationCallback,
+    TokenRecord,
+    TokenStoreError,
+    record_from_row,
+    record_to_row,
+)
+
+__all__ = ["MIGRATION_LOCK_KEY", "PostgresStore", "upgrade_postgres"]
+
+log = logging.getLogger("odoo_restful.tokens")
+T = TypeVar("T")
+
+MIGRATION_LOCK_KEY = 0x6F646F6F72657374  # b"odoorest": one advisory lock per database
+_ERRORS = (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, asyncio.TimeoutError)
+
+_INSERT = f"INSERT INTO tokens ({COLUMNS}) VALUES ({', '.join(f'${i}' for i in range(1, 15))})"  # noqa: S608
+_GET = f"SELECT {COLUMNS} FROM tokens WHERE token_hash = ANY($1::bytea[])"  # noqa: S608
+# Revoke and announce in one statement: the NOTIFY is sent exactly when the update commits.
+_REVOKE_WHERE = (
+    "WITH r AS (UPDATE tokens SET revoked = true WHERE {where} AND NOT revoked "  # noqa: S608
+    "RETURNING token_hash) "
+    f"SELECT pg_notify('{NOTIFY_CHANNEL}', encode(token_hash, 'hex')) FROM r"
+)
+_REVOKE = _REVOKE_WHERE.format(where="token_hash = $1")
+_REVOKE_PREFIX = _REVOKE_WHERE.format(where="prefix = $1")
+_REVOKE_USER = (
+    "WITH r AS (UPDATE tokens SET revoked = true WHERE db = $1 AND uid = $2 AND NOT revoked "  # noqa: S608
+    "RETURNING 1), c AS (SELECT count(*) AS n FROM r) "
+    f"SELECT n, pg_notify('{NOTIFY_CHANNEL}', $1 || ':' || $2::text) FROM c WHERE n > 0"
+)
+_TOUCH = (
+    "UPDATE tokens AS t SET last_used_at = u.at "
+    "FROM unnest($1::bytea[], $2::float8[]) AS u(h, at) "
+    "WHERE t.token_hash = u.h AND (t.last_used_at IS NULL OR t.last_used_at < u.at)"
+)
+
+
+def _store_error(exc: BaseException) -> TokenStoreError:
+    # Never log the DSN: it may carry a password.
+    log.error("token store (postgres) failed: %s", type(exc).__name__)
+    return TokenStoreError("The token store failed")
+
+
+async def _migrate(conn: Any) -> list[str]:
+    """Apply pending migrations while holding the database's migration advisory lock."""
+    await conn.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK_KEY)
+    try:
+        await conn.execute(SCHEMA_VERSION_DDL.format(real="double precision"))
+        done = {r["name"] for r in await conn.fetch("SELECT name FROM schema_version")}
+        applied: list[str] = []
+        for name, sql in load_migrations("postgres"):
+            if name in done:
+                continue
+            async with conn.transaction():
+                await conn.execute(sql)
+                await conn.execute(
+                    "INSERT INTO schema_version (name, applied_at) VALUES ($1, $2)",
+                    name,
+                    time.time(),
+                )
+            applied.append(name)
+        return applied
+    finally:
+        await conn.execute("SELECT pg_advisory_unlock($1)", MIGRATION_LOCK_KEY)
+
+
+async def upgrade_postgres(dsn: str) -> list[str]:
+    """Apply pending migrations to a PostgreSQL token database; returns the names applied."""
+    try:
+        conn = await asyncpg.connect(dsn)
+        try:
+            return await _migrate(conn)
+        finally:
+            await conn.close()
+    except _ERRORS as exc:
+        raise _store_error(exc) from exc
+
+
+class PostgresStore(BaseStore):
+    """Token store in PostgreSQL; see :class:`~odoo_restful.tokens.store.TokenStore`."""
+
+    def __init__(
+        self,
+        dsn: str,
+        *,
+        min_size: int = 1,
+        max_size: int = 10,
+        command_timeout: float = 10.0,
+        touch_interval: float = 5.0,
+    ) -> None:
+        super().__init__(touch_interval=touch_interval)
+        self._dsn = dsn
+        self._pool_args: dict[str, Any] = {
+            "min_size": min_size,
+            "max_size": max_size,
+            "command_timeout": command_timeout,
+        }
+        self._pool: Any = None
+        self._listen_conn: Any = None
+        self._relisten_task: asyncio.Task[None] | None = None
+        self._closing = False
+
+    def __repr__(self) -> str:
+        return "PostgresStore(<dsn hidden>)"
+
+    async def _call(self, fn: Callable[..., Awaitable[Any]], *args: Any) -> Any:
+        try:
+            return await fn(*args)
+        except _ERRORS as exc:
+            raise _store_error(exc) from exc
+
+    def _p(self) -> Any:
+        if self._pool is None:
+            raise TokenStoreError("The token store is not open")
+        return self._pool
+
+    # --- lifecycle ---
+
+    async def _open(self) -> None:
+        self._pool = await asyncpg.create_pool(self._dsn, **self._pool_args)
+        async with self._pool.acquire() as conn:
+            await _migrate(conn)
+
+    async def open(self) -> None:
+        if self._pool is not None:
+            return
+        self._closing = False
+        try:
+            await self._open()
+        except _ERRORS as exc:
+            if self._pool is not None:
+                self._pool.terminate()
+                self._pool = None
+            raise _store_error(exc) from exc
+
+    async def close(self) -> None:
+        if self._pool is None:
+            return
+        self._closing = True
+        try:
+            await self._stop_touches()
+        finally:
+            if self._relisten_task is not None:
+                self._relisten_task.cancel()
+                self._relisten_task = None
+            conn, self._listen_conn = self._listen_conn, None
+            if conn is not None:
+                await conn.close()
+            pool, self._pool = self._pool, None
+            await pool.close()
+
+    # --- queries ---
+
+    async def insert(self, rec: TokenRecord) -> None:
+        await self._call(self._p().execute, _INSERT, *record_to_row(rec))
+
+    async def get(self, hashes: Sequence[bytes]) -> TokenRecord | None:
+        if not hashes:
+            return None
+        rows = await self._call(self._p().fetch, _GET, list(hashes))
+        by_hash = {bytes(r[0]): r for r in rows}
+        for h in hashes:
+            if h in by_hash:
+                return record_from_row(by_hash[h])
+        return None
+
+    async def revoke(self, token_hash: bytes) -> bool:
+        return len(await self._call(self._p().fetch, _REVOKE, token_hash)) > 0
+
+    async def revoke_user(self, db: str, uid: int) -> int:
+        row = await self._call(self._p().fetchrow, _REVOKE_USER, db, uid)
+        return 0 if row is None else int(row["n"])
+
+    async def revoke_prefix(self, prefix: str) -> int:
+        return len(await self._call(self._p().fetch, _REVOKE_PREFIX, prefix))
+
+    async def purge_expired(self, now: float) -> int:
+        status = await self._call(
+            self._p().execute, "DELETE FROM tokens WHERE expires_at <= $1", now
+        )
+        return int(cast(str, status).rsplit(" ", 1)[-1])
+
+    async def _write_touches(self, items: dict[bytes, float]) -> None:
+        await self._call(self._p().execute, _TOUCH, list(items), list(items.values()))
+
+    async def list(self, *, db: str | None = None, uid: int | None = None) -> list[TokenRecord]:
+        sql = (
+            f"SELECT {COLUMNS} FROM tokens "  # noqa: S608
+            "WHERE ($1::text IS NULL OR db = $1) AND ($2::integer IS NULL OR uid = $2) "
+            "ORDER BY created_at, token_hash"
+        )
+        rows = await self._call(self._p().fetch, sql, db, uid)
+        return [record_from_row(r) for r in rows]
+
+    # --- revocation notifications ---
+
+    async def subscribe(self, callback: RevocationCallback) -> Callable[[], None]:
+        """Listen for revocations from every replica; returns once LISTEN is active."""
+        self._p()
+        unsubscribe = self._add_callback(callback)
+        if self._listen_conn is None and self._relisten_task is None:
+            try:
+                await self._listen()
+            except _ERRORS as exc:
+                unsubscribe()
+                raise _store_error(exc) from exc
+        return unsubscribe
+
+    async def _listen(self) -> None:
+        conn = await asyncpg.connect(self._dsn)
+        try:
+            await conn.add_listener(NOTIFY_CHANNEL, self._on_notify)
+        except BaseException:
+            await conn.close()
+            raise
+        conn.add_termination_listener(self._on_listen_lost)
+        self._listen_conn = conn
+
+    def _on_notify(self, _conn: Any, _pid: int, _channel: str, payload: str) -> None:
+        try:
+            event = Revocation.from_payload(payload)
+        except ValueError:
+            log.warning("ignoring malformed revocation notice %r", payload[:100])
+            return
+        self._dispatch(event)
+
+    def _on_listen_lost(self, _conn: Any) -> None:
+        if self._closing or self._pool is None:
+            return
+        log.warning("lost the revocation channel; reconnecting")
+        self._listen_conn = None
+        if self._relisten_task is None:
+            self._relisten_task = asyncio.get_running_loop().create_task(self._relisten())
+
+    async def _relisten(self) -> None:
+        """Reconnect with backoff, then tell caches to drop everything (notices were missed)."""
+        delay = 0.2
+        try:
+            while not self._closing:
+                try:
+                    await self._listen()
+                except _ERRORS as exc:
+                    log.warning("revocation channel still down (%s)", type(exc).__name__)
+                    await asyncio.sleep(delay)
+                    delay = min(delay * 2, 30.0)
+                    continue
+                self._dispatch(Revocation(everything=True))
+                return
+        finally:
+            self._relisten_task = None
+
+    @property
+    def listening(self) -> bool:
+        return self._listen_conn is not None

@@ -1,0 +1,196 @@
+"""Issue, resolve and revoke access tokens, with a bounded TTL cache in front of the store.
+
+A cache hit costs a dict lookup and an HMAC; the store is read at most once per
+``cache_ttl`` per token, and unknown tokens are remembered briefly so a flood of
+bad tokens does not reach the store either. Revocations drop cache entries at once
+in this process and, through the store's ``subscribe``, in every other replica.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import InvalidToken, TokenExpired
+from ..odoo.base import Credential
+from .crypto import ServerSecrets, decrypt_secret, encrypt_secret, new_token
+from .store import Revocation, Scopes, SecretKind, TokenRecord, TokenStore
+
+_TOUCH_EVERY = 60.0
+_MAX_TOKEN_CHARS = 256
+
+
+def _kind(kind: str) -> SecretKind:
+    if kind == "api_key":
+        return "api_key"
+    return "session" if kind == "session" else "password"
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """The caller behind a valid token: whom to call Odoo as, and what it may do."""
+
+    cred: Credential
+    login: str
+    scopes: Scopes
+    context: dict[str, Any]
+    user_info: dict[str, Any]
+    token_hash: bytes
+    expires_at: float
+
+
+class TokenService:
+    def __init__(
+        self,
+        store: TokenStore,
+        secrets: ServerSecrets,
+        *,
+        ttl: int,
+        cache_ttl: float = 1.0,
+        negative_ttl: float = 1.0,
+        max_entries: int = 10_000,
+    ) -> None:
+        self.store = store
+        self.secrets = secrets
+        self.ttl = ttl
+        self._cache_ttl = cache_ttl
+        self._negative_ttl = negative_ttl
+        self._max = max_entries
+        # token -> (cache deadline, identity or None for "unknown")
+        self._cache: OrderedDict[str, tuple[float, Identity | None]] = OrderedDict()
+        self._touched: dict[bytes, float] = {}
+        self._unsubscribe: Callable[[], None] | None = None
+
+    async def start(self) -> None:
+        self._unsubscribe = await self.store.subscribe(self._on_revocation)
+
+    async def close(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+        await self.store.close()
+
+    async def issue(
+        self,
+        cred: Credential,
+        *,
+        login: str,
+        user_info: dict[str, Any],
+        scopes: Scopes | None = None,
+        ttl: int | None = None,
+    ) -> tuple[str, int]:
+        """A new token for ``cred``; returns it (shown once) and its lifetime in seconds."""
+        token = new_token()
+        lifetime = min(ttl or self.ttl, self.ttl)
+        now = time.time()
+        hashed = self.secrets.hashes(token)[0]
+        record = TokenRecord(
+            token_hash=hashed,
+            prefix=token[:12],
+            db=cred.db,
+            uid=cred.uid,
+            login=login,
+            secret_enc=encrypt_secret(token, self.secrets.current, cred.secret, hashed),
+            secret_kind=_kind(cred.kind),
+            scopes=scopes or Scopes(),
+            user_info=user_info,
+            created_at=now,
+            expires_at=now + lifetime,
+            last_used_at=None,
+            revoked=False,
+            key_id=self.secrets.current_key_id,
+        )
+        await self.store.insert(record)
+        self._cache.pop(token, None)
+        return token, lifetime
+
+    async def resolve(self, token: str) -> Identity:
+        """The identity of a valid token; 401 (``invalid_token`` / ``token_expired``) else."""
+        now = time.monotonic()
+        entry = self._cache.get(token)
+        if entry is not None and entry[0] > now:
+            ident = entry[1]
+            if ident is None:
+                raise InvalidToken("invalid or revoked access token")
+            if ident.expires_at <= time.time():
+                raise TokenExpired("access token expired; request a new one")
+            return ident
+        ident = await self._load(token)
+        self._remember(token, ident, now + (self._cache_ttl if ident else self._negative_ttl))
+        if ident is None:
+            raise InvalidToken("invalid or revoked access token")
+        await self._touch(ident.token_hash)
+        return ident
+
+    async def _load(self, token: str) -> Identity | None:
+        if not token or len(token) > _MAX_TOKEN_CHARS:
+            return None
+        record = await self.store.get(self.secrets.hashes(token))
+        if record is None or record.revoked:
+            return None
+        if record.is_expired(time.time()):
+            raise TokenExpired("access token expired; request a new one")
+        secret_key = self.secrets.by_key_id(record.key_id)
+        if secret_key is None:
+            return None  # issued under a server secret that has since been retired
+        secret = decrypt_secret(token, secret_key, record.secret_enc, record.token_hash)
+        user_context = record.user_info.get("user_context") or {}
+        context = {k: user_context[k] for k in ("lang", "tz") if user_context.get(k)}
+        return Identity(
+            cred=Credential(record.db, record.uid, secret, record.secret_kind, record.login),
+            login=record.login,
+            scopes=record.scopes,
+            context=context,
+            user_info=record.user_info,
+            token_hash=record.token_hash,
+            expires_at=record.expires_at,
+        )
+
+    def _remember(self, token: str, ident: Identity | None, deadline: float) -> None:
+        self._cache[token] = (deadline, ident)
+        self._cache.move_to_end(token)
+        while len(self._cache) > self._max:
+            self._cache.popitem(last=False)
+
+    async def _touch(self, token_hash: bytes) -> None:
+        """Record use at most once a minute per token; the store batches the writes."""
+        now = time.time()
+        if now - self._touched.get(token_hash, 0.0) < _TOUCH_EVERY:
+            return
+        self._touched[token_hash] = now
+        if len(self._touched) > self._max:
+            self._touched.clear()
+        await self.store.touch(token_hash, now)
+
+    async def revoke(self, token: str) -> bool:
+        record = await self.store.get(self.secrets.hashes(token))
+        self._cache.pop(token, None)
+        return record is not None and await self.revoke_hash(record.token_hash)
+
+    async def revoke_hash(self, token_hash: bytes) -> bool:
+        """Revoke one token; the cache forgets it here at once (other replicas via notify)."""
+        revoked = await self.store.revoke(token_hash)
+        self._on_revocation(Revocation(token_hash=token_hash))
+        return revoked
+
+    async def revoke_user(self, db: str, uid: int) -> int:
+        count = await self.store.revoke_user(db, uid)
+        self._on_revocation(Revocation(db=db, uid=uid))
+        return count
+
+    def _on_revocation(self, event: Revocation) -> None:
+        if event.everything:
+            self._cache.clear()
+            return
+        for token, (_, ident) in list(self._cache.items()):
+            if ident is None:
+                continue
+            same_token = event.token_hash is not None and ident.token_hash == event.token_hash
+            same_user = event.uid is not None and (ident.cred.db, ident.cred.uid) == (
+                event.db,
+                event.uid,
+            )
+            if same_token or same_user:
+                del self._cache[token]

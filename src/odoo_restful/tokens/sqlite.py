@@ -1,0 +1,301 @@
+"""SQLite token store: the embedded default for a single gateway process.
+
+All SQL runs on one dedicated thread that owns the connection, so the event loop
+never blocks and writes never contend with each other inside the process. WAL with
+``synchronous=FULL``: once ``insert`` or ``revoke`` returns, it survives ``kill -9``
+and power loss.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import builtins
+import logging
+import os
+import sqlite3
+import stat
+import time
+import weakref
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, TypeVar
+
+from ._base import SCHEMA_VERSION_DDL, BaseStore, load_migrations
+from .store import (
+    COLUMNS,
+    Revocation,
+    RevocationCallback,
+    TokenRecord,
+    TokenStoreError,
+    record_from_row,
+    record_to_row,
+)
+
+__all__ = ["SqliteStore", "upgrade_sqlite"]
+
+log = logging.getLogger("odoo_restful.tokens")
+T = TypeVar("T")
+
+_INSERT = f"INSERT INTO tokens ({COLUMNS}) VALUES ({', '.join('?' * 14)})"  # noqa: S608
+_TOUCH = (
+    "UPDATE tokens SET last_used_at = ? "
+    "WHERE token_hash = ? AND (last_used_at IS NULL OR last_used_at < ?)"
+)
+# Stores open on the same file in this process, so a revocation reaches all of them.
+_PEERS: dict[str, weakref.WeakSet[SqliteStore]] = {}
+
+
+def _create_private(path: str) -> None:
+    """Create the database file with mode 0600 before SQLite does (WAL/SHM inherit it)."""
+    Path(path).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
+    try:
+        mode = stat.S_IMODE(os.fstat(fd).st_mode)
+    finally:
+        os.close(fd)
+    if mode & 0o077:
+        log.warning("token database %s is readable by others (mode %o)", path, mode)
+
+
+def _connect(path: str, busy_timeout: float) -> sqlite3.Connection:
+    if path != ":memory:":
+        _create_private(path)
+    conn = sqlite3.connect(path, timeout=busy_timeout, isolation_level=None)
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+        _enable_wal(conn, busy_timeout)
+        conn.execute("PRAGMA synchronous = FULL")
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _enable_wal(conn: sqlite3.Connection, busy_timeout: float) -> None:
+    """Switch to WAL, retrying: SQLite does not wait (no busy handler) for this lock,
+    so two processes creating the file together would otherwise fail at once."""
+    deadline = time.monotonic() + busy_timeout
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+        time.sleep(0.005)
+
+
+def _statements(sql: str) -> Iterator[str]:
+    """Split a migration file into statements (``sqlite3`` runs one per ``execute``)."""
+    buf = ""
+    for line in sql.splitlines(keepends=True):
+        buf += line
+        if sqlite3.complete_statement(buf):
+            yield buf
+            buf = ""
+    if any(ln.strip() and not ln.strip().startswith("--") for ln in buf.splitlines()):
+        raise ValueError("Migration ends with an incomplete SQL statement")
+
+
+def _migrate(conn: sqlite3.Connection) -> list[str]:
+    """Apply pending migrations in one write transaction (concurrent callers queue)."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute(SCHEMA_VERSION_DDL.format(real="REAL"))
+        done = {row[0] for row in conn.execute("SELECT name FROM schema_version")}
+        applied: list[str] = []
+        for name, sql in load_migrations("sqlite"):
+            if name in done:
+                continue
+            for statement in _statements(sql):
+                conn.execute(statement)
+            conn.execute(
+                "INSERT INTO schema_version (name, applied_at) VALUES (?, ?)", (name, time.time())
+            )
+            applied.append(name)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return applied
+
+
+def _store_error(exc: sqlite3.Error) -> TokenStoreError:
+    log.error("token store (sqlite) failed: %r", exc)
+    return TokenStoreError("The token store failed")
+
+
+async def upgrade_sqlite(path: str, *, busy_timeout: float = 30.0) -> list[str]:
+    """Apply pending migrations to a SQLite token database; returns the names applied."""
+
+    def work() -> list[str]:
+        conn = _connect(path, busy_timeout)
+        try:
+            return _migrate(conn)
+        finally:
+            conn.close()
+
+    try:
+        return await asyncio.to_thread(work)
+    except sqlite3.Error as exc:
+        raise _store_error(exc) from exc
+
+
+class SqliteStore(BaseStore):
+    """Token store in one SQLite file; see :class:`~odoo_restful.tokens.store.TokenStore`."""
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        touch_interval: float = 5.0,
+        busy_timeout: float = 5.0,
+    ) -> None:
+        super().__init__(touch_interval=touch_interval)
+        self._path = os.fspath(path)
+        self._busy_timeout = busy_timeout
+        self._key = f":memory:{id(self)}" if self._path == ":memory:" else os.path.realpath(path)
+        self._executor: ThreadPoolExecutor | None = None
+        self._conn: sqlite3.Connection | None = None  # used on the executor thread only
+
+    def __repr__(self) -> str:
+        return f"SqliteStore({self._path!r})"
+
+    async def _run(self, fn: Callable[..., T], *args: Any) -> T:
+        if self._executor is None:
+            raise TokenStoreError("The token store is not open")
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
+        except sqlite3.Error as exc:
+            raise _store_error(exc) from exc
+
+    def _c(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise TokenStoreError("The token store is not open")
+        return self._conn
+
+    def _broadcast(self, event: Revocation) -> None:
+        for peer in builtins.list(_PEERS.get(self._key, ())):
+            peer._dispatch(event)
+
+    # --- lifecycle ---
+
+    def _open_sync(self) -> None:
+        self._conn = _connect(self._path, self._busy_timeout)
+        try:
+            _migrate(self._conn)
+        except BaseException:
+            self._conn.close()
+            self._conn = None
+            raise
+
+    async def open(self) -> None:
+        if self._executor is not None:
+            return
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tokens-sqlite")
+        try:
+            await self._run(self._open_sync)
+        except BaseException:
+            self._executor.shutdown(wait=False)
+            self._executor = None
+            raise
+        _PEERS.setdefault(self._key, weakref.WeakSet()).add(self)
+
+    def _close_sync(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    async def close(self) -> None:
+        if self._executor is None:
+            return
+        peers = _PEERS.get(self._key)
+        if peers is not None:
+            peers.discard(self)
+            if not peers:
+                del _PEERS[self._key]
+        try:
+            await self._stop_touches()
+        finally:
+            try:
+                await self._run(self._close_sync)
+            finally:
+                self._executor.shutdown(wait=False)
+                self._executor = None
+
+    # --- queries (each *_sync runs on the store's thread) ---
+
+    def _write_sync(self, sql: str, params: tuple[Any, ...]) -> int:
+        return self._c().execute(sql, params).rowcount
+
+    async def insert(self, rec: TokenRecord) -> None:
+        await self._run(self._write_sync, _INSERT, record_to_row(rec))
+
+    def _get_sync(self, hashes: Sequence[bytes]) -> TokenRecord | None:
+        marks = ", ".join("?" * len(hashes))
+        sql = f"SELECT {COLUMNS} FROM tokens WHERE token_hash IN ({marks})"  # noqa: S608
+        rows = {bytes(r[0]): r for r in self._c().execute(sql, tuple(hashes))}
+        for h in hashes:
+            if h in rows:
+                return record_from_row(rows[h])
+        return None
+
+    async def get(self, hashes: Sequence[bytes]) -> TokenRecord | None:
+        if not hashes:
+            return None
+        return await self._run(self._get_sync, hashes)
+
+    async def revoke(self, token_hash: bytes) -> bool:
+        sql = "UPDATE tokens SET revoked = 1 WHERE token_hash = ? AND revoked = 0"
+        done = await self._run(self._write_sync, sql, (token_hash,)) > 0
+        if done:
+            self._broadcast(Revocation(token_hash=token_hash))
+        return done
+
+    async def revoke_user(self, db: str, uid: int) -> int:
+        sql = "UPDATE tokens SET revoked = 1 WHERE db = ? AND uid = ? AND revoked = 0"
+        count = await self._run(self._write_sync, sql, (db, uid))
+        if count:
+            self._broadcast(Revocation(db=db, uid=uid))
+        return count
+
+    def _revoke_prefix_sync(self, prefix: str) -> builtins.list[bytes]:
+        sql = "UPDATE tokens SET revoked = 1 WHERE prefix = ? AND revoked = 0 RETURNING token_hash"
+        return [bytes(r[0]) for r in self._c().execute(sql, (prefix,)).fetchall()]
+
+    async def revoke_prefix(self, prefix: str) -> int:
+        hashes = await self._run(self._revoke_prefix_sync, prefix)
+        for h in hashes:
+            self._broadcast(Revocation(token_hash=h))
+        return len(hashes)
+
+    async def purge_expired(self, now: float) -> int:
+        return await self._run(self._write_sync, "DELETE FROM tokens WHERE expires_at <= ?", (now,))
+
+    def _touch_sync(self, items: dict[bytes, float]) -> None:
+        conn = self._c()
+        conn.execute("BEGIN")
+        try:
+            conn.executemany(_TOUCH, [(t, h, t) for h, t in items.items()])
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    async def _write_touches(self, items: dict[bytes, float]) -> None:
+        await self._run(self._touch_sync, items)
+
+    def _list_sync(self, db: str | None, uid: int | None) -> builtins.list[TokenRecord]:
+        sql = (
+            f"SELECT {COLUMNS} FROM tokens WHERE (?1 IS NULL OR db = ?1) "  # noqa: S608
+            "AND (?2 IS NULL OR uid = ?2) ORDER BY created_at, token_hash"
+        )
+        return [record_from_row(r) for r in self._c().execute(sql, (db, uid))]
+
+    async def list(self, *, db: str | None = None, uid: int | None = None) -> list[TokenRecord]:
+        return await self._run(self._list_sync, db, uid)
+
+    async def subscribe(self, callback: RevocationCallback) -> Callable[[], None]:
+        """In-process only: reaches every store open on the same file in this process."""
+        return self._add_callback(callback)

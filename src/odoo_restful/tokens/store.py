@@ -1,0 +1,254 @@
+"""The token store interface, its record type and the factory that picks a back end.
+
+Two back ends share one schema: SQLite (embedded default, one gateway process) and
+PostgreSQL (several replicas). Both are raw SQL: an ORM would cost far more than
+the lookup itself on the request path.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol, runtime_checkable
+
+from ..errors import GatewayError
+
+__all__ = [
+    "NOTIFY_CHANNEL",
+    "Revocation",
+    "RevocationCallback",
+    "Scopes",
+    "SecretKind",
+    "TokenRecord",
+    "TokenStore",
+    "TokenStoreError",
+    "open_store",
+    "upgrade",
+]
+
+SecretKind = Literal["password", "api_key", "session"]
+NOTIFY_CHANNEL = "odoo_restful_revoked"
+
+
+class TokenStoreError(GatewayError):
+    """The token store failed (unreachable, locked, corrupt); details go to the log only."""
+
+    status = 503
+    type = "token_store_unavailable"
+
+
+@dataclass(frozen=True, slots=True)
+class Scopes:
+    """What a token may do; ``None`` allow-lists mean "anything Odoo allows"."""
+
+    read_only: bool = False
+    models: tuple[str, ...] | None = None
+    methods: tuple[str, ...] | None = None
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "read_only": self.read_only,
+                "models": None if self.models is None else list(self.models),
+                "methods": None if self.methods is None else list(self.methods),
+            },
+            separators=(",", ":"),
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> Scopes:
+        data = json.loads(text)
+        models, methods = data.get("models"), data.get("methods")
+        return cls(
+            read_only=bool(data.get("read_only", False)),
+            models=None if models is None else tuple(models),
+            methods=None if methods is None else tuple(methods),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class TokenRecord:
+    """One issued token as stored: never the token itself, never the secret in clear."""
+
+    token_hash: bytes
+    prefix: str  # the token's first characters, for listing and revoking by hand
+    db: str
+    uid: int
+    login: str
+    secret_enc: bytes  # Odoo password or API key, see crypto.encrypt_secret
+    secret_kind: SecretKind
+    scopes: Scopes
+    user_info: dict[str, Any]  # facts returned at issue time (uid, company_id, ...)
+    created_at: float
+    expires_at: float
+    last_used_at: float | None
+    revoked: bool
+    key_id: str  # which server secret hashed and encrypted this row
+
+    def is_expired(self, now: float) -> bool:
+        return now >= self.expires_at
+
+    def is_valid(self, now: float) -> bool:
+        return not self.revoked and now < self.expires_at
+
+
+COLUMNS = (
+    "token_hash, prefix, db, uid, login, secret_enc, secret_kind, scopes, user_info, "
+    "created_at, expires_at, last_used_at, revoked, key_id"
+)
+
+
+def record_to_row(rec: TokenRecord) -> tuple[Any, ...]:
+    """Column values in ``COLUMNS`` order (JSON as text, revoked as bool)."""
+    return (
+        rec.token_hash,
+        rec.prefix,
+        rec.db,
+        rec.uid,
+        rec.login,
+        rec.secret_enc,
+        rec.secret_kind,
+        rec.scopes.to_json(),
+        json.dumps(rec.user_info, separators=(",", ":")),
+        rec.created_at,
+        rec.expires_at,
+        rec.last_used_at,
+        rec.revoked,
+        rec.key_id,
+    )
+
+
+def record_from_row(row: Sequence[Any]) -> TokenRecord:
+    """Inverse of :func:`record_to_row` for a row selected with ``COLUMNS``."""
+    return TokenRecord(
+        token_hash=bytes(row[0]),
+        prefix=row[1],
+        db=row[2],
+        uid=int(row[3]),
+        login=row[4],
+        secret_enc=bytes(row[5]),
+        secret_kind=row[6],
+        scopes=Scopes.from_json(row[7]),
+        user_info=json.loads(row[8]),
+        created_at=float(row[9]),
+        expires_at=float(row[10]),
+        last_used_at=None if row[11] is None else float(row[11]),
+        revoked=bool(row[12]),
+        key_id=row[13],
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Revocation:
+    """What a cache must drop: one token, all tokens of one user, or ``everything``.
+
+    "Everything" is sent after a replica lost its notification channel and may
+    have missed revocations.
+    """
+
+    token_hash: bytes | None = None
+    db: str | None = None
+    uid: int | None = None
+    everything: bool = False
+
+    def payload(self) -> str:
+        """The NOTIFY payload: hex hash, ``db:uid`` or ``*``."""
+        if self.token_hash is not None:
+            return self.token_hash.hex()
+        if self.db is not None and self.uid is not None:
+            return f"{self.db}:{self.uid}"
+        return "*"
+
+    @classmethod
+    def from_payload(cls, payload: str) -> Revocation:
+        if ":" in payload:
+            db, _, uid = payload.rpartition(":")
+            return cls(db=db, uid=int(uid))
+        if payload == "*":
+            return cls(everything=True)
+        return cls(token_hash=bytes.fromhex(payload))
+
+
+RevocationCallback = Callable[[Revocation], None]
+
+
+@runtime_checkable
+class TokenStore(Protocol):
+    """What the gateway needs from a token store; see ``sqlite`` and ``postgres``."""
+
+    async def open(self) -> None:
+        """Connect and apply pending migrations."""
+
+    async def close(self) -> None:
+        """Flush pending ``touch`` updates and disconnect."""
+
+    async def insert(self, rec: TokenRecord) -> None:
+        """Store a new token durably: when this returns, the token survives a crash."""
+
+    async def get(self, hashes: Sequence[bytes]) -> TokenRecord | None:
+        """The first row matching any hash (one per server secret), revoked/expired too."""
+
+    async def revoke(self, token_hash: bytes) -> bool:
+        """Revoke one token; True if it existed and was not revoked yet."""
+
+    async def revoke_user(self, db: str, uid: int) -> int:
+        """Revoke every token of one Odoo user; returns how many were revoked now."""
+
+    async def touch(self, token_hash: bytes, when: float) -> None:
+        """Record use; buffered and written in batches so lookups never wait on it."""
+
+    async def list(self, *, db: str | None = None, uid: int | None = None) -> list[TokenRecord]:
+        """All rows (revoked and expired included), oldest first, optionally filtered."""
+
+    async def revoke_prefix(self, prefix: str) -> int:
+        """Revoke the tokens whose stored prefix equals ``prefix`` exactly (CLI)."""
+
+    async def purge_expired(self, now: float) -> int:
+        """Delete rows whose expiry has passed; returns how many."""
+
+    async def subscribe(self, callback: RevocationCallback) -> Callable[[], None]:
+        """Call ``callback`` on every revocation (this replica's and others'); returns
+        a function that unsubscribes. Callbacks run on the event loop and must not block.
+        """
+
+
+def _is_postgres(url: str) -> bool:
+    return url.startswith(("postgresql://", "postgres://"))
+
+
+def _sqlite_path(url: str) -> str:
+    """``sqlite:///rel.db``, ``sqlite:////abs.db`` (SQLAlchemy style) or a plain path."""
+    if url.startswith("sqlite:///"):
+        return url[len("sqlite:///") :]
+    if url.startswith("sqlite://"):
+        rest = url[len("sqlite://") :]
+        return rest or ":memory:"
+    if "://" in url:
+        raise ValueError(f"Unsupported token store URL scheme: {url.split('://', 1)[0]}")
+    return url
+
+
+def open_store(url_or_path: str, **options: Any) -> TokenStore:
+    """Build (not yet open) the store for a URL or path; ``await store.open()`` next.
+
+    ``options`` go to the back end's constructor (e.g. ``touch_interval``).
+    """
+    if _is_postgres(url_or_path):
+        from .postgres import PostgresStore  # asyncpg is an optional dependency
+
+        return PostgresStore(url_or_path, **options)
+    from .sqlite import SqliteStore
+
+    return SqliteStore(_sqlite_path(url_or_path), **options)
+
+
+async def upgrade(url_or_path: str) -> list[str]:
+    """Apply pending migrations (``odoo-restful db upgrade``); returns the names applied."""
+    if _is_postgres(url_or_path):
+        from .postgres import upgrade_postgres
+
+        return await upgrade_postgres(url_or_path)
+    from .sqlite import upgrade_sqlite
+
+    return await upgrade_sqlite(_sqlite_path(url_or_path))

@@ -1,0 +1,122 @@
+"""Shared fixtures: a gateway on loopback in front of the sandbox or, when the live
+variables are set, in front of a real Odoo."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from odoo_restful.app import create_app
+from odoo_restful.config import Settings
+from odoo_restful.sandbox import Sandbox
+
+from .servers import serve_in_thread
+
+LIVE_VARS = ("ODOO_URL", "ODOO_DB", "ODOO_LOGIN", "ODOO_PASSWORD")
+LIVE_SKIP = (
+    "live Odoo run skipped: set ODOO_URL, ODOO_DB, ODOO_LOGIN and ODOO_PASSWORD "
+    "(optionally ODOO_LIMITED_LOGIN/ODOO_LIMITED_PASSWORD for a user without Sales rights) "
+    "to run this end-to-end suite against a real Odoo"
+)
+
+
+@dataclass
+class Target:
+    """A running gateway and the Odoo users to exercise it with."""
+
+    name: str
+    url: str
+    db: str
+    login: str
+    password: str
+    limited_login: str | None
+    limited_password: str | None
+
+    @property
+    def live(self) -> bool:
+        return self.name.startswith("live-")
+
+    def token(self, login: str | None = None, password: str | None = None) -> str:
+        resp = requests.post(
+            self.url + "/api/auth/token",
+            json={
+                "login": login or self.login,
+                "password": password or self.password,
+                "db": self.db,
+            },
+            timeout=30,
+        )
+        assert resp.status_code == 200, resp.text
+        token: str = resp.json()["access_token"]
+        return token
+
+    def session(self, token: str | None = None) -> requests.Session:
+        s = requests.Session()
+        s.headers["access-token"] = token or self.token()
+        return s
+
+
+def gateway_settings(tmp: Path, **overrides: Any) -> Settings:
+    return Settings(store=str(tmp / "tokens.db"), secret_file=str(tmp / "secret.key"), **overrides)
+
+
+SANDBOX_KEYS = {
+    "admin": "70b6df629fce8d93489d66aa448a7cc136165301",
+    "nosales": "cc45fd2c663fae4214a2cf7c65d2e66eef912c92",
+}
+PROTOCOLS = ("jsonrpc", "json2", "web")
+
+
+@pytest.fixture(scope="module", params=[*PROTOCOLS, *(f"live-{p}" for p in PROTOCOLS)])
+def target(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Target]:
+    """A gateway per protocol: over the sandbox, and over a real Odoo when configured.
+
+    JSON-2 takes API keys only, so its users sign in with their keys.
+    """
+    tmp = tmp_path_factory.mktemp("gateway")
+    live, _, protocol = request.param.rpartition("-")
+    if live:
+        if not all(os.environ.get(v) for v in LIVE_VARS):
+            pytest.skip(LIVE_SKIP)
+        password = os.environ["ODOO_PASSWORD"]
+        limited = os.environ.get("ODOO_LIMITED_PASSWORD")
+        if protocol == "json2":
+            if not os.environ.get("ODOO_API_KEY"):
+                pytest.skip("live JSON-2 run skipped: set ODOO_API_KEY as well")
+            password = os.environ["ODOO_API_KEY"]
+            limited = os.environ.get("ODOO_LIMITED_API_KEY")
+        settings = gateway_settings(
+            tmp, odoo_url=os.environ["ODOO_URL"], db=os.environ["ODOO_DB"], protocol=protocol
+        )
+        with serve_in_thread(create_app(settings)) as url:
+            yield Target(
+                request.param,
+                url,
+                os.environ["ODOO_DB"],
+                os.environ["ODOO_LOGIN"],
+                password,
+                os.environ.get("ODOO_LIMITED_LOGIN"),
+                limited,
+            )
+        return
+    admin_pw, nosales_pw = ("admin", "nosales")
+    if protocol == "json2":
+        admin_pw, nosales_pw = SANDBOX_KEYS["admin"], SANDBOX_KEYS["nosales"]
+    # a fresh sandbox per protocol, so each run starts from the same data
+    with serve_in_thread(Sandbox().asgi) as odoo_url:
+        settings = gateway_settings(tmp, odoo_url=odoo_url, db="sandbox", protocol=protocol)
+        with serve_in_thread(create_app(settings)) as url:
+            yield Target(protocol, url, "sandbox", "admin", admin_pw, "nosales", nosales_pw)
+
+
+@pytest.fixture(scope="module")
+def admin(target: Target) -> requests.Session:
+    return target.session()

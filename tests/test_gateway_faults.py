@@ -1,0 +1,93 @@
+"""What the gateway does when Odoo is unwell or the input is hostile."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import requests
+
+from odoo_restful.app import create_app
+from odoo_restful.sandbox import Sandbox
+
+from .conftest import gateway_settings
+from .servers import free_port, serve_in_thread
+
+
+def test_odoo_unreachable_is_503_with_retry_after(tmp_path: Path) -> None:
+    dead = f"http://127.0.0.1:{free_port()}"
+    with serve_in_thread(create_app(gateway_settings(tmp_path, odoo_url=dead, db="x"))) as url:
+        resp = requests.post(url + "/api/auth/token", json={"login": "a", "password": "b"})
+    assert resp.status_code == 503
+    assert resp.json()["type"] == "odoo_unavailable"
+    assert int(resp.headers["retry-after"]) > 0
+
+
+def test_odoo_answering_garbage_is_502(tmp_path: Path) -> None:
+    async def not_odoo(scope, receive, send):  # type: ignore[no-untyped-def]
+        if scope["type"] == "lifespan":
+            while (await receive())["type"] != "lifespan.shutdown":
+                await send({"type": "lifespan.startup.complete"})
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-type", b"text/html")],
+            }
+        )
+        await send({"type": "http.response.body", "body": b"<html>hello</html>"})
+
+    with (
+        serve_in_thread(not_odoo) as odoo_url,
+        serve_in_thread(create_app(gateway_settings(tmp_path, odoo_url=odoo_url, db="x"))) as url,
+    ):
+        resp = requests.post(url + "/api/auth/token", json={"login": "a", "password": "b"})
+    assert resp.status_code == 502
+    assert resp.json()["type"] == "bad_gateway"
+
+
+def test_brute_force_guard_returns_429(tmp_path: Path) -> None:
+    with (
+        serve_in_thread(Sandbox().asgi) as odoo_url,
+        serve_in_thread(
+            create_app(gateway_settings(tmp_path, odoo_url=odoo_url, db="sandbox"))
+        ) as url,
+    ):
+        codes = [
+            requests.post(
+                url + "/api/auth/token", json={"login": "admin", "password": f"wrong{i}"}
+            ).status_code
+            for i in range(12)
+        ]
+        assert codes[:10] == [401] * 10
+        last = requests.post(url + "/api/auth/token", json={"login": "admin", "password": "x"})
+        assert last.status_code == 429
+        assert int(last.headers["retry-after"]) > 0
+        # the right password is refused too while the guard is up: no oracle
+        good = requests.post(url + "/api/auth/token", json={"login": "admin", "password": "admin"})
+        assert good.status_code == 429
+
+
+def test_error_bodies_never_carry_odoo_debug(tmp_path: Path) -> None:
+    with (
+        serve_in_thread(Sandbox().asgi) as odoo_url,
+        serve_in_thread(
+            create_app(gateway_settings(tmp_path, odoo_url=odoo_url, db="sandbox"))
+        ) as url,
+    ):
+        token = requests.post(
+            url + "/api/auth/token", json={"login": "admin", "password": "admin"}
+        ).json()["access_token"]
+        h = {"access-token": token}
+        responses = [
+            requests.get(url + "/api/res.partner", headers=h, params={"fields": "nope"}),
+            requests.get(url + "/api/no.such", headers=h),
+            requests.post(url + "/api/res.partner", headers=h, json={"type": "bogus"}),
+            requests.post(url + "/api/res.partner/1/no_method", headers=h),
+        ]
+    for resp in responses:
+        assert 400 <= resp.status_code < 500, resp.text
+        assert "Traceback" not in resp.text
+        assert set(json.loads(resp.text)) == {"type", "message"}

@@ -1,0 +1,584 @@
+"""The OpenAPI document: valid OpenAPI 3.1, true to what the API really returns and
+accepts, per user and token scope; the explorer page's headers and assets; the CLI.
+
+The HTTP tests run through real HTTP against the sandbox and, when the live
+variables are set, against a real Odoo (see ``conftest.py``).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+import requests
+from openapi_spec_validator import validate
+from referencing import Registry
+from referencing.jsonschema import DRAFT202012
+from starlette.routing import Route
+
+from odoo_restful import openapi
+from odoo_restful.app import create_app, routes
+from odoo_restful.routes.docs import DOCS_CSP
+from odoo_restful.sandbox import Sandbox
+
+from .conftest import Target, gateway_settings
+from .servers import serve_in_thread
+
+DOC_URI = "urn:odoo-restful:openapi"
+PAGE = 10
+
+
+def validator(document: dict[str, Any], pointer: str) -> jsonschema.Draft202012Validator:
+    """A Draft 2020-12 validator for the schema at ``pointer`` inside ``document``."""
+    registry: Registry[Any] = Registry().with_resource(
+        DOC_URI, DRAFT202012.create_resource(document)
+    )
+    return jsonschema.Draft202012Validator(
+        {"$ref": f"{DOC_URI}#{pointer}"},
+        registry=registry,
+        format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER,
+    )
+
+
+def errors(v: jsonschema.Draft202012Validator, instance: Any) -> list[str]:
+    return [f"{list(e.absolute_path)}: {e.message[:200]}" for e in v.iter_errors(instance)]
+
+
+def fetch_document(session: requests.Session, url: str, **params: str) -> dict[str, Any]:
+    resp = session.get(url + "/api/openapi.json", params=params, timeout=60)
+    assert resp.status_code == 200, resp.text
+    assert resp.headers["content-type"].startswith("application/json")
+    document: dict[str, Any] = resp.json()
+    return document
+
+
+def component(document: dict[str, Any], model: str) -> str:
+    for path, item in document["paths"].items():
+        if path == f"/api/{model}":
+            ref: str = item["get"]["responses"]["200"]["content"]["application/json"]["schema"][
+                "properties"
+            ]["data"]["items"]["$ref"]
+            return ref.rsplit("/", 1)[1]
+    raise AssertionError(f"{model} is not in the document")
+
+
+# --- the generator alone (no Odoo) -------------------------------------------------------
+
+FIELDS: dict[str, dict[str, Any]] = {
+    "id": {"type": "integer", "string": "ID", "readonly": True},
+    "name": {"type": "char", "string": "Name", "required": True},
+    "note": {"type": "html", "string": "Note"},
+    "count": {"type": "integer", "string": "Count"},
+    "ratio": {"type": "float", "string": "Ratio"},
+    "amount": {"type": "monetary", "string": "Amount"},
+    "active": {"type": "boolean", "string": "Active"},
+    "day": {"type": "date", "string": "Day"},
+    "stamp": {"type": "datetime", "string": "Stamp", "readonly": True},
+    "state": {
+        "type": "selection",
+        "string": "State",
+        "selection": [["draft", "Draft"], ["done", "Done"]],
+    },
+    "partner_id": {"type": "many2one", "string": "Partner", "relation": "res.partner"},
+    "line_ids": {"type": "one2many", "string": "Lines", "relation": "x.line"},
+    "tag_ids": {"type": "many2many", "string": "Tags", "relation": "x.tag"},
+    "image": {"type": "binary", "string": "Image"},
+    "data": {"type": "json", "string": "Data"},
+    "total": {"type": "float", "string": "Total", "readonly": True, "required": True},
+}
+
+
+@pytest.fixture(scope="module")
+def small_document() -> dict[str, Any]:
+    return openapi.build_document({"x.thing": FIELDS}, server_url="https://api.example.test")
+
+
+def test_generated_document_is_valid_openapi_3_1(small_document: dict[str, Any]) -> None:
+    validate(small_document)
+    assert small_document["openapi"].startswith("3.1")
+    assert small_document["servers"] == [{"url": "https://api.example.test"}]
+    assert openapi.build_document({})["servers"] == [{"url": "/"}]
+
+
+def test_security_schemes_are_the_three_the_gateway_accepts(
+    small_document: dict[str, Any],
+) -> None:
+    schemes = small_document["components"]["securitySchemes"]
+    assert schemes["accessToken"] == {
+        **schemes["accessToken"],
+        "type": "apiKey",
+        "in": "header",
+        "name": "access-token",
+    }
+    assert schemes["bearer"]["type"] == "http" and schemes["bearer"]["scheme"] == "bearer"
+    assert (schemes["accessTokenQuery"]["in"], schemes["accessTokenQuery"]["name"]) == (
+        "query",
+        "access_token",
+    )
+    assert len(small_document["security"]) == 3
+    token = small_document["paths"]["/api/auth/token"]
+    assert token["post"]["security"] == [] and token["get"]["security"] == []
+
+
+def test_record_schema_follows_odoo_read_values(small_document: dict[str, Any]) -> None:
+    v = validator(small_document, "/components/schemas/XThing")
+    good = {
+        "id": 3,
+        "name": "a",
+        "note": False,
+        "count": 0,
+        "ratio": 1.5,
+        "amount": 2,
+        "active": False,
+        "day": "2024-02-29",
+        "stamp": "2024-02-29 13:45:00",
+        "state": "draft",
+        "partner_id": [7, "Azure Interior"],
+        "line_ids": [1, 2],
+        "tag_ids": [],
+        "image": "iVBORw0KGgo=",
+        "data": {"any": ["thing"]},
+        "total": 0.0,
+    }
+    assert errors(v, good) == []
+    empty = dict.fromkeys(FIELDS, False) | {"id": 3}
+    assert errors(v, empty) == [], "Odoo sends false for empty values"
+    for name, bad in {
+        "id": False,
+        "name": 5,
+        "active": "yes",
+        "count": 1.5,
+        "stamp": "2024-02-29T13:45:00Z",  # Odoo never sends RFC 3339 date-times
+        "day": "29/02/2024",
+        "state": "cancel",
+        "partner_id": [7],
+        "line_ids": [[6, 0, [1]]],
+    }.items():
+        assert errors(v, good | {name: bad}), f"{name}={bad!r} should not validate"
+    assert errors(v, {"name": "no id"})
+
+
+def test_create_and_write_bodies(small_document: dict[str, Any]) -> None:
+    schemas = small_document["components"]["schemas"]
+    create, write = schemas["XThingCreate"], schemas["XThingWrite"]
+    for schema in (create, write):
+        assert "id" not in schema["properties"]
+        assert "stamp" not in schema["properties"] and "total" not in schema["properties"]
+    assert create["required"] == ["name"]
+    assert "required" not in write and write["minProperties"] == 1
+    v = validator(small_document, "/components/schemas/XThingWrite")
+    assert errors(v, {"name": "x", "partner_id": [7, "Azure"], "note": None, "day": False}) == []
+    assert errors(v, {"__api__line_ids": "[(0, 0, {'name': 'x'})]"}) == []
+    assert errors(v, {"stamp": "2024-01-01 00:00:00"}), "read-only fields are not writable"
+    assert errors(v, {"count": 2**31}), "integers are 32-bit in Odoo"
+    assert errors(v, {})
+    assert errors(validator(small_document, "/components/schemas/XThingCreate"), {"count": 1})
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        [1, 2, 3],
+        [],
+        [[0, 0, {"name": "new"}], [1, 4, {"name": "upd"}], [2, 5], [3, 6], [4, 7]],
+        [[5, 0, 0], [6, 0, [1, 2]]],
+        [{"id": 1}, {"id": 2, "name": "renamed"}, {"name": "created"}],
+        [3, {"name": "created"}],
+        {"add": [1], "remove": [2], "delete": [3], "set": [4], "clear": True},
+        {"create": [{"name": "x"}], "update": [{"id": 9, "name": "y"}]},
+    ],
+)
+def test_every_x2many_form_of_values_py_is_described(
+    small_document: dict[str, Any], value: Any
+) -> None:
+    v = validator(small_document, "/components/schemas/XThingWrite")
+    assert errors(v, {"line_ids": value}) == []
+    assert errors(v, {"tag_ids": value}) == []
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        [1, [4, 2]],  # mixed list: values.py refuses it
+        {"append": [1]},  # unknown operation
+        [[7, 1]],  # no such command
+        [[6, 0, "1,2"]],
+        [0],
+        {"update": [{"name": "no id"}]},
+        "1,2",
+    ],
+)
+def test_malformed_x2many_values_do_not_validate(
+    small_document: dict[str, Any], value: Any
+) -> None:
+    v = validator(small_document, "/components/schemas/XThingWrite")
+    assert errors(v, {"line_ids": value})
+
+
+def test_every_route_of_the_app_is_documented(small_document: dict[str, Any]) -> None:
+    documented: set[tuple[str, str]] = set()
+    for path, item in small_document["paths"].items():
+        generic = re.sub(r"^/api/x\.thing", "/api/{model}", path)
+        for method in item:
+            if method != "parameters":
+                documented.add((method.upper(), generic))
+    served = {
+        (method, route.path)
+        for route in routes()
+        if isinstance(route, Route)
+        for method in (route.methods or ())
+        if method != "HEAD" and not route.path.startswith("/api/docs")
+    }
+    assert served - documented == set()
+
+
+def test_operations_describe_parameters_and_statuses(small_document: dict[str, Any]) -> None:
+    paths = small_document["paths"]
+    search = paths["/api/x.thing"]["get"]
+    names = [p.get("name") or p["$ref"].rsplit("/", 1)[1] for p in search["parameters"]]
+    assert names == ["domain", "fields", "order", "limit", "offset", "context"]
+    fields_param = search["parameters"][1]
+    assert fields_param["style"] == "form" and fields_param["explode"] is False
+    assert "partner_id" in fields_param["schema"]["items"]["enum"]
+    limit = small_document["components"]["parameters"]["limit"]["schema"]
+    assert (limit["minimum"], limit["maximum"], limit["default"]) == (1, 1000, 80)
+    for path, item in paths.items():
+        for method, op in item.items():
+            if method == "parameters":
+                continue
+            assert op["operationId"]
+            if op.get("security") != []:
+                assert "401" in op["responses"], (method, path)
+            if path.startswith("/api/x.thing"):
+                assert {"400", "401", "403", "404", "422", "503"} <= set(op["responses"])
+    assert "201" in paths["/api/x.thing"]["post"]["responses"]
+    call = paths["/api/x.thing/{id}/{method}"]
+    assert {"post", "patch"} <= set(call)
+    assert {"429", "401"} <= set(paths["/api/auth/token"]["post"]["responses"])
+    error = small_document["components"]["schemas"]["Error"]
+    assert error["required"] == ["type", "message"]
+    assert small_document["components"]["responses"]["E503"]["headers"]["Retry-After"]
+
+
+def test_read_only_and_method_options_narrow_the_document() -> None:
+    opts = openapi.DocumentOptions(read_only=True, methods=("action_confirm",))
+    doc = openapi.build_document({"x.thing": FIELDS}, options=opts)
+    validate(doc)
+    assert set(doc["paths"]["/api/x.thing"]) == {"get"}
+    assert set(doc["paths"]["/api/x.thing/{id}"]) == {"get", "parameters"}
+    assert "/api/x.thing/{id}/{method}" not in doc["paths"]
+    assert "XThingCreate" not in doc["components"]["schemas"]
+    doc = openapi.build_document({"x.thing": FIELDS}, options=opts.__class__(methods=("a", "b")))
+    method = doc["paths"]["/api/x.thing/{id}/{method}"]["parameters"][1]
+    assert method["schema"] == {"enum": ["a", "b"]}
+
+
+def test_component_names_are_unique() -> None:
+    names = openapi.component_names(["res.partner", "res_partner", "error", "x"])
+    assert names["res.partner"] == "ResPartner"
+    assert len(set(names.values())) == 4
+    assert names["error"] != "Error"  # a shared schema keeps its name
+
+
+def test_parse_models() -> None:
+    assert openapi.parse_models(None) is None
+    assert openapi.parse_models(" ") is None
+    assert openapi.parse_models("res.partner, sale.order,res.partner") == (
+        "res.partner",
+        "sale.order",
+    )
+    assert openapi.parse_models('["res.partner"]') == ("res.partner",)
+    for bad in ("Res Partner", "res.partner,../x", "[1]", ",".join(f"m{i}" for i in range(101))):
+        with pytest.raises(openapi.BadRequest):
+            openapi.parse_models(bad)
+
+
+def test_document_cache_expires_and_is_bounded() -> None:
+    cache = openapi.DocumentCache(ttl=60, max_entries=2)
+    cache.put("a", b"1")
+    cache.put("b", b"2")
+    cache.put("c", b"3")
+    assert cache.get("a") is None and cache.get("c") == b"3"
+    expired = openapi.DocumentCache(ttl=0)
+    expired.put("a", b"1")
+    assert expired.get("a") is None
+
+
+# --- through real HTTP: the sandbox, or a real Odoo -------------------------------------
+
+
+@pytest.fixture(scope="module")
+def document(target: Target, admin: requests.Session) -> dict[str, Any]:
+    return fetch_document(admin, target.url)
+
+
+def test_served_document_validates(document: dict[str, Any]) -> None:
+    validate(document)
+    described = [t["name"] for t in document["tags"] if t["name"] not in ("auth", "meta")]
+    assert "res.partner" in described
+    assert set(described) | set(document.get("x-odoo-unavailable-models", [])) == set(
+        openapi.DEFAULT_MODELS
+    )
+
+
+def test_records_really_returned_match_their_schemas(
+    target: Target, admin: requests.Session, document: dict[str, Any]
+) -> None:
+    models = [t["name"] for t in document["tags"] if t["name"] not in ("auth", "meta")]
+    checked = 0
+    for model in models:
+        envelope = validator(
+            document,
+            "/paths/" + f"/api/{model}".replace("/", "~1") + "/get/responses/200/content/"
+            "application~1json/schema",
+        )
+        v = validator(document, f"/components/schemas/{component(document, model)}")
+        # Every field of up to 300 records per model, in pages small enough to keep
+        # each reply modest (a real Odoo may hold thousands of records).
+        for offset in range(0, 300, PAGE):
+            resp = admin.get(
+                f"{target.url}/api/{model}", params={"limit": PAGE, "offset": offset}, timeout=60
+            )
+            assert resp.status_code == 200, resp.text
+            body = resp.json()
+            assert errors(envelope, body) == []
+            for record in body["data"]:
+                assert errors(v, record) == [], (model, record["id"])
+                checked += 1
+            if offset == 0 and body["data"]:
+                one = admin.get(f"{target.url}/api/{model}/{body['data'][0]['id']}", timeout=60)
+                assert one.status_code == 200 and errors(v, one.json()["data"][0]) == []
+            if len(body["data"]) < PAGE:
+                break
+    assert checked > 0
+
+
+def test_created_and_written_records_match_and_bodies_validate(
+    target: Target, admin: requests.Session, document: dict[str, Any]
+) -> None:
+    name = component(document, "res.partner")
+    create_v = validator(document, f"/components/schemas/{name}Create")
+    write_v = validator(document, f"/components/schemas/{name}Write")
+    record_v = validator(document, f"/components/schemas/{name}")
+    tags = admin.get(f"{target.url}/api/res.partner.category", params={"limit": 2}).json()["data"]
+    tag_ids = [t["id"] for t in tags]
+    body = {"name": "openapi partner", "is_company": True, "category_id": tag_ids}
+    assert errors(create_v, body) == []
+    resp = admin.post(f"{target.url}/api/res.partner", json=body)
+    assert resp.status_code == 201, resp.text
+    created = resp.json()["data"][0]
+    assert errors(record_v, created) == []
+    # The README's own write example, in the friendly many2many form.
+    change = {"name": "John Doe", "category_id": [{"id": i} for i in tag_ids[:1]]}
+    assert errors(write_v, change) == []
+    resp = admin.put(f"{target.url}/api/res.partner/{created['id']}", json=change)
+    assert resp.status_code == 200, resp.text
+    assert errors(record_v, resp.json()["data"][0]) == []
+    deleted = admin.delete(f"{target.url}/api/res.partner/{created['id']}")
+    assert deleted.status_code == 200
+    assert errors(validator(document, "/components/schemas/Deleted"), deleted.json()) == []
+
+
+def test_errors_match_the_error_schema(
+    target: Target, admin: requests.Session, document: dict[str, Any]
+) -> None:
+    v = validator(document, "/components/schemas/Error")
+    for resp in (
+        requests.get(target.url + "/api/openapi.json", timeout=30),
+        admin.get(target.url + "/api/res.partner/2147483647"),
+        admin.get(target.url + "/api/res.partner", params={"domain": "[("}),
+    ):
+        assert resp.status_code in (400, 401, 404)
+        assert errors(v, resp.json()) == []
+
+
+def test_document_needs_a_token(target: Target) -> None:
+    resp = requests.get(target.url + "/api/openapi.json", timeout=30)
+    assert resp.status_code == 401
+    assert resp.json()["type"] == "invalid_token"
+
+
+@pytest.mark.parametrize("how", ["header", "bearer", "query"])
+def test_every_token_place_works(target: Target, admin: requests.Session, how: str) -> None:
+    token = admin.headers["access-token"]
+    assert isinstance(token, str)
+    kwargs: dict[str, Any] = {
+        "header": {"headers": {"access-token": token}},
+        "bearer": {"headers": {"Authorization": f"Bearer {token}"}},
+        "query": {"params": {"access_token": token}},
+    }[how]
+    resp = requests.get(target.url + "/api/openapi.json", timeout=60, **kwargs)
+    assert resp.status_code == 200, resp.text
+
+
+def test_models_parameter(target: Target, admin: requests.Session) -> None:
+    doc = fetch_document(admin, target.url, models="res.partner,no.such.model")
+    validate(doc)
+    assert "/api/res.partner" in doc["paths"]
+    assert not any(p.startswith("/api/sale.order") for p in doc["paths"])
+    assert doc["x-odoo-unavailable-models"] == ["no.such.model"]
+    resp = admin.get(target.url + "/api/openapi.json", params={"models": "Not A Model"})
+    assert resp.status_code == 400 and resp.json()["type"] == "bad_request"
+
+
+def test_cached_per_user_and_model_list(target: Target, admin: requests.Session) -> None:
+    first = admin.get(target.url + "/api/openapi.json", params={"models": "res.country"})
+    again = admin.get(target.url + "/api/openapi.json", params={"models": "res.country"})
+    assert first.status_code == again.status_code == 200
+    assert first.content == again.content
+    other = admin.get(target.url + "/api/openapi.json", params={"models": "res.partner"})
+    assert other.content != first.content
+
+
+def test_a_user_without_sales_rights_gets_no_sale_order(target: Target) -> None:
+    if not (target.limited_login and target.limited_password):
+        pytest.skip("set ODOO_LIMITED_LOGIN/ODOO_LIMITED_PASSWORD for this live check")
+    session = target.session(target.token(target.limited_login, target.limited_password))
+    doc = fetch_document(session, target.url, models="res.partner,sale.order")
+    validate(doc)
+    assert "/api/res.partner" in doc["paths"]
+    assert "/api/sale.order" not in doc["paths"]
+    assert doc["x-odoo-unavailable-models"] == ["sale.order"]
+
+
+def test_token_scopes_narrow_the_document(target: Target) -> None:
+    resp = requests.post(
+        target.url + "/api/auth/token",
+        json={
+            "login": target.login,
+            "password": target.password,
+            "db": target.db,
+            "read_only": True,
+            "models": "res.partner,res.country",
+        },
+        timeout=30,
+    )
+    assert resp.status_code == 200, resp.text
+    session = target.session(resp.json()["access_token"])
+    doc = fetch_document(session, target.url, models="res.partner,sale.order")
+    validate(doc)
+    assert set(doc["paths"]["/api/res.partner"]) == {"get"}
+    assert "/api/res.partner/{id}/{method}" not in doc["paths"]
+    assert "/api/sale.order" not in doc["paths"]
+    assert doc["x-odoo-unavailable-models"] == ["sale.order"]
+
+
+# --- the explorer page and its assets -------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def gateway_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One gateway over the sandbox, for what does not depend on the Odoo protocol."""
+    tmp = tmp_path_factory.mktemp("docs")
+    with serve_in_thread(Sandbox().asgi) as odoo_url:
+        settings = gateway_settings(tmp, odoo_url=odoo_url, db="sandbox", protocol="jsonrpc")
+        with serve_in_thread(create_app(settings)) as url:
+            yield url
+
+
+def test_docs_page_has_its_own_strict_csp_and_loads_only_local_assets(gateway_url: str) -> None:
+    resp = requests.get(gateway_url + "/api/docs", timeout=30)
+    assert resp.status_code == 200
+    assert resp.headers["content-type"].startswith("text/html")
+    csp = resp.headers["content-security-policy"]
+    assert csp == DOCS_CSP
+    directives = dict(d.strip().split(" ", 1) for d in csp.split(";"))
+    assert directives["default-src"] == "'none'"
+    assert directives["script-src"] == "'self'" and directives["style-src"] == "'self'"
+    assert "unsafe" not in csp and "http" not in csp
+    assert resp.headers["x-frame-options"] == "DENY"
+    page = resp.text
+    assert "<script>" not in page and " style=" not in page, "no inline script or style"
+    refs = re.findall(r'(?:src|href|data-spec-url)="([^"]+)"', page)
+    assert refs and all(r.startswith("/api/") for r in refs), refs
+    assert not re.search(r"https?://", page)
+    for ref in refs:
+        if ref.startswith("/api/docs/static/"):
+            asset = requests.get(gateway_url + ref, timeout=30)
+            assert asset.status_code == 200, ref
+            assert asset.headers["content-security-policy"] == DOCS_CSP
+
+
+def test_static_assets(gateway_url: str) -> None:
+    base = gateway_url + "/api/docs/static/"
+    js = requests.get(base + "swagger-ui-bundle.js", timeout=30)
+    assert js.status_code == 200
+    assert js.headers["content-type"].startswith("text/javascript")
+    assert js.headers["content-encoding"] == "gzip"  # requests asks for gzip
+    raw = requests.get(
+        base + "swagger-ui-bundle.js", headers={"Accept-Encoding": "identity"}, timeout=30
+    )
+    assert "content-encoding" not in raw.headers
+    assert gzip.decompress(gzip.compress(raw.content)) == js.content
+    again = requests.get(
+        base + "swagger-ui-bundle.js", headers={"If-None-Match": js.headers["etag"]}, timeout=30
+    )
+    assert again.status_code == 304
+    assert "Apache License" in requests.get(base + "LICENSE.txt", timeout=30).text
+    for name in ("nope.js", "..%2Fopenapi.py", "swagger-ui", "LICENSE"):
+        resp = requests.get(base + name, timeout=30)
+        assert resp.status_code == 404, name
+        assert resp.json()["type"] == "not_found"
+
+
+# --- the command line -------------------------------------------------------------------------
+
+
+def test_cli_writes_the_document_from_the_sandbox(tmp_path: Path) -> None:
+    out = tmp_path / "api.json"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "odoo_restful",
+            "openapi",
+            "--sandbox",
+            "--model",
+            "res.partner",
+            "--model",
+            "sale.order",
+            "--model",
+            "no.such",
+            "--server-url",
+            "https://gateway.example.test",
+            "--output",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(out.read_text())
+    validate(doc)
+    assert doc["servers"] == [{"url": "https://gateway.example.test"}]
+    assert {"/api/res.partner", "/api/sale.order"} <= set(doc["paths"])
+    assert "no.such" in result.stderr
+    help_text = subprocess.run(
+        [sys.executable, "-m", "odoo_restful", "openapi", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout
+    for flag in ("--model", "--output", "--odoo-url", "--db", "--login", "--api-key-file"):
+        assert flag in help_text
+
+
+def test_cli_needs_credentials_without_sandbox() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "odoo_restful", "openapi", "--db", "x"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
+    assert result.returncode != 0
+    assert "--login" in result.stderr
