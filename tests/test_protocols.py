@@ -1,0 +1,163 @@
+"""Protocol choice and the parts of each protocol the shared end-to-end suite cannot show:
+auto-detection, web-session renewal, JSON-2's named arguments, the database allow-list."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from odoo_restful.app import create_app
+from odoo_restful.odoo.transport import InProcessTransport, Reply
+from odoo_restful.sandbox import Sandbox
+
+from .conftest import SANDBOX_KEYS, gateway_settings
+from .servers import serve_in_thread
+
+
+class CountingTransport(InProcessTransport):
+    """The sandbox in-process, counting the paths the gateway calls; some may be cut off."""
+
+    def __init__(self, sandbox: Sandbox, *, gone: tuple[str, ...] = ()) -> None:
+        super().__init__(sandbox)
+        self.paths: Counter[str] = Counter()
+        self.gone = gone
+
+    async def request(
+        self, method: str, path: str, body: bytes, headers: Mapping[str, str]
+    ) -> Reply:
+        self.paths[
+            path.split("/")[1] + ("/" + path.split("/")[2] if path.count("/") > 1 else "")
+        ] += 1
+        if path.startswith(self.gone):
+            return Reply(404, b"<html>Not Found</html>", {"content-type": "text/html"})
+        return await super().request(method, path, body, headers)
+
+
+@contextmanager
+def gateway(tmp: Path, transport: CountingTransport, **settings: Any) -> Iterator[str]:
+    tmp.mkdir(parents=True, exist_ok=True)
+    app = create_app(gateway_settings(tmp, db="sandbox", **settings), transport=transport)
+    with serve_in_thread(app) as url:
+        yield url
+
+
+def sign_in(url: str, password: str, login: str = "admin") -> dict[str, str]:
+    resp = requests.post(url + "/api/auth/token", json={"login": login, "password": password})
+    assert resp.status_code == 200, resp.text
+    return {"access-token": resp.json()["access_token"]}
+
+
+def test_auto_uses_json2_for_api_keys_and_jsonrpc_for_passwords(tmp_path: Path) -> None:
+    transport = CountingTransport(Sandbox())
+    with gateway(tmp_path, transport) as url:
+        by_key = sign_in(url, SANDBOX_KEYS["admin"])
+        by_password = sign_in(url, "admin")
+        transport.paths.clear()
+        for _ in range(3):
+            assert requests.get(url + "/api/res.partner", headers=by_key).status_code == 200
+        assert transport.paths["json/2"] == 3 and transport.paths["jsonrpc"] == 0
+        for _ in range(3):
+            assert requests.get(url + "/api/res.partner", headers=by_password).status_code == 200
+        assert transport.paths["jsonrpc"] == 3
+        # the server was probed once, at start: never per request
+        assert transport.paths["json/version"] == 0
+
+
+def test_auto_falls_back_to_web_sessions_without_jsonrpc(tmp_path: Path) -> None:
+    transport = CountingTransport(Sandbox(), gone=("/jsonrpc",))
+    with gateway(tmp_path, transport) as url:
+        h = sign_in(url, "admin")
+        resp = requests.get(url + "/api/res.partner", headers=h, params={"limit": 2})
+        assert resp.status_code == 200 and resp.json()["count"] == 2
+    assert transport.paths["web/dataset"] >= 1
+
+
+def test_web_session_is_renewed_when_odoo_expires_it(tmp_path: Path) -> None:
+    sandbox = Sandbox()
+    transport = CountingTransport(sandbox)
+    with gateway(tmp_path, transport, protocol="web") as url:
+        h = sign_in(url, "admin")
+        assert requests.get(url + "/api/res.partner", headers=h).status_code == 200
+        logins = transport.paths["web/session"]
+        sandbox.expire_sessions()
+        assert requests.get(url + "/api/res.partner", headers=h).status_code == 200
+        assert transport.paths["web/session"] == logins + 1
+
+
+def test_web_session_only_keeps_no_password(tmp_path: Path) -> None:
+    sandbox = Sandbox()
+    with gateway(
+        tmp_path, CountingTransport(sandbox), protocol="web", web_session_only=True
+    ) as url:
+        h = sign_in(url, "admin")
+        assert requests.get(url + "/api/res.partner", headers=h).status_code == 200
+        sandbox.expire_sessions()
+        resp = requests.get(url + "/api/res.partner", headers=h)
+        assert resp.status_code == 401
+        assert resp.json()["type"] == "session_expired"
+    with sqlite3.connect(tmp_path / "tokens.db") as db:
+        kinds = {kind for (kind,) in db.execute("SELECT secret_kind FROM tokens")}
+    assert kinds == {"session"}  # the Odoo session id, sealed; never the password
+
+
+def test_json2_refuses_positional_arguments_it_cannot_name(tmp_path: Path) -> None:
+    transport = CountingTransport(Sandbox())
+    with gateway(tmp_path, transport, protocol="json2") as url:
+        h = sign_in(url, SANDBOX_KEYS["admin"])
+        resp = requests.post(
+            url + "/api/res.partner/1/message_post", headers=h, json={"args": ["hello"]}
+        )
+        assert resp.status_code == 422
+        assert "named arguments" in resp.json()["message"]
+        ok = requests.post(url + "/api/res.partner/1/read", headers=h, json={"args": [["name"]]})
+        assert ok.status_code == 200 and ok.json()["data"][0]["name"]
+
+
+def test_password_over_forced_json2_is_refused(tmp_path: Path) -> None:
+    with gateway(tmp_path, CountingTransport(Sandbox()), protocol="json2") as url:
+        resp = requests.post(url + "/api/auth/token", json={"login": "admin", "password": "admin"})
+        assert resp.status_code == 401
+
+
+def test_database_allow_list_is_checked_before_odoo(tmp_path: Path) -> None:
+    transport = CountingTransport(Sandbox())
+    with gateway(tmp_path, transport, databases=("sandbox",)) as url:
+        calls = sum(transport.paths.values())
+        resp = requests.post(
+            url + "/api/auth/token", json={"login": "admin", "password": "admin", "db": "demo"}
+        )
+        assert resp.status_code == 403 and resp.json()["type"] == "database_not_allowed"
+        assert sum(transport.paths.values()) == calls
+        assert sign_in(url, "admin")
+
+
+def test_same_answers_on_every_protocol(tmp_path: Path) -> None:
+    """A few requests, errors included, answered identically over the three protocols."""
+    answers = []
+    for protocol, password in (
+        ("jsonrpc", "admin"),
+        ("json2", SANDBOX_KEYS["admin"]),
+        ("web", "admin"),
+    ):
+        with gateway(tmp_path / protocol, CountingTransport(Sandbox()), protocol=protocol) as url:
+            h = sign_in(url, password)
+            got = []
+            for method, path, kw in (
+                ("GET", "/api/res.partner", {"params": {"limit": 5, "order": "id"}}),
+                ("GET", "/api/sale.order/1", {"params": {"fields": "name,state,order_line"}}),
+                ("GET", "/api/no.such.model", {}),
+                ("GET", "/api/res.partner", {"params": {"fields": "nope"}}),
+                ("POST", "/api/res.partner", {"json": {"name": "x", "type": "bogus"}}),
+                ("PUT", "/api/res.partner/999999", {"json": {"name": "x"}}),
+                ("POST", "/api/res.partner/1/no_such_method", {}),
+            ):
+                resp = requests.request(method, url + path, headers=h, **kw)
+                got.append((resp.status_code, resp.json()))
+            answers.append(got)
+    assert answers[0] == answers[1] == answers[2]
