@@ -99,7 +99,7 @@ def test_seed_is_deterministic() -> None:
 def test_seed_contents(admin: Client) -> None:
     assert admin("res.partner", "search_count", [], context={"active_test": False}) >= 40
     assert admin("sale.order", "search_count", []) >= 25
-    assert admin("res.partner.category", "search_count", []) >= 8
+    assert admin("res.partner.category", "search_count", []) >= 10
     assert admin("res.country", "search_count", []) == 250
     us, be = admin("res.country", "read", [233, 20], ["code", "name"])
     assert (us["code"], us["name"], be["code"]) == ("US", "United States", "BE")
