@@ -192,10 +192,10 @@ def _without_debug(value: Any) -> Any:
     return value
 
 
-@pytest.mark.parametrize("name", _index_or_empty())
+@pytest.mark.parametrize("name", [n for n in _index_or_empty() if n not in NOT_REPLAYED])
 def test_replay(name: str, replay: dict[str, Outcome]) -> None:
-    if name in NOT_REPLAYED:
-        pytest.skip(NOT_REPLAYED[name])
+    """Recordings in NOT_REPLAYED are left out here; test_not_replayed_list_is_exact
+    keeps that list equal to what the sandbox cannot serve."""
     outcome = replay[name]
     recorded = outcome.recording["response"]
     assert outcome.status == recorded["status"], outcome.body[:500]
