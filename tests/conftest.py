@@ -73,7 +73,12 @@ SANDBOX_KEYS = {
 PROTOCOLS = ("jsonrpc", "json2", "web")
 
 
-@pytest.fixture(scope="module", params=[*PROTOCOLS, *(f"live-{p}" for p in PROTOCOLS)])
+LIVE = all(os.environ.get(v) for v in LIVE_VARS)
+
+
+@pytest.fixture(
+    scope="module", params=[*PROTOCOLS, *((f"live-{p}" for p in PROTOCOLS) if LIVE else ())]
+)
 def target(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Target]:
@@ -84,8 +89,6 @@ def target(
     tmp = tmp_path_factory.mktemp("gateway")
     live, _, protocol = request.param.rpartition("-")
     if live:
-        if not all(os.environ.get(v) for v in LIVE_VARS):
-            pytest.skip(LIVE_SKIP)
         password = os.environ["ODOO_PASSWORD"]
         limited = os.environ.get("ODOO_LIMITED_PASSWORD")
         if protocol == "json2":

@@ -10,9 +10,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 import requests
 
-from .conftest import Target
+from .conftest import LIVE, LIVE_SKIP, Target
+
+
+def test_live_odoo_is_configured() -> None:
+    """The whole end-to-end suite also runs against a real Odoo when configured."""
+    if not LIVE:
+        pytest.skip(LIVE_SKIP)
 
 
 def first_id(s: requests.Session, target: Target, model: str, domain: str = "[]") -> int:
