@@ -1,0 +1,188 @@
+"""Plain-data conversion and literal reading: the guard every other parser goes through."""
+
+from __future__ import annotations
+
+import ast
+import math
+import warnings
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import orjson
+
+from ..errors import BadRequest
+from .limits import (
+    _FIELD_NAME_RE,
+    _INT_MAX,
+    _INT_MIN,
+    MAX_DEPTH,
+    MAX_LITERAL_CHARS,
+    MAX_NODES,
+    MAX_PATH_CHARS,
+)
+
+
+def short_repr(value: Any, limit: int = 60) -> str:
+    """A short repr for error messages, so that a huge input is never echoed back."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def is_field_name(name: Any) -> bool:
+    """True for an Odoo field (or argument, context key) name: an ASCII identifier."""
+    return (
+        isinstance(name, str)
+        and len(name) <= MAX_PATH_CHARS
+        and bool(_FIELD_NAME_RE.fullmatch(name))
+    )
+
+
+def _is_int(value: Any) -> bool:
+    """True for real integers: ``bool`` is an ``int`` subclass but never an id or a count."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+# --- plain data -------------------------------------------------------------------
+
+
+def to_plain_data(
+    value: Any,
+    *,
+    what: str,
+    max_depth: int = MAX_DEPTH,
+    max_nodes: int = MAX_NODES,
+) -> Any:
+    """Copy ``value`` as JSON-like data (tuples become lists), or raise BadRequest.
+
+    Only None, bool, int (64-bit), finite float, str, list/tuple and mappings with
+    string keys are allowed, so that whatever comes out can be sent to Odoo as
+    JSON. Iterative, so depth is limited by ``max_depth`` and not by the stack.
+    """
+    nodes = 0
+    pending: list[tuple[Any, list[Any] | dict[str, Any], int]] = []
+
+    def convert(item: Any, level: int) -> Any:
+        nonlocal nodes
+        nodes += 1
+        if nodes > max_nodes:
+            raise BadRequest(f"{what} is too large (more than {max_nodes} values)")
+        if item is None or isinstance(item, bool):
+            return item
+        if isinstance(item, str):
+            return _check_text(item, what)
+        if isinstance(item, int):
+            if not _INT_MIN <= item <= _INT_MAX:
+                raise BadRequest(f"{what}: integer out of range")
+            return int(item)
+        if isinstance(item, float):
+            if not math.isfinite(item):
+                raise BadRequest(f"{what}: numbers must be finite")
+            return float(item)
+        if isinstance(item, (list, tuple, Mapping)):
+            if level + 1 > max_depth:
+                raise BadRequest(f"{what} is nested too deeply (max {max_depth} levels)")
+            out: list[Any] | dict[str, Any] = {} if isinstance(item, Mapping) else []
+            pending.append((item, out, level + 1))
+            return out
+        raise BadRequest(
+            f"{what}: values of type {type(item).__name__} are not allowed "
+            "(only null, booleans, numbers, strings, lists and objects)"
+        )
+
+    result = convert(value, 0)
+    while pending:
+        source, target, level = pending.pop()
+        if isinstance(target, list):
+            for child in source:
+                target.append(convert(child, level))
+        else:
+            for key, child in source.items():
+                if not isinstance(key, str):
+                    raise BadRequest(f"{what}: object keys must be strings, got {short_repr(key)}")
+                target[_check_text(key, what)] = convert(child, level)
+    return result
+
+
+def _check_text(text: str, what: str) -> str:
+    """Refuse strings that cannot be sent on as UTF-8 (lone surrogates from a literal)."""
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise BadRequest(f"{what}: strings must be valid Unicode text") from None
+    return str(text)
+
+
+def _check_depth(value: Any, *, what: str, max_depth: int) -> None:
+    """Raise BadRequest when JSON ``value`` nests deeper than ``max_depth`` (no copy)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        children: Iterable[Any]
+        if isinstance(item, dict):
+            children = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if level > max_depth:
+            raise BadRequest(f"{what} is nested too deeply (max {max_depth} levels)")
+        stack.extend((child, level + 1) for child in children if isinstance(child, (dict, list)))
+
+
+# --- literals -----------------------------------------------------------------------
+
+
+def parse_literal(
+    text: str,
+    *,
+    what: str,
+    max_chars: int = MAX_LITERAL_CHARS,
+    max_depth: int = MAX_DEPTH,
+    max_nodes: int = MAX_NODES,
+) -> Any:
+    """Read a JSON or Python-literal string as plain data; never evaluates code.
+
+    The size cap comes first so that the parser never sees a large input. JSON is
+    tried first (it is what most clients send); Python literals
+    (``"[('id', '>', '10')]"``) go through ``ast.literal_eval``, whose failures on
+    hostile input (deep nesting, huge numbers) are all turned into BadRequest.
+    """
+    if not isinstance(text, str):
+        raise BadRequest(f"{what} must be a string")
+    if len(text) > max_chars:
+        raise BadRequest(f"{what} is too long ({len(text)} characters, max {max_chars})")
+    source = text.strip()
+    if not source:
+        raise BadRequest(f"{what} is empty")
+    try:
+        value = orjson.loads(source)
+    except orjson.JSONDecodeError:
+        value = _literal_eval(source, what)
+    return to_plain_data(value, what=what, max_depth=max_depth, max_nodes=max_nodes)
+
+
+def _literal_eval(source: str, what: str) -> Any:
+    try:
+        # Invalid escapes ('\L') warn at compile time: client-triggered log noise, and
+        # an error where warnings are errors. They are read as Python reads them today.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return ast.literal_eval(source)
+    except SyntaxError as exc:
+        reason = short_repr(exc.msg, 80).strip("'\"")
+        raise BadRequest(f"{what} is not a valid literal: {reason}") from None
+    except (ValueError, TypeError):
+        raise BadRequest(
+            f"{what} may only contain literals (strings, numbers, True, False, None, "
+            "lists, tuples and dicts)"
+        ) from None
+    except (MemoryError, RecursionError):
+        raise BadRequest(f"{what} is nested too deeply") from None
+
+
+def _literal_or_value(value: Any, *, what: str, max_chars: int = MAX_LITERAL_CHARS) -> Any:
+    """A string is read as a literal; anything else is copied as plain data."""
+    if isinstance(value, str):
+        return parse_literal(value, what=what, max_chars=max_chars)
+    return to_plain_data(value, what=what)

@@ -1,0 +1,114 @@
+"""Integers, record ids and paging: bounded so that nothing is silently clamped."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import BadRequest
+from .limits import _ID_RE, _INT_RE, MAX_IDS, MAX_OFFSET, MAX_RECORD_ID
+from .literal import _is_int, parse_literal, short_repr
+
+# --- numbers and ids ----------------------------------------------------------------
+
+
+def parse_int(
+    value: Any,
+    *,
+    name: str,
+    minimum: int = 0,
+    maximum: int | None = None,
+    default: int | None = None,
+) -> int | None:
+    """An integer from an int or a decimal string; None or "" give ``default``.
+
+    Booleans and floats are refused: ``true`` as a limit is a client bug.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return default
+    if _is_int(value):
+        number = int(value)
+    elif isinstance(value, str) and _INT_RE.fullmatch(value.strip()):
+        number = int(value.strip())
+    else:
+        raise BadRequest(f"{name} must be an integer, got {short_repr(value)}")
+    if number < minimum:
+        raise BadRequest(f"{name} must be at least {minimum}")
+    if maximum is not None and number > maximum:
+        raise BadRequest(f"{name} must be at most {maximum}")
+    return number
+
+
+def parse_limit_offset(
+    limit: Any,
+    offset: Any,
+    *,
+    default_limit: int = 80,
+    max_limit: int = 1000,
+) -> tuple[int, int]:
+    """Page size and start; bounded, never silently changed.
+
+    A limit above ``max_limit`` is a 400 rather than clamped, so that a client never
+    mistakes a short page for the end of the data. ``limit=0`` (Odoo's "no limit")
+    is refused for the same reason: unbounded reads are not offered.
+    """
+    number = parse_int(limit, name="limit", minimum=0, default=default_limit)
+    assert number is not None
+    if number == 0:
+        raise BadRequest(
+            f"limit must be between 1 and {max_limit} (0, 'no limit' in Odoo, is not "
+            "allowed: page with offset instead)"
+        )
+    if number > max_limit:
+        raise BadRequest(f"limit must be at most {max_limit}")
+    start = parse_int(offset, name="offset", minimum=0, maximum=MAX_OFFSET, default=0)
+    assert start is not None
+    return number, start
+
+
+def _record_id(value: Any, *, name: str) -> int:
+    if not (_is_int(value) or (isinstance(value, str) and _ID_RE.fullmatch(value))):
+        raise BadRequest(f"{name} must be a positive integer, got {short_repr(value)}")
+    number = int(value)
+    if not 1 <= number <= MAX_RECORD_ID:
+        raise BadRequest(f"{name} must be a positive integer (1 to {MAX_RECORD_ID})")
+    return number
+
+
+def parse_id(text: str) -> int:
+    """A record id from a URL path segment; BadRequest lets the route pick 400 or 404."""
+    if isinstance(text, str) or _is_int(text):
+        return _record_id(text, name="id")
+    raise BadRequest("id must be a positive integer")
+
+
+def parse_ids(value: Any, *, name: str = "ids", max_ids: int = MAX_IDS) -> list[int]:
+    """Record ids from ``1,2,3``, a JSON/literal list or a single int; duplicates dropped."""
+    if value is None:
+        return []
+    if _is_int(value):
+        return [_record_id(value, name=name)]
+    items: Any
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return []
+        if text[0] in "[(":
+            items = parse_literal(text, what=name, max_chars=max_ids * 16)
+            if not isinstance(items, list):
+                raise BadRequest(f"{name} must be a list of integers")
+            if any(not _is_int(item) for item in items):
+                raise BadRequest(f"{name} must be a list of integers")
+        else:
+            if len(text) > max_ids * 16:
+                raise BadRequest(f"{name} is too long")
+            items = [part.strip() for part in text.split(",")]
+    elif isinstance(value, (list, tuple)):
+        items = list(value)
+        if any(not _is_int(item) for item in items):
+            raise BadRequest(f"{name} must be a list of integers")
+    else:
+        raise BadRequest(f"{name} must be a list of integers")
+    if len(items) > max_ids:
+        raise BadRequest(f"{name}: too many ids (max {max_ids})")
+    ids = {_record_id(item, name=f"{name} item"): None for item in items}
+    return list(ids)
