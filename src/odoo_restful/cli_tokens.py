@@ -15,28 +15,20 @@ from typing import Any, TypeVar
 
 import click
 
-from .config import PROTOCOLS, Settings
+from .cli_options import setting_option
+from .config import Settings
 from .errors import GatewayError
 from .signin import parse_scopes, sign_in
 from .tokens.crypto import ServerSecrets
 from .tokens.service import TokenService
 from .tokens.store import TokenRecord, TokenStore, open_store
 
-_D = Settings()
 T = TypeVar("T")
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _store_option(f: F) -> F:
-    option: Callable[[F], F] = click.option(
-        "--store",
-        envvar="ODOO_RESTFUL_STORE",
-        show_envvar=True,
-        default=_D.store,
-        show_default=True,
-        help="SQLite file path or postgresql:// DSN.",
-    )
-    return option(f)
+    return setting_option("store", "Token store: SQLite file path or postgresql:// DSN.")(f)
 
 
 def _run(make: Callable[[TokenStore], Awaitable[T]], store_url: str) -> T:
@@ -61,25 +53,9 @@ def tokens() -> None:
 
 @tokens.command()
 @click.option("--login", required=True, help="Odoo login of the token's owner.")
-@click.option(
-    "--db", envvar="ODOO_RESTFUL_DB", show_envvar=True, required=True, help="Odoo database."
-)
-@click.option(
-    "--odoo-url",
-    envvar="ODOO_RESTFUL_ODOO_URL",
-    show_envvar=True,
-    default=_D.odoo_url,
-    show_default=True,
-    help="Odoo's base URL.",
-)
-@click.option(
-    "--protocol",
-    envvar="ODOO_RESTFUL_PROTOCOL",
-    show_envvar=True,
-    default=_D.protocol,
-    show_default=True,
-    type=click.Choice(PROTOCOLS),
-)
+@setting_option("db", "Odoo database.", required=True)
+@setting_option("odoo_url", "Odoo's base URL.")
+@setting_option("protocol", "Odoo wire protocol.")
 @click.option(
     "--api-key-file",
     type=click.File("r"),
@@ -90,23 +66,8 @@ def tokens() -> None:
 @click.option("--read-only", is_flag=True, help="Scope: the token may only read.")
 @click.option("--models", default="", help="Scope: comma-separated models the token may use.")
 @click.option("--methods", default="", help="Scope: comma-separated methods it may call.")
-@click.option(
-    "--secret-file",
-    envvar="ODOO_RESTFUL_SECRET_FILE",
-    show_envvar=True,
-    default=_D.secret_file,
-    show_default=True,
-    help="Server secret file.",
-)
-@click.option(
-    "--token-ttl",
-    envvar="ODOO_RESTFUL_TOKEN_TTL",
-    show_envvar=True,
-    default=_D.token_ttl,
-    show_default=True,
-    type=int,
-    help="Lifetime in seconds.",
-)
+@setting_option("secret_file", "Server secret file.")
+@setting_option("token_ttl", "Lifetime in seconds.")
 @_store_option
 def create(
     login: str,
@@ -227,14 +188,7 @@ def secret() -> None:
 
 
 @secret.command()
-@click.option(
-    "--secret-file",
-    envvar="ODOO_RESTFUL_SECRET_FILE",
-    show_envvar=True,
-    default=_D.secret_file,
-    show_default=True,
-    help="Server secret file.",
-)
+@setting_option("secret_file", "Server secret file.")
 def rotate(secret_file: str) -> None:
     """Add a new current server secret; tokens issued under older ones keep working.
 

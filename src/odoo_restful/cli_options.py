@@ -1,0 +1,62 @@
+"""Click options made from ``Settings`` fields: one flag, one variable, one default each.
+
+Every command that takes a setting (``serve``, ``tokens create``, ``db upgrade``,
+``openapi``) builds its option here, so a flag is spelled, defaulted and read from
+``ODOO_RESTFUL_<NAME>`` the same way everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import fields
+from typing import Any, TypeVar
+
+import click
+
+from .config import ENV_PREFIX, PROTOCOLS, Settings
+
+F = TypeVar("F", bound=Callable[..., Any])
+DEFAULTS = Settings()
+_CHOICES: dict[str, click.Choice[str]] = {
+    "protocol": click.Choice(PROTOCOLS),
+    "log_level": click.Choice(["debug", "info", "warning", "error"]),
+}
+LIST_SETTINGS = frozenset(
+    f.name for f in fields(Settings) if isinstance(getattr(DEFAULTS, f.name), tuple)
+)
+
+
+def env_name(name: str) -> str:
+    return ENV_PREFIX + name.upper()
+
+
+def setting_option(name: str, help: str, **overrides: Any) -> Callable[[F], F]:
+    """``--name-with-dashes`` for ``Settings.name``, also read from ``ODOO_RESTFUL_NAME``.
+
+    List settings take comma-separated text; :func:`settings_from_options` splits it.
+    """
+    default = getattr(DEFAULTS, name)
+    kw: dict[str, Any] = {"envvar": env_name(name), "show_envvar": True, "help": help}
+    if isinstance(default, bool):
+        kw.update(is_flag=True, default=default)
+    elif isinstance(default, tuple):
+        kw.update(default=",".join(default))
+    elif default is None:
+        kw.update(default=None)
+    else:
+        kw.update(default=default, show_default=True, type=_CHOICES.get(name, type(default)))
+    kw.update(overrides)
+    option: Callable[[F], F] = click.option("--" + name.replace("_", "-"), name, **kw)
+    return option
+
+
+def settings_from_options(**options: Any) -> Settings:
+    """Settings from parsed options; a bad combination is a usage error, not a traceback."""
+    for name in LIST_SETTINGS & options.keys():
+        value = options[name]
+        if isinstance(value, str):
+            options[name] = tuple(p.strip() for p in value.split(",") if p.strip())
+    try:
+        return Settings(**options)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
