@@ -161,3 +161,14 @@ def test_same_answers_on_every_protocol(tmp_path: Path) -> None:
                 got.append((resp.status_code, resp.json()))
             answers.append(got)
     assert answers[0] == answers[1] == answers[2]
+
+
+def test_hostile_credentials_never_reach_a_header(tmp_path: Path) -> None:
+    with gateway(tmp_path, CountingTransport(Sandbox()), protocol="json2") as url:
+        for body in (
+            {"login": "admin", "password": "x\r\nX-Evil: 1"},
+            {"login": "admin", "password": "k", "db": "sand\r\nbox"},
+            {"login": "admin", "password": "k", "db": "../etc"},
+        ):
+            resp = requests.post(url + "/api/auth/token", json=body)
+            assert resp.status_code in (400, 401), resp.text

@@ -8,6 +8,7 @@ Errors come as HTTP statuses with a bare ``{name, message, ...}`` body.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import msgspec
@@ -42,6 +43,9 @@ _RECORD_METHODS: dict[str, tuple[str, ...]] = {
     "unlink": (),
     "copy": ("default",),
 }
+
+
+_HEADER_SAFE = re.compile(r"[\x21-\x7e]{1,1024}")
 
 
 class _Failure(msgspec.Struct):
@@ -92,6 +96,10 @@ class Json2Client:
     async def _post(
         self, cred_db: str, key: str, model: str, method: str, body: dict[str, Any]
     ) -> bytes:
+        if not _HEADER_SAFE.fullmatch(key):
+            # a password with spaces or control characters is no API key; and it must
+            # never be spliced into a header
+            raise InvalidCredentials("wrong login or password")
         headers = {
             "Content-Type": "application/json",
             "Accept": "application/json",

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ..errors import Forbidden, InvalidCredentials, MissingParameters
+from ..errors import BadRequest, Forbidden, InvalidCredentials, MissingParameters
 from ..responses import envelope, json_response
 from ..signin import narrower, parse_scopes, sign_in
 from .common import gateway, identify, request_params
@@ -15,6 +16,8 @@ from .common import gateway, identify, request_params
 _CREDENTIALS = ("login", "password", "db")
 _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 _MAX_CREDENTIAL = 1024
+# Odoo's own rule for database names (it refuses others at creation).
+_DB_NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}", re.ASCII)
 
 
 class DatabaseNotAllowed(Forbidden):
@@ -43,6 +46,8 @@ async def issue(request: Request) -> Response:
     if missing:
         raise MissingParameters(f"missing {', '.join(missing)}")
     assert login and password and db
+    if not _DB_NAME.fullmatch(db):
+        raise BadRequest("'db' is not a valid Odoo database name")
     if gw.settings.databases and db not in gw.settings.databases:
         raise DatabaseNotAllowed(f"database {db!r} is not served by this gateway")
     scopes = parse_scopes(values)
