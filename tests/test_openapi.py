@@ -7,7 +7,6 @@ variables are set, against a real Odoo (see ``conftest.py``).
 
 from __future__ import annotations
 
-import gzip
 import json
 import re
 import subprocess
@@ -26,6 +25,7 @@ from starlette.routing import Route
 
 from odoo_restful import openapi
 from odoo_restful.app import create_app, routes
+from odoo_restful.errors import BadRequest
 from odoo_restful.routes.docs import DOCS_CSP
 from odoo_restful.sandbox import Sandbox
 
@@ -33,7 +33,7 @@ from .conftest import Target, gateway_settings
 from .servers import serve_in_thread
 
 DOC_URI = "urn:odoo-restful:openapi"
-PAGE = 10
+PAGE = 80
 
 
 def validator(document: dict[str, Any], pointer: str) -> jsonschema.Draft202012Validator:
@@ -166,6 +166,23 @@ def test_record_schema_follows_odoo_read_values(small_document: dict[str, Any]) 
     assert errors(v, {"name": "no id"})
 
 
+def test_required_fields_odoo_fills_itself_are_optional_on_create() -> None:
+    fields: dict[str, dict[str, Any]] = {
+        "a": {"type": "char", "required": True},
+        "b": {"type": "char", "required": True, "has_default": True},
+        "c": {"type": "many2one", "required": True, "depends": ["a"], "relation": "x"},
+        "d": {"type": "many2one", "required": True, "relation": "x"},
+        "e": {"type": "many2one", "relation": "x"},
+    }
+    create = openapi.values_schema(fields, create=True)
+    assert create["required"] == ["a", "d"]
+    props = create["properties"]
+    assert props["a"]["type"] == "string", "a required field takes no false/null"
+    assert props["d"]["$ref"].endswith("/Many2oneId")
+    assert props["e"]["$ref"].endswith("/Many2oneValue")
+    assert "has_default" not in json.dumps(create)
+
+
 def test_create_and_write_bodies(small_document: dict[str, Any]) -> None:
     schemas = small_document["components"]["schemas"]
     create, write = schemas["XThingCreate"], schemas["XThingWrite"]
@@ -243,13 +260,31 @@ def test_every_route_of_the_app_is_documented(small_document: dict[str, Any]) ->
 def test_operations_describe_parameters_and_statuses(small_document: dict[str, Any]) -> None:
     paths = small_document["paths"]
     search = paths["/api/x.thing"]["get"]
-    names = [p.get("name") or p["$ref"].rsplit("/", 1)[1] for p in search["parameters"]]
-    assert names == ["domain", "fields", "order", "limit", "offset", "context"]
-    fields_param = search["parameters"][1]
+    components = small_document["components"]["parameters"]
+    params = [components[p["$ref"].rsplit("/", 1)[1]] for p in search["parameters"]]
+    assert [p["name"] for p in params] == [
+        "domain",
+        "fields",
+        "order",
+        "limit",
+        "offset",
+        "context",
+    ]
+    domain = params[0]["content"]["application/json"]
+    assert domain["example"] == [["id", ">", 0]]
+    v = validator(
+        small_document, "/components/parameters/XThingDomain/content/application~1json/schema"
+    )
+    assert errors(v, ["|", ["name", "ilike", "a"], "!", ["partner_id.name", "in", ["x", 1]]]) == []
+    assert errors(v, [["name", "like"]]) and errors(v, [["name", "~", 1]])
+    assert errors(v, [["nope", "=", 1]]), "fields are the model's"
+    fields_param = params[1]
     assert fields_param["style"] == "form" and fields_param["explode"] is False
     assert "partner_id" in fields_param["schema"]["items"]["enum"]
     limit = small_document["components"]["parameters"]["limit"]["schema"]
     assert (limit["minimum"], limit["maximum"], limit["default"]) == (1, 1000, 80)
+    context = small_document["components"]["parameters"]["context"]
+    assert context["content"]["application/json"]["schema"]["type"] == "object"
     for path, item in paths.items():
         for method, op in item.items():
             if method == "parameters":
@@ -279,12 +314,17 @@ def test_read_only_and_method_options_narrow_the_document() -> None:
     doc = openapi.build_document({"x.thing": FIELDS}, options=opts.__class__(methods=("a", "b")))
     method = doc["paths"]["/api/x.thing/{id}/{method}"]["parameters"][1]
     assert method["schema"] == {"enum": ["a", "b"]}
+    doc = openapi.build_document({"x.thing": FIELDS}, options=opts.__class__(methods=()))
+    assert "/api/x.thing/{id}/{method}" not in doc["paths"]
+    assert "put" in doc["paths"]["/api/x.thing/{id}"]
 
 
 def test_component_names_are_unique() -> None:
-    names = openapi.component_names(["res.partner", "res_partner", "error", "x"])
+    models = ["res.partner", "res_partner", "error", "x", "res.partner.create", "x.write"]
+    names = openapi.component_names(models)
     assert names["res.partner"] == "ResPartner"
-    assert len(set(names.values())) == 4
+    owned = [names[m] + suffix for m in models for suffix in ("", "Create", "Write")]
+    assert len(set(owned)) == len(owned)
     assert names["error"] != "Error"  # a shared schema keeps its name
 
 
@@ -297,7 +337,7 @@ def test_parse_models() -> None:
     )
     assert openapi.parse_models('["res.partner"]') == ("res.partner",)
     for bad in ("Res Partner", "res.partner,../x", "[1]", ",".join(f"m{i}" for i in range(101))):
-        with pytest.raises(openapi.BadRequest):
+        with pytest.raises(BadRequest):
             openapi.parse_models(bad)
 
 
@@ -341,9 +381,9 @@ def test_records_really_returned_match_their_schemas(
             "application~1json/schema",
         )
         v = validator(document, f"/components/schemas/{component(document, model)}")
-        # Every field of up to 300 records per model, in pages small enough to keep
-        # each reply modest (a real Odoo may hold thousands of records).
-        for offset in range(0, 300, PAGE):
+        # Every field of up to 320 records per model, page by page (the default page
+        # size; a real Odoo may hold thousands of records).
+        for offset in range(0, 4 * PAGE, PAGE):
             resp = admin.get(
                 f"{target.url}/api/{model}", params={"limit": PAGE, "offset": offset}, timeout=60
             )
@@ -370,14 +410,14 @@ def test_created_and_written_records_match_and_bodies_validate(
     record_v = validator(document, f"/components/schemas/{name}")
     tags = admin.get(f"{target.url}/api/res.partner.category", params={"limit": 2}).json()["data"]
     tag_ids = [t["id"] for t in tags]
-    body = {"name": "openapi partner", "is_company": True, "category_id": tag_ids}
+    body: dict[str, Any] = {"name": "openapi partner", "is_company": True, "category_id": tag_ids}
     assert errors(create_v, body) == []
     resp = admin.post(f"{target.url}/api/res.partner", json=body)
     assert resp.status_code == 201, resp.text
     created = resp.json()["data"][0]
     assert errors(record_v, created) == []
     # The README's own write example, in the friendly many2many form.
-    change = {"name": "John Doe", "category_id": [{"id": i} for i in tag_ids[:1]]}
+    change: dict[str, Any] = {"name": "John Doe", "category_id": [{"id": i} for i in tag_ids[:1]]}
     assert errors(write_v, change) == []
     resp = admin.put(f"{target.url}/api/res.partner/{created['id']}", json=change)
     assert resp.status_code == 200, resp.text
@@ -517,7 +557,8 @@ def test_static_assets(gateway_url: str) -> None:
         base + "swagger-ui-bundle.js", headers={"Accept-Encoding": "identity"}, timeout=30
     )
     assert "content-encoding" not in raw.headers
-    assert gzip.decompress(gzip.compress(raw.content)) == js.content
+    assert raw.content == js.content  # requests undid the gzip encoding
+    assert b"SwaggerUIBundle" in raw.content
     again = requests.get(
         base + "swagger-ui-bundle.js", headers={"If-None-Match": js.headers["etag"]}, timeout=30
     )

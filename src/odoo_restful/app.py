@@ -25,7 +25,7 @@ from .odoo.router import ProtocolRouter
 from .odoo.transport import AiohttpTransport, InProcessTransport, Transport
 from .ratelimit import FailureLimiter
 from .responses import error_response, json_response
-from .routes import auth, records
+from .routes import auth, docs, records
 from .tokens.crypto import ENV_SECRET, ServerSecrets
 from .tokens.service import Identity, TokenService
 from .tokens.store import TokenStore, open_store
@@ -133,8 +133,6 @@ async def health(request: Request) -> Response:
 
 
 def routes() -> list[Route]:
-    from .routes import docs
-
     return [
         Route("/healthz", health, methods=["GET"]),
         Route("/api/auth/token", auth.issue, methods=["GET", "POST"]),

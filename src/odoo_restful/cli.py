@@ -1,4 +1,5 @@
-"""The ``odoo-restful`` command: ``serve`` (the default), ``sandbox`` and ``db upgrade``.
+"""The ``odoo-restful`` command: ``serve`` (the default), ``sandbox``, ``db upgrade``,
+``openapi``, and the ``tokens`` and ``secret`` groups (``cli_tokens``).
 
 Every ``serve`` flag is also read from ``ODOO_RESTFUL_<FLAG>``; the flag wins.
 """
@@ -15,22 +16,11 @@ from typing import Any, TypeVar
 import click
 
 from . import __version__
+from .cli_options import DEFAULTS, setting_option, settings_from_options
 from .cli_tokens import secret, tokens
-from .config import PROTOCOLS, Settings
+from .config import Settings
 
-_D = Settings()
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _env(name: str) -> str:
-    return "ODOO_RESTFUL_" + name.upper()
-
-
-def _opt(*decls: str, name: str, help: str, **kw: Any) -> Callable[[F], F]:
-    option: Callable[[F], F] = click.option(
-        *decls, name, envvar=_env(name), show_envvar=True, help=help, **kw
-    )
-    return option
 
 
 class DefaultServeGroup(click.Group):
@@ -47,178 +37,77 @@ class DefaultServeGroup(click.Group):
 @click.group(cls=DefaultServeGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="odoo-restful")
 def main() -> None:
-    """A REST gateway in front of any Odoo server (JSON-RPC today)."""
+    """A REST gateway in front of any Odoo server (JSON-2, JSON-RPC or web sessions)."""
 
 
 @main.command()
-@_opt(
-    "--sandbox",
-    name="sandbox",
-    is_flag=True,
-    default=False,
-    help="Serve over the built-in in-memory Odoo stand-in (database 'sandbox', "
-    "users admin/admin and nosales/nosales); no Odoo needed.",
+@setting_option(
+    "sandbox",
+    "Serve over the built-in in-memory Odoo stand-in (database 'sandbox', users "
+    "admin/admin and nosales/nosales); no Odoo needed.",
 )
-@_opt(
-    "--odoo-url",
-    name="odoo_url",
-    default=_D.odoo_url,
-    show_default=True,
-    help="Base URL of the Odoo server.",
+@setting_option("odoo_url", "Base URL of the Odoo server.")
+@setting_option("db", "Default Odoo database when a token request names none.")
+@setting_option(
+    "databases",
+    "Comma-separated allow-list of databases; others are refused before Odoo is called.",
 )
-@_opt(
-    "--db", name="db", default=None, help="Default Odoo database when a token request names none."
+@setting_option(
+    "protocol",
+    "Odoo wire protocol: auto picks JSON-2 (Odoo 19+, API keys), else JSON-RPC, else the "
+    "web-client session routes.",
 )
-@_opt(
-    "--databases",
-    name="databases",
-    default="",
-    help="Comma-separated allow-list of databases; others are refused before Odoo is called.",
+@setting_option(
+    "web_session_only",
+    "Over web sessions, keep only the Odoo session, never the password: the token ends "
+    "when the Odoo session does.",
 )
-@_opt(
-    "--protocol",
-    name="protocol",
-    default=_D.protocol,
-    show_default=True,
-    type=click.Choice(PROTOCOLS),
-    help="Odoo wire protocol: auto picks JSON-2 (Odoo 19+, API keys), else JSON-RPC, "
-    "else the web-client session routes.",
+@setting_option("host", "Address to listen on.")
+@setting_option("port", "Port to listen on.")
+@setting_option(
+    "workers", "Worker processes (forced to 1 with --sandbox: its data lives in one process)."
 )
-@_opt(
-    "--web-session-only",
-    name="web_session_only",
-    is_flag=True,
-    default=False,
-    help="Over web sessions, keep only the Odoo session, never the password: the token "
-    "ends when the Odoo session does.",
+@setting_option(
+    "forwarded_allow_ips",
+    "Comma-separated addresses of reverse proxies whose X-Forwarded-For/-Proto are trusted "
+    "(client addresses for logs and login limits); none by default.",
 )
-@_opt("--host", name="host", default=_D.host, show_default=True, help="Address to listen on.")
-@_opt("--port", name="port", default=_D.port, show_default=True, type=int, help="Port.")
-@_opt(
-    "--workers",
-    name="workers",
-    default=_D.workers,
-    show_default=True,
-    type=int,
-    help="Worker processes (forced to 1 with --sandbox: its data lives in one process).",
+@setting_option(
+    "store", "Token store: a SQLite file path, or a postgresql:// DSN for several replicas."
 )
-@_opt(
-    "--store",
-    name="store",
-    default=_D.store,
-    show_default=True,
-    help="Token store: a SQLite file path, or a postgresql:// DSN for several replicas.",
+@setting_option(
+    "secret_file",
+    "File holding the server secret (made with mode 0600 if absent). ODOO_RESTFUL_SECRET, "
+    "when set, is used instead.",
 )
-@_opt(
-    "--secret-file",
-    name="secret_file",
-    default=_D.secret_file,
-    show_default=True,
-    help="File holding the server secret (made with mode 0600 if absent). "
-    "ODOO_RESTFUL_SECRET, when set, is used instead.",
+@setting_option("token_ttl", "Lifetime of new access tokens, in seconds.")
+@setting_option(
+    "token_cache_ttl",
+    "Seconds a token check is cached in each process. Revocations reach other processes on "
+    "one SQLite file within this time; PostgreSQL stores notify at once.",
 )
-@_opt(
-    "--token-ttl",
-    name="token_ttl",
-    default=_D.token_ttl,
-    show_default=True,
-    type=int,
-    help="Lifetime of new access tokens, in seconds.",
+@setting_option("default_limit", "Page size when a search names no limit (Odoo's web client: 80).")
+@setting_option("max_limit", "Largest page size a client may ask for.")
+@setting_option("max_body_bytes", "Largest request body accepted, in bytes.")
+@setting_option("max_batch", "Most records one POST may create.")
+@setting_option("method_deny", "Comma-separated methods refused on top of the built-in deny-list.")
+@setting_option(
+    "method_allow", "Comma-separated allow-list of callable methods (empty: any public method)."
 )
-@_opt(
-    "--token-cache-ttl",
-    name="token_cache_ttl",
-    default=_D.token_cache_ttl,
-    show_default=True,
-    type=float,
-    help="Seconds a token check is cached in each process. Revocations reach other "
-    "processes on one SQLite file within this time; PostgreSQL stores notify at once.",
+@setting_option(
+    "write_deny_fields",
+    "Comma-separated fields clients may never write: 'field' on any model or 'model.field' "
+    "(mass-assignment guard), e.g. res.users.groups_id.",
 )
-@_opt(
-    "--default-limit",
-    name="default_limit",
-    default=_D.default_limit,
-    show_default=True,
-    type=int,
-    help="Page size when a search names no limit (Odoo's web client uses 80).",
-)
-@_opt(
-    "--max-limit",
-    name="max_limit",
-    default=_D.max_limit,
-    show_default=True,
-    type=int,
-    help="Largest page size a client may ask for.",
-)
-@_opt(
-    "--max-body-bytes",
-    name="max_body_bytes",
-    default=_D.max_body_bytes,
-    show_default=True,
-    type=int,
-    help="Largest request body accepted.",
-)
-@_opt(
-    "--max-batch",
-    name="max_batch",
-    default=_D.max_batch,
-    show_default=True,
-    type=int,
-    help="Most records one POST may create.",
-)
-@_opt(
-    "--method-deny",
-    name="method_deny",
-    default="",
-    help="Comma-separated method names refused on top of the built-in deny-list.",
-)
-@_opt(
-    "--method-allow",
-    name="method_allow",
-    default="",
-    help="Comma-separated allow-list of callable methods (empty: any public method).",
-)
-@_opt(
-    "--write-deny-fields",
-    name="write_deny_fields",
-    default="",
-    help="Comma-separated fields clients may never write: 'field' on any model or "
-    "'model.field' (mass-assignment guard), e.g. res.users.groups_id.",
-)
-@_opt(
-    "--odoo-timeout",
-    name="odoo_timeout",
-    default=_D.odoo_timeout,
-    show_default=True,
-    type=float,
-    help="Seconds to wait for Odoo before answering 504.",
-)
-@_opt(
-    "--cors-origins",
-    name="cors_origins",
-    default="",
-    help="Comma-separated origins allowed by CORS (closed when empty).",
-)
-@_opt(
-    "--log-level",
-    name="log_level",
-    default=_D.log_level,
-    show_default=True,
-    type=click.Choice(["debug", "info", "warning", "error"]),
-    help="Log level.",
-)
+@setting_option("odoo_timeout", "Seconds to wait for Odoo before answering 504.")
+@setting_option("cors_origins", "Comma-separated origins allowed by CORS (closed when empty).")
+@setting_option("log_level", "Log level.")
 def serve(**options: Any) -> None:
     """Serve the REST API."""
-    for name in ("databases", "method_deny", "method_allow", "cors_origins", "write_deny_fields"):
-        options[name] = tuple(p.strip() for p in options[name].split(",") if p.strip())
     if options["sandbox"] and options["workers"] != 1:
         click.echo("--sandbox keeps its data in one process: using 1 worker", err=True)
         options["workers"] = 1
-    try:
-        settings = Settings(**options)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from exc
-    _run(settings)
+    _run(settings_from_options(**options))
 
 
 def _run(settings: Settings) -> None:
@@ -248,7 +137,8 @@ def _run(settings: Settings) -> None:
         workers=settings.workers,
         log_level=settings.log_level,
         access_log=False,  # ours leaves query strings (tokens, passwords) out
-        proxy_headers=False,
+        proxy_headers=bool(settings.forwarded_allow_ips),
+        forwarded_allow_ips=",".join(settings.forwarded_allow_ips) or None,
         server_header=False,
     )
 
@@ -271,14 +161,7 @@ def db() -> None:
 
 
 @db.command()
-@click.option(
-    "--store",
-    envvar=_env("store"),
-    show_envvar=True,
-    default=_D.store,
-    show_default=True,
-    help="SQLite file path or postgresql:// DSN.",
-)
+@setting_option("store", "Token store: a SQLite file path or a postgresql:// DSN.")
 def upgrade(store: str) -> None:
     """Apply pending schema migrations to the token store."""
     from .tokens.store import upgrade as run_upgrade
@@ -310,15 +193,8 @@ def upgrade(store: str) -> None:
     help="Describe the built-in sandbox, in-process (database 'sandbox'; user admin/admin "
     "unless --login is given).",
 )
-@click.option(
-    "--odoo-url",
-    envvar=_env("odoo_url"),
-    show_envvar=True,
-    default=_D.odoo_url,
-    show_default=True,
-    help="Odoo's base URL.",
-)
-@click.option("--db", envvar=_env("db"), show_envvar=True, default=None, help="Odoo database.")
+@setting_option("odoo_url", "Odoo's base URL.")
+@setting_option("db", "Odoo database.")
 @click.option("--login", default=None, help="Odoo login whose rights decide what is described.")
 @click.option(
     "--api-key-file",
@@ -327,38 +203,14 @@ def upgrade(store: str) -> None:
     help="Read an Odoo API key from this file ('-' for standard input) instead of "
     "asking for the password.",
 )
-@click.option(
-    "--protocol",
-    envvar=_env("protocol"),
-    show_envvar=True,
-    default=_D.protocol,
-    show_default=True,
-    type=click.Choice(PROTOCOLS),
-    help="Odoo wire protocol.",
-)
+@setting_option("protocol", "Odoo wire protocol.")
 @click.option(
     "--server-url",
     default=None,
     help="The gateway's public base URL, written into the document (default '/').",
 )
-@click.option(
-    "--max-limit",
-    envvar=_env("max_limit"),
-    show_envvar=True,
-    default=_D.max_limit,
-    show_default=True,
-    type=int,
-    help="Largest page size, as the gateway's.",
-)
-@click.option(
-    "--max-batch",
-    envvar=_env("max_batch"),
-    show_envvar=True,
-    default=_D.max_batch,
-    show_default=True,
-    type=int,
-    help="Most records per create, as the gateway's.",
-)
+@setting_option("max_limit", "Largest page size, as the gateway's.")
+@setting_option("max_batch", "Most records per create, as the gateway's.")
 def openapi_command(
     models: tuple[str, ...],
     output: str,
@@ -404,7 +256,9 @@ def openapi_command(
     if not secret:
         raise click.ClickException("no password or API key given")
     options = DocumentOptions(
-        max_limit=max_limit, max_batch=max_batch, default_limit=min(_D.default_limit, max_limit)
+        max_limit=max_limit,
+        max_batch=max_batch,
+        default_limit=min(DEFAULTS.default_limit, max_limit),
     )
 
     async def go() -> tuple[dict[str, Any], list[str]]:

@@ -32,6 +32,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8080
     workers: int = 1
+    forwarded_allow_ips: tuple[str, ...] = ()
     store: str = "odoo-restful.db"
     secret_file: str = "odoo-restful.key"  # noqa: S105 (a file name, not a secret)
     token_ttl: int = 7 * 24 * 3600

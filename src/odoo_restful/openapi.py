@@ -89,6 +89,7 @@ _ORDER_TERM: Final = (
 )
 _ORDER_PATTERN: Final = rf"^ *{_ORDER_TERM}( *, *{_ORDER_TERM})* *$"
 _METHOD_PATTERN: Final = r"^[a-zA-Z][a-zA-Z0-9_]*$"
+_PATH_PATTERN: Final = r"^[a-zA-Z_][a-zA-Z0-9_]*(\.[a-zA-Z_][a-zA-Z0-9_]*)+$"
 _TEXT_TYPES: Final = frozenset({"char", "text", "html"})
 _X2MANY: Final = frozenset({"one2many", "many2many"})
 _FALSE: Final = {"const": False}
@@ -119,6 +120,21 @@ _ERROR_TEXT: Final = {
     "502": "Odoo answered badly or failed (`bad_gateway`, `odoo_server_error`).",
     "503": "Odoo is unreachable (`odoo_unavailable`); see `Retry-After`.",
     "504": "Odoo took too long (`odoo_timeout`).",
+}
+
+
+_ERROR_EXAMPLES: Final = {
+    "400": ("bad_request", "domain item 0: unknown operator '~'"),
+    "401": ("invalid_token", "this access token is not valid"),
+    "403": ("access_error", "You are not allowed to access 'Sales Order' (sale.order) records."),
+    "404": ("missing_error", "res.partner record 42 does not exist or is not readable"),
+    "405": ("method_not_allowed", "PUT is not allowed on this path"),
+    "413": ("payload_too_large", "request body larger than 1048576 bytes"),
+    "422": ("validation_error", "The operation cannot be completed: Contacts require a name"),
+    "429": ("too_many_requests", "too many failed logins; retry later"),
+    "502": ("bad_gateway", "Odoo's reply to /jsonrpc is not JSON-RPC"),
+    "503": ("odoo_unavailable", "cannot reach Odoo: ClientConnectorError"),
+    "504": ("odoo_timeout", "Odoo did not answer in time"),
 }
 
 
@@ -261,32 +277,40 @@ def record_schema(fields: FieldsGet) -> dict[str, Any]:
 
 
 def _write_value(meta: Mapping[str, Any]) -> dict[str, Any] | None:
-    """The schema of a value a client may send for a field; None means any value."""
+    """The schema of a value a client may send for a field; None means any value.
+
+    ``false`` and ``null`` empty a field, so a required field does not take them.
+    """
     ftype = meta.get("type")
-    empty = [_FALSE, _NULL]
     if ftype == "boolean":
         return {"type": "boolean"}
-    if ftype in _TEXT_TYPES or ftype == "reference":
-        return {"anyOf": [{"type": "string"}, *empty]}
-    if ftype == "integer":
-        return {"anyOf": [{"type": "integer", "minimum": _INT4_MIN, "maximum": _INT4_MAX}, *empty]}
-    if ftype in ("float", "monetary"):
-        return {"anyOf": [{"type": "number"}, *empty]}
-    if ftype == "date":
-        return {"anyOf": [{"type": "string", "format": "date", "pattern": _DATE_PATTERN}, *empty]}
-    if ftype == "datetime":
-        return {"anyOf": [{"type": "string", "pattern": _DATETIME_PATTERN}, *empty]}
-    if ftype == "selection":
-        return {"anyOf": [_selection_schema(meta), *empty]}
-    if ftype == "many2one":
-        return {"$ref": "#/components/schemas/Many2oneValue"}
     if ftype in _X2MANY:
         return {"$ref": "#/components/schemas/X2manyValue"}
-    if ftype == "binary":
-        return {"anyOf": [{"type": "string", "contentEncoding": "base64"}, *empty]}
-    if ftype == "many2one_reference":
-        return {"anyOf": [{"type": "integer", "minimum": 0, "maximum": _ID_MAX}, *empty]}
-    return None
+    if ftype == "many2one":
+        name = "Many2oneId" if meta.get("required") else "Many2oneValue"
+        return {"$ref": f"#/components/schemas/{name}"}
+    base: dict[str, Any]
+    if ftype in _TEXT_TYPES or ftype == "reference":
+        base = {"type": "string"}
+    elif ftype == "integer":
+        base = {"type": "integer", "minimum": _INT4_MIN, "maximum": _INT4_MAX}
+    elif ftype in ("float", "monetary"):
+        base = {"type": "number"}
+    elif ftype == "date":
+        base = {"type": "string", "format": "date", "pattern": _DATE_PATTERN}
+    elif ftype == "datetime":
+        base = {"type": "string", "pattern": _DATETIME_PATTERN}
+    elif ftype == "selection":
+        base = _selection_schema(meta)
+    elif ftype == "binary":
+        base = {"type": "string", "contentEncoding": "base64"}
+    elif ftype == "many2one_reference":
+        base = {"type": "integer", "minimum": 0, "maximum": _ID_MAX}
+    else:
+        return None
+    if meta.get("required"):
+        return base
+    return {"anyOf": [base, _FALSE, _NULL]}
 
 
 def _required_on_create(meta: Mapping[str, Any]) -> bool:
@@ -361,7 +385,7 @@ def _shared_schemas() -> dict[str, Any]:
                 "type": {
                     "type": "string",
                     "description": "Stable, machine-readable error type.",
-                    "examples": ["invalid_token", "missing_error", "validation_error"],
+                    "examples": ["missing_error"],
                 },
                 "message": {"type": "string", "description": "What went wrong, in words."},
             },
@@ -469,9 +493,9 @@ def _shared_schemas() -> dict[str, Any]:
                 },
             },
         },
-        "Many2oneValue": {
-            "description": 'An id, `{"id": n}`, the `[id, "name"]` pair that reads return, '
-            "or false/null to empty it.",
+        "Many2oneId": {
+            "description": 'The linked record: an id, `{"id": n}`, or the `[id, "name"]` pair '
+            "that reads return.",
             "anyOf": [
                 record_id,
                 {
@@ -487,9 +511,11 @@ def _shared_schemas() -> dict[str, Any]:
                     "minItems": 2,
                     "maxItems": 2,
                 },
-                _FALSE,
-                _NULL,
             ],
+        },
+        "Many2oneValue": {
+            "description": "The linked record, or false/null to empty the field.",
+            "anyOf": [{"$ref": "#/components/schemas/Many2oneId"}, _FALSE, _NULL],
         },
         "X2manyIds": {
             **ids,
@@ -590,10 +616,23 @@ def _responses(statuses: Iterable[str]) -> dict[str, Any]:
 def _error_responses() -> dict[str, Any]:
     out: dict[str, Any] = {}
     for status, text in _ERROR_TEXT.items():
+        error_type, message = _ERROR_EXAMPLES[status]
         response: dict[str, Any] = {
             "description": text,
-            "content": {_JSON: {"schema": {"$ref": "#/components/schemas/Error"}}},
+            "content": {
+                _JSON: {
+                    "schema": {"$ref": "#/components/schemas/Error"},
+                    "example": {"type": error_type, "message": message},
+                }
+            },
         }
+        if status == "400":
+            # uvicorn itself refuses malformed HTTP, and request lines or headers over
+            # 64 KiB, in plain text, before the gateway's code sees the request.
+            response["content"]["text/plain"] = {
+                "schema": {"type": "string"},
+                "example": "Invalid HTTP request received.",
+            }
         if status in ("429", "503"):
             response["headers"] = {
                 "Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer"}}
@@ -608,17 +647,6 @@ def _error_responses() -> dict[str, Any]:
 
 def _common_parameters(options: DocumentOptions) -> dict[str, Any]:
     return {
-        "domain": {
-            "name": "domain",
-            "in": "query",
-            "description": "Search domain: JSON or the guide's Python literal, e.g. "
-            "`[[\"is_company\", \"=\", true]]` or `[('id', '>', 10)]`.",
-            "schema": {"type": "string", "maxLength": params.MAX_LITERAL_CHARS},
-            "examples": {
-                "json": {"value": '[["id", ">", 0]]'},
-                "literal": {"value": "[('id', '>', 0)]"},
-            },
-        },
         "order": {
             "name": "order",
             "in": "query",
@@ -650,9 +678,24 @@ def _common_parameters(options: DocumentOptions) -> dict[str, Any]:
         "context": {
             "name": "context",
             "in": "query",
-            "description": "Odoo context as a JSON object (or Python literal), merged over the "
-            'user\'s own, e.g. `{"lang": "fr_FR"}`.',
-            "schema": {"type": "string", "maxLength": params.MAX_LITERAL_CHARS},
+            "description": "Odoo context, merged over the user's own: a JSON object (or the "
+            "guide's Python literal).",
+            "content": {
+                _JSON: {
+                    "schema": {
+                        "type": "object",
+                        "maxProperties": params.MAX_CONTEXT_KEYS,
+                        "propertyNames": {"pattern": _NAME_PATTERN, "maxLength": 256},
+                        "properties": {
+                            "lang": {"type": "string", "examples": ["en_US"]},
+                            "tz": {"type": "string", "examples": ["Europe/Brussels"]},
+                            "active_test": {"type": "boolean"},
+                            "allowed_company_ids": {"type": "array", "items": _id_schema()},
+                        },
+                    },
+                    "example": {"lang": "en_US"},
+                }
+            },
         },
         "id": {
             "name": "id",
@@ -666,6 +709,42 @@ def _common_parameters(options: DocumentOptions) -> dict[str, Any]:
 
 def _ref_param(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/parameters/{name}"}
+
+
+def _domain_param(fields: FieldsGet) -> dict[str, Any]:
+    """``domain`` as JSON: a list of ``[field, operator, value]`` and ``'&' '|' '!'``."""
+    names = [name for name in fields if params.is_field_name(name)]
+    dotted = {"type": "string", "pattern": _PATH_PATTERN, "maxLength": params.MAX_PATH_CHARS}
+    path: dict[str, Any] = {"anyOf": [{"enum": names}, dotted]} if names else dotted
+    scalar = {"type": ["string", "number", "boolean", "null"]}
+    leaf = {
+        "type": "array",
+        "prefixItems": [
+            path,
+            {"enum": sorted(params.DOMAIN_OPERATORS)},
+            {"anyOf": [scalar, {"type": "array", "items": scalar}]},
+        ],
+        "items": False,
+        "minItems": 3,
+        "maxItems": 3,
+    }
+    return {
+        "name": "domain",
+        "in": "query",
+        "description": "Search domain in Odoo's prefix notation, as JSON (or the guide's "
+        "Python literal, e.g. `[('id', '>', 10)]`). The value of `any` / `not any` is a "
+        "domain on the related model.",
+        "content": {
+            _JSON: {
+                "schema": {
+                    "type": "array",
+                    "maxItems": 256,
+                    "items": {"anyOf": [{"enum": ["&", "|", "!"]}, leaf]},
+                },
+                "example": [["id", ">", 0]],
+            }
+        },
+    }
 
 
 def _fields_param(fields: FieldsGet) -> dict[str, Any]:
@@ -699,17 +778,24 @@ def _json_ok(description: str, schema: dict[str, Any]) -> dict[str, Any]:
     return {"description": description, "content": {_JSON: {"schema": schema}}}
 
 
+_SUFFIXES: Final = ("", "Create", "Write", "Fields", "Domain")
+
+
 def component_names(models: Iterable[str]) -> dict[str, str]:
-    """``res.partner`` -> ``ResPartner``; unique even when two models collapse alike."""
+    """``res.partner`` -> ``ResPartner``; unique even when two models collapse alike.
+
+    Each model also owns ``<name>Create``, ``<name>Write``, ``<name>Fields`` and
+    ``<name>Domain``: no name is handed out that would clash with one of those.
+    """
     out: dict[str, str] = {}
-    used: set[str] = set()
+    used: set[str] = set(_RESERVED)
     for model in models:
         base = "".join(part[:1].upper() + part[1:] for part in re.split(r"[._]", model) if part)
         base = base or "Model"
         name, n = base, 2
-        while name in used or name in _RESERVED:
+        while any(name + suffix in used for suffix in _SUFFIXES):
             name, n = f"{base}{n}", n + 1
-        used.add(name)
+        used.update(name + suffix for suffix in _SUFFIXES)
         out[model] = name
     return out
 
@@ -724,6 +810,7 @@ _RESERVED: Final = frozenset(
         "Deleted",
         "MethodResult",
         "MethodCall",
+        "Many2oneId",
         "Many2oneValue",
         "X2manyIds",
         "X2manyCommands",
@@ -740,7 +827,7 @@ def _model_paths(
 ) -> dict[str, Any]:
     """The three paths of one model: collection, record, method call."""
     tag = [model]
-    fields_param = _fields_param(fields)
+    fields_param = _ref_param(f"{name}Fields")
     record_ref = f"#/components/schemas/{name}"
     many = _json_ok(f"{model} records.", _envelope(record_ref))
     slug = model.replace(".", "_")
@@ -750,7 +837,7 @@ def _model_paths(
             "operationId": f"search_{slug}",
             "summary": f"Search and read {model} records",
             "parameters": [
-                _ref_param("domain"),
+                _ref_param(f"{name}Domain"),
                 fields_param,
                 _ref_param("order"),
                 _ref_param("limit"),
@@ -830,6 +917,8 @@ def _model_paths(
         "maxLength": params.MAX_METHOD_CHARS,
     }
     if options.methods is not None:
+        if not options.methods:  # the token may call no method at all
+            return paths
         method_schema = {"enum": sorted(options.methods)}
     call = {
         "tags": tag,
@@ -979,6 +1068,7 @@ def build_document(
     names = component_names(models)
     schemas: dict[str, Any] = {}
     paths: dict[str, Any] = {**_auth_paths()}
+    parameters: dict[str, Any] = {}
     for model, fields in models.items():
         name = names[model]
         schemas[name] = {**record_schema(fields), "title": f"{model} record"}
@@ -992,6 +1082,8 @@ def build_document(
                 "title": f"{model} write values",
             }
         paths.update(_model_paths(model, name, fields, opts))
+        parameters[f"{name}Fields"] = _fields_param(fields)
+        parameters[f"{name}Domain"] = _domain_param(fields)
     paths.update(_meta_paths())
     shared = _shared_schemas()
     description = opts.description or (
@@ -1013,7 +1105,7 @@ def build_document(
         "paths": paths,
         "components": {
             "schemas": {**shared, **schemas},
-            "parameters": _common_parameters(opts),
+            "parameters": {**_common_parameters(opts), **parameters},
             "responses": _error_responses(),
             "securitySchemes": _security_schemes(),
         },

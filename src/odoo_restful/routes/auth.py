@@ -72,7 +72,10 @@ async def refresh(request: Request) -> Response:
     """A new token for the same user and (at most) the same scopes; the old one stops."""
     ident = await identify(request)
     gw = gateway(request)
-    scopes = narrower(parse_scopes((await request_params(request)).values), ident.scopes)
+    rp = await request_params(request)
+    if rp.body.items is not None:
+        raise BadRequest("the body must be a JSON object (scopes), not a list")
+    scopes = narrower(parse_scopes(rp.values), ident.scopes)
     token, expires_in = await gw.tokens.issue(
         ident.cred, login=ident.login, user_info=ident.user_info, scopes=scopes
     )
