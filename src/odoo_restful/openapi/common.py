@@ -1,0 +1,51 @@
+"""What every part of the document shares: the metadata type, the options, JSON bits."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from .. import __version__, params
+
+FieldsGet = Mapping[str, Mapping[str, Any]]
+"""A ``fields_get`` result: field name -> attributes (``type``, ``string``...)."""
+
+#: Models described when the caller names none; each only if the user can read it.
+DEFAULT_MODELS: Final = (
+    "res.partner",
+    "res.partner.category",
+    "res.country",
+    "res.users",
+    "product.product",
+    "sale.order",
+    "sale.order.line",
+)
+
+_ID_MAX: Final = params.MAX_RECORD_ID
+_FALSE: Final = {"const": False}
+_NULL: Final = {"type": "null"}
+_JSON: Final = "application/json"
+_FORM: Final = "application/x-www-form-urlencoded"
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentOptions:
+    """What the document says beyond the models: limits, scopes and words."""
+
+    title: str = "odoo-restful"
+    description: str = ""
+    version: str = __version__
+    default_limit: int = 80
+    max_limit: int = 1000
+    max_batch: int = 100
+    #: Leave out create, write, delete and method calls (a read-only token).
+    read_only: bool = False
+    #: When set, the only method names the method-call route accepts.
+    methods: Collection[str] | None = None
+    #: Models asked for but left out (unknown, or not readable by the user).
+    unavailable: Sequence[str] = field(default_factory=tuple)
+
+
+def _id_schema() -> dict[str, Any]:
+    return {"type": "integer", "minimum": 1, "maximum": _ID_MAX}

@@ -1,0 +1,129 @@
+"""Each Odoo field type as JSON Schema, the way ``read`` returns it: the record schema."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Final
+
+from .common import _FALSE, FieldsGet
+
+_DATE_PATTERN: Final = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+_DATETIME_PATTERN: Final = (
+    r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01]) "
+    r"([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$"
+)
+_TEXT_TYPES: Final = frozenset({"char", "text", "html"})
+_X2MANY: Final = frozenset({"one2many", "many2many"})
+
+
+def _annotate(schema: dict[str, Any], meta: Mapping[str, Any], *, read: bool) -> dict[str, Any]:
+    title = meta.get("string")
+    if isinstance(title, str) and title:
+        schema["title"] = title
+    help_text = meta.get("help")
+    if isinstance(help_text, str) and help_text:
+        schema["description"] = help_text
+    ftype = meta.get("type")
+    if isinstance(ftype, str):
+        schema["x-odoo-type"] = ftype
+    relation = meta.get("relation")
+    if isinstance(relation, str) and relation:
+        schema["x-odoo-relation"] = relation
+    if read and meta.get("readonly"):
+        schema["readOnly"] = True
+    return schema
+
+
+def _selection_keys(meta: Mapping[str, Any]) -> list[Any]:
+    keys: list[Any] = []
+    selection = meta.get("selection")
+    if isinstance(selection, (list, tuple)):
+        for item in selection:
+            if (
+                isinstance(item, (list, tuple))
+                and item
+                and isinstance(item[0], (str, int))
+                and item[0] not in keys
+            ):
+                keys.append(item[0])
+    return keys
+
+
+def _selection_schema(meta: Mapping[str, Any]) -> dict[str, Any]:
+    keys = _selection_keys(meta)
+    if not keys:  # a selection computed at run time that fields_get did not list
+        return {"type": ["string", "integer"]}
+    return {"enum": keys}
+
+
+def _many2one_read() -> dict[str, Any]:
+    return {
+        "type": "array",
+        "prefixItems": [{"type": "integer"}, {"anyOf": [{"type": "string"}, _FALSE]}],
+        "items": False,
+        "minItems": 2,
+        "maxItems": 2,
+        "description": 'The linked record as `[id, "display name"]`.',
+    }
+
+
+def _read_value(meta: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The JSON Schema of a value as Odoo reads it, before ``false`` is allowed.
+
+    None means "any JSON value" (json fields and unknown types).
+    """
+    ftype = meta.get("type")
+    if ftype in _TEXT_TYPES:
+        return {"type": "string"}
+    if ftype == "integer":
+        return {"type": "integer"}
+    if ftype in ("float", "monetary"):
+        return {"type": "number"}
+    if ftype == "date":
+        return {"type": "string", "format": "date", "pattern": _DATE_PATTERN}
+    if ftype == "datetime":
+        return {
+            "type": "string",
+            "pattern": _DATETIME_PATTERN,
+            "description": 'UTC, as "YYYY-MM-DD HH:MM:SS".',
+        }
+    if ftype == "selection":
+        return _selection_schema(meta)
+    if ftype == "many2one":
+        return _many2one_read()
+    if ftype in _X2MANY:
+        return {"type": "array", "items": {"type": "integer"}}
+    if ftype == "binary":
+        return {"type": "string", "contentEncoding": "base64"}
+    if ftype == "reference":
+        return {"type": "string", "description": 'A "model,id" reference.'}
+    if ftype == "many2one_reference":
+        return {"type": "integer"}
+    if ftype in ("properties", "properties_definition"):
+        return {"type": "array", "items": {"type": "object"}}
+    return None
+
+
+def _field_read_schema(name: str, meta: Mapping[str, Any]) -> dict[str, Any]:
+    if name == "id":
+        return _annotate({"type": "integer"}, meta, read=True)
+    if meta.get("type") == "boolean":
+        return _annotate({"type": "boolean"}, meta, read=True)
+    base = _read_value(meta)
+    if base is None:
+        return _annotate({}, meta, read=True)
+    return _annotate({"anyOf": [base, _FALSE]}, meta, read=True)
+
+
+def record_schema(fields: FieldsGet) -> dict[str, Any]:
+    """The schema of one record as ``read``/``search_read`` return it.
+
+    Every field is optional (a ``fields`` list narrows the read) except ``id``.
+    """
+    properties = {
+        name: _field_read_schema(name, meta)
+        for name, meta in fields.items()
+        if isinstance(meta, Mapping)
+    }
+    properties.setdefault("id", {"type": "integer"})
+    return {"type": "object", "properties": properties, "required": ["id"]}

@@ -1,0 +1,92 @@
+"""Error responses, one per status, and the helpers operations use for their responses."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, Final
+
+from .common import _JSON
+
+_ERROR_TEXT: Final = {
+    "400": "Malformed parameter, literal, JSON or id (`bad_request`, `missing_parameters`).",
+    "401": "Missing, unknown, revoked or expired token, or credentials refused "
+    "(`invalid_token`, `token_expired`, `invalid_credentials`).",
+    "403": "Odoo's access rights or record rules, a private or denied method, or the "
+    "token's scopes (`access_error`, `method_forbidden`, `scope_denied`).",
+    "404": "Record gone or not readable; no such model, method, database or route "
+    "(`missing_error`, `unknown_model`, `unknown_method`, `not_found`).",
+    "405": "Wrong HTTP method (`method_not_allowed`).",
+    "413": "Body over the size limit, or more records than the batch limit (`payload_too_large`).",
+    "422": "Odoo refused the values or arguments: ValidationError, UserError, unknown "
+    "field, bad value (`validation_error`, `user_error`, `invalid_parameters`).",
+    "429": "Too many failed logins (`too_many_requests`); see `Retry-After`.",
+    "502": "Odoo answered badly or failed (`bad_gateway`, `odoo_server_error`).",
+    "503": "Odoo is unreachable (`odoo_unavailable`); see `Retry-After`.",
+    "504": "Odoo took too long (`odoo_timeout`).",
+}
+
+
+_ERROR_EXAMPLES: Final = {
+    "400": ("bad_request", "domain item 0: unknown operator '~'"),
+    "401": ("invalid_token", "this access token is not valid"),
+    "403": ("access_error", "You are not allowed to access 'Sales Order' (sale.order) records."),
+    "404": ("missing_error", "res.partner record 42 does not exist or is not readable"),
+    "405": ("method_not_allowed", "PUT is not allowed on this path"),
+    "413": ("payload_too_large", "request body larger than 1048576 bytes"),
+    "422": ("validation_error", "The operation cannot be completed: Contacts require a name"),
+    "429": ("too_many_requests", "too many failed logins; retry later"),
+    "502": ("bad_gateway", "Odoo's reply to /jsonrpc is not JSON-RPC"),
+    "503": ("odoo_unavailable", "cannot reach Odoo: ClientConnectorError"),
+    "504": ("odoo_timeout", "Odoo did not answer in time"),
+}
+
+
+def _responses(statuses: Iterable[str]) -> dict[str, Any]:
+    return {status: {"$ref": f"#/components/responses/E{status}"} for status in statuses}
+
+
+def _error_responses() -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for status, text in _ERROR_TEXT.items():
+        error_type, message = _ERROR_EXAMPLES[status]
+        response: dict[str, Any] = {
+            "description": text,
+            "content": {
+                _JSON: {
+                    "schema": {"$ref": "#/components/schemas/Error"},
+                    "example": {"type": error_type, "message": message},
+                }
+            },
+        }
+        if status == "400":
+            # uvicorn itself refuses malformed HTTP, and request lines or headers over
+            # 64 KiB, in plain text, before the gateway's code sees the request.
+            response["content"]["text/plain"] = {
+                "schema": {"type": "string"},
+                "example": "Invalid HTTP request received.",
+            }
+        if status in ("429", "503"):
+            response["headers"] = {
+                "Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer"}}
+            }
+        if status == "401":
+            response["headers"] = {
+                "WWW-Authenticate": {"description": "`Bearer`.", "schema": {"type": "string"}}
+            }
+        out[f"E{status}"] = response
+    return out
+
+
+def _envelope(ref: str) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": {
+            "count": {"type": "integer", "minimum": 0},
+            "data": {"type": "array", "items": {"$ref": ref}},
+        },
+        "required": ["count", "data"],
+    }
+
+
+def _json_ok(description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"description": description, "content": {_JSON: {"schema": schema}}}
