@@ -6,6 +6,8 @@ import re
 from collections.abc import Iterable
 from typing import Final
 
+from .components import _shared_schemas
+
 _SUFFIXES: Final = ("", "Create", "Write", "Fields", "Domain")
 
 
@@ -28,23 +30,5 @@ def component_names(models: Iterable[str]) -> dict[str, str]:
     return out
 
 
-_RESERVED: Final = frozenset(
-    {
-        "Error",
-        "Token",
-        "TokenRequest",
-        "Scopes",
-        "Message",
-        "Deleted",
-        "MethodResult",
-        "MethodCall",
-        "Many2oneId",
-        "Many2oneValue",
-        "X2manyIds",
-        "X2manyCommands",
-        "X2manyRecords",
-        "X2manyOperations",
-        "X2manyValue",
-        "Health",
-    }
-)
+# The shared components' own names, so a model never takes one of them.
+_RESERVED: Final = frozenset(_shared_schemas())
