@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import requests
 
 from odoo_restful.sandbox import Sandbox
 
-from .servers import serve_cli, serve_in_thread
+from .servers import free_port, serve_cli, serve_in_thread
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -98,3 +99,35 @@ def test_every_setting_has_a_flag_a_variable_and_a_readme_row() -> None:
         assert flag in help_text, flag
         assert variable in help_text, variable
         assert f"`{flag}`" in readme and f"`{variable}`" in readme, f.name
+
+
+def test_sandbox_command_serves_a_fake_odoo() -> None:
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "odoo_restful", "sandbox", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        body = {
+            "jsonrpc": "2.0",
+            "method": "call",
+            "id": 1,
+            "params": {
+                "service": "common",
+                "method": "authenticate",
+                "args": ["sandbox", "admin", "admin", {}],
+            },
+        }
+        for _ in range(100):
+            try:
+                resp = requests.post(f"http://127.0.0.1:{port}/jsonrpc", json=body, timeout=1)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        else:
+            raise AssertionError("the sandbox did not start")
+        assert resp.json()["result"] == 2
+    finally:
+        proc.terminate()
+        proc.wait(10)
