@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+import orjson
+
+from ..errors import UpstreamError
+
+if TYPE_CHECKING:
+    from .transport import Transport
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,3 +51,42 @@ class OdooClient(Protocol):
         ...
 
     async def close(self) -> None: ...
+
+
+class ClientBase:
+    """What the protocol clients share: the transport, decoded calls, a cached version."""
+
+    protocol = ""
+
+    def __init__(self, transport: Transport) -> None:
+        self._transport = transport
+        self._version: dict[str, Any] | None = None
+
+    async def call_raw(
+        self, cred: Credential, model: str, method: str, args: list[Any], kwargs: dict[str, Any]
+    ) -> bytes:
+        raise NotImplementedError
+
+    async def call(
+        self, cred: Credential, model: str, method: str, args: list[Any], kwargs: dict[str, Any]
+    ) -> Any:
+        return orjson.loads(await self.call_raw(cred, model, method, args, kwargs))
+
+    async def _fetch_version(self) -> bytes:
+        """The version reply's JSON; each protocol asks its own route."""
+        raise NotImplementedError
+
+    async def version(self) -> dict[str, Any]:
+        """Asked once per client, then cached: never fetched per request."""
+        if self._version is None:
+            try:
+                value = orjson.loads(await self._fetch_version())
+            except orjson.JSONDecodeError:
+                value = None
+            if not isinstance(value, dict):
+                raise UpstreamError(f"Odoo's {self.protocol} version reply is not a JSON object")
+            self._version = value
+        return self._version
+
+    async def close(self) -> None:
+        await self._transport.close()

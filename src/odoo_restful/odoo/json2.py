@@ -22,8 +22,7 @@ from ..errors import (
     UpstreamError,
     from_odoo,
 )
-from .base import Credential
-from .transport import Transport
+from .base import ClientBase, Credential
 
 # Positional parameter names of the ORM methods, after ``ids`` for record methods.
 _MODEL_METHODS: dict[str, tuple[str, ...]] = {
@@ -84,14 +83,10 @@ def named_arguments(method: str, args: list[Any], kwargs: dict[str, Any]) -> dic
     return body
 
 
-class Json2Client:
+class Json2Client(ClientBase):
     """Talks to ``/json/2``: Odoo 19 and later, API keys only (no passwords)."""
 
     protocol = "json2"
-
-    def __init__(self, transport: Transport) -> None:
-        self._transport = transport
-        self._version: dict[str, Any] | None = None
 
     async def _post(
         self, cred_db: str, key: str, model: str, method: str, body: dict[str, Any]
@@ -122,19 +117,11 @@ class Json2Client:
             raise UpstreamError(f"Odoo answered /json/2 with HTTP {reply.status}") from exc
         raise from_odoo(failure.name, failure.message)
 
-    async def version(self) -> dict[str, Any]:
-        if self._version is None:
-            reply = await self._transport.request("GET", "/json/version", b"", {})
-            if reply.status != 200:
-                raise UpstreamError(f"Odoo answered /json/version with HTTP {reply.status}")
-            try:
-                value = orjson.loads(reply.body)
-            except orjson.JSONDecodeError:
-                value = None
-            if not isinstance(value, dict):
-                raise UpstreamError("Odoo's /json/version reply is not a JSON object")
-            self._version = value
-        return self._version
+    async def _fetch_version(self) -> bytes:
+        reply = await self._transport.request("GET", "/json/version", b"", {})
+        if reply.status != 200:
+            raise UpstreamError(f"Odoo answered /json/version with HTTP {reply.status}")
+        return reply.body
 
     async def authenticate(self, db: str, login: str, secret: str) -> int:
         """JSON-2 has no login call: the key names its user, who must be ``login``."""
@@ -165,11 +152,3 @@ class Json2Client:
             if isinstance(ids, list) and len(ids) == 1:
                 return orjson.dumps(ids[0])
         return raw
-
-    async def call(
-        self, cred: Credential, model: str, method: str, args: list[Any], kwargs: dict[str, Any]
-    ) -> Any:
-        return orjson.loads(await self.call_raw(cred, model, method, args, kwargs))
-
-    async def close(self) -> None:
-        await self._transport.close()

@@ -13,7 +13,7 @@ import msgspec
 import orjson
 
 from ..errors import AccessDenied, GatewayError, InvalidCredentials, UpstreamError, from_odoo
-from .base import Credential
+from .base import ClientBase, Credential
 from .transport import Reply, Transport
 
 _HEADERS = {"Content-Type": "application/json", "Accept": "application/json"}
@@ -63,15 +63,14 @@ def decode_reply(reply: Reply, what: str) -> bytes:
     return bytes(envelope.result)
 
 
-class JsonRpcClient:
+class JsonRpcClient(ClientBase):
     """Talks to ``/jsonrpc``: works on Odoo 8 to 19 (deprecated from 19, still served)."""
 
     protocol = "jsonrpc"
 
     def __init__(self, transport: Transport) -> None:
-        self._transport = transport
+        super().__init__(transport)
         self._ids = itertools.count(1)
-        self._version: dict[str, Any] | None = None
 
     async def _rpc(self, service: str, method: str, args: list[Any]) -> bytes:
         body = orjson.dumps(
@@ -85,13 +84,8 @@ class JsonRpcClient:
         reply = await self._transport.request("POST", "/jsonrpc", body, _HEADERS)
         return decode_reply(reply, "/jsonrpc")
 
-    async def version(self) -> dict[str, Any]:
-        if self._version is None:
-            value = orjson.loads(await self._rpc("common", "version", []))
-            if not isinstance(value, dict):
-                raise UpstreamError("Odoo's version reply is not an object")
-            self._version = value
-        return self._version
+    async def _fetch_version(self) -> bytes:
+        return await self._rpc("common", "version", [])
 
     async def authenticate(self, db: str, login: str, secret: str) -> int:
         try:
@@ -109,11 +103,3 @@ class JsonRpcClient:
         return await self._rpc(
             "object", "execute_kw", [cred.db, cred.uid, cred.secret, model, method, args, kwargs]
         )
-
-    async def call(
-        self, cred: Credential, model: str, method: str, args: list[Any], kwargs: dict[str, Any]
-    ) -> Any:
-        return orjson.loads(await self.call_raw(cred, model, method, args, kwargs))
-
-    async def close(self) -> None:
-        await self._transport.close()

@@ -26,9 +26,8 @@ from ..errors import (
     InvalidParameters,
     SessionExpired,
     UnknownModel,
-    UpstreamError,
 )
-from .base import Credential
+from .base import ClientBase, Credential
 from .jsonrpc import decode_reply
 from .transport import Reply, Transport
 
@@ -51,14 +50,13 @@ def session_cookie(reply: Reply) -> str | None:
     return None
 
 
-class WebSessionClient:
+class WebSessionClient(ClientBase):
     protocol = "web"
 
     def __init__(self, transport: Transport) -> None:
-        self._transport = transport
+        super().__init__(transport)
         self._ids = itertools.count(1)
         self._sessions: OrderedDict[tuple[str, int, bytes], str] = OrderedDict()
-        self._version: dict[str, Any] | None = None
 
     async def _rpc(
         self, path: str, params: dict[str, Any], session: str | None = None
@@ -91,14 +89,9 @@ class WebSessionClient:
             raise InvalidCredentials("wrong login or password")
         return uid, session
 
-    async def version(self) -> dict[str, Any]:
-        if self._version is None:
-            raw, _ = await self._rpc("/web/webclient/version_info", {})
-            value = orjson.loads(raw)
-            if not isinstance(value, dict):
-                raise UpstreamError("Odoo's version reply is not an object")
-            self._version = value
-        return self._version
+    async def _fetch_version(self) -> bytes:
+        raw, _ = await self._rpc("/web/webclient/version_info", {})
+        return raw
 
     async def authenticate(self, db: str, login: str, secret: str) -> int:
         uid, session = await self.login(db, login, secret)
@@ -144,14 +137,6 @@ class WebSessionClient:
                 if attempt == 1 or cred.kind == "session":
                     raise SessionExpired("the Odoo session expired; request a new token") from None
         raise AssertionError("unreachable")
-
-    async def call(
-        self, cred: Credential, model: str, method: str, args: list[Any], kwargs: dict[str, Any]
-    ) -> Any:
-        return orjson.loads(await self.call_raw(cred, model, method, args, kwargs))
-
-    async def close(self) -> None:
-        await self._transport.close()
 
 
 def _digest(secret: str) -> bytes:
