@@ -29,6 +29,13 @@ def _kind(kind: str) -> SecretKind:
     return "session" if kind == "session" else "password"
 
 
+class _Expired:
+    """Marks a cached token that exists but has expired."""
+
+
+_EXPIRED = _Expired()
+
+
 @dataclass(frozen=True, slots=True)
 class Identity:
     """The caller behind a valid token: whom to call Odoo as, and what it may do."""
@@ -59,8 +66,8 @@ class TokenService:
         self._cache_ttl = cache_ttl
         self._negative_ttl = negative_ttl
         self._max = max_entries
-        # token -> (cache deadline, identity or None for "unknown")
-        self._cache: OrderedDict[str, tuple[float, Identity | None]] = OrderedDict()
+        # token -> (cache deadline, identity, _EXPIRED, or None for unknown/revoked)
+        self._cache: OrderedDict[str, tuple[float, Identity | _Expired | None]] = OrderedDict()
         self._touched: dict[bytes, float] = {}
         self._unsubscribe: Callable[[], None] | None = None
 
@@ -107,35 +114,47 @@ class TokenService:
         return token, lifetime
 
     async def resolve(self, token: str) -> Identity:
-        """The identity of a valid token; 401 (``invalid_token`` / ``token_expired``) else."""
+        """The identity of a valid token; 401 (``invalid_token`` / ``token_expired``) else.
+
+        Unknown, revoked and expired tokens are cached too (briefly), so replaying
+        them does not reach the store on every request.
+        """
         now = time.monotonic()
         entry = self._cache.get(token)
-        if entry is not None and entry[0] > now:
-            ident = entry[1]
-            if ident is None:
-                raise InvalidToken("invalid or revoked access token")
-            if ident.expires_at <= time.time():
-                raise TokenExpired("access token expired; request a new one")
-            return ident
-        ident = await self._load(token)
-        self._remember(token, ident, now + (self._cache_ttl if ident else self._negative_ttl))
-        if ident is None:
+        loaded = entry is None or entry[0] <= now
+        if loaded:
+            state = await self._load(token)
+            ttl = self._cache_ttl if isinstance(state, Identity) else self._negative_ttl
+            self._remember(token, state, now + ttl)
+        else:
+            assert entry is not None
+            state = entry[1]
+        if state is None:
             raise InvalidToken("invalid or revoked access token")
-        await self._touch(ident.token_hash)
-        return ident
+        if not isinstance(state, Identity):
+            raise TokenExpired("access token expired; request a new one")
+        if state.expires_at <= time.time():
+            self._remember(token, _EXPIRED, now + self._negative_ttl)
+            raise TokenExpired("access token expired; request a new one")
+        if loaded:
+            await self._touch(state.token_hash)
+        return state
 
-    async def _load(self, token: str) -> Identity | None:
+    async def _load(self, token: str) -> Identity | _Expired | None:
         if not token or len(token) > _MAX_TOKEN_CHARS:
             return None
         record = await self.store.get(self.secrets.hashes(token))
         if record is None or record.revoked:
             return None
         if record.is_expired(time.time()):
-            raise TokenExpired("access token expired; request a new one")
+            return _EXPIRED
         secret_key = self.secrets.by_key_id(record.key_id)
         if secret_key is None:
             return None  # issued under a server secret that has since been retired
-        secret = decrypt_secret(token, secret_key, record.secret_enc, record.token_hash)
+        try:
+            secret = decrypt_secret(token, secret_key, record.secret_enc, record.token_hash)
+        except InvalidToken:  # tampered row or wrong key: treat as unknown
+            return None
         user_context = record.user_info.get("user_context") or {}
         context = {k: user_context[k] for k in ("lang", "tz") if user_context.get(k)}
         return Identity(
@@ -148,7 +167,7 @@ class TokenService:
             expires_at=record.expires_at,
         )
 
-    def _remember(self, token: str, ident: Identity | None, deadline: float) -> None:
+    def _remember(self, token: str, ident: Identity | _Expired | None, deadline: float) -> None:
         self._cache[token] = (deadline, ident)
         self._cache.move_to_end(token)
         while len(self._cache) > self._max:
@@ -185,7 +204,7 @@ class TokenService:
             self._cache.clear()
             return
         for token, (_, ident) in list(self._cache.items()):
-            if ident is None:
+            if not isinstance(ident, Identity):
                 continue
             same_token = event.token_hash is not None and ident.token_hash == event.token_hash
             same_user = event.uid is not None and (ident.cred.db, ident.cred.uid) == (

@@ -1,0 +1,112 @@
+"""TokenService over a real SQLite store: what the cache spares the store, and what it
+must never hide (revocation, expiry)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from odoo_restful.errors import InvalidToken, TokenExpired
+from odoo_restful.odoo.base import Credential
+from odoo_restful.signin import narrower
+from odoo_restful.tokens.crypto import ServerSecrets
+from odoo_restful.tokens.service import TokenService
+from odoo_restful.tokens.store import Scopes, TokenRecord, open_store
+
+CRED = Credential("db", 2, "s3cret", "password", "admin")
+
+
+class Counting:
+    """Wraps a real store and counts lookups."""
+
+    def __init__(self, store: object) -> None:
+        self._store = store
+        self.gets = 0
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._store, name)
+
+    async def get(self, hashes: Sequence[bytes]) -> TokenRecord | None:
+        self.gets += 1
+        return await self._store.get(hashes)  # type: ignore[attr-defined, no-any-return]
+
+
+def run(tmp: Path, scenario) -> None:  # type: ignore[no-untyped-def]
+    async def go() -> None:
+        store = open_store(str(tmp / "t.db"))
+        await store.open()
+        counting = Counting(store)
+        service = TokenService(
+            counting,
+            ServerSecrets([b"k" * 32]),
+            ttl=3600,  # type: ignore[arg-type]
+            cache_ttl=30,
+            negative_ttl=30,
+        )
+        try:
+            await scenario(service, counting)
+        finally:
+            await store.close()
+
+    asyncio.run(go())
+
+
+def test_cache_hits_do_not_reach_the_store(tmp_path: Path) -> None:
+    async def scenario(service: TokenService, store: Counting) -> None:
+        token, _ = await service.issue(CRED, login="admin", user_info={})
+        for _ in range(100):
+            ident = await service.resolve(token)
+        assert ident.cred.secret == "s3cret" and ident.cred.uid == 2
+        assert store.gets == 1
+
+    run(tmp_path, scenario)
+
+
+def test_unknown_tokens_are_remembered_briefly(tmp_path: Path) -> None:
+    async def scenario(service: TokenService, store: Counting) -> None:
+        for _ in range(50):
+            with pytest.raises(InvalidToken):
+                await service.resolve("odr_unknown")
+        assert store.gets == 1
+
+    run(tmp_path, scenario)
+
+
+def test_expiry_is_never_hidden_by_the_cache(tmp_path: Path) -> None:
+    async def scenario(service: TokenService, store: Counting) -> None:
+        token, _ = await service.issue(CRED, login="admin", user_info={}, ttl=1)
+        await service.resolve(token)
+        await asyncio.sleep(1.05)
+        for _ in range(5):
+            with pytest.raises(TokenExpired):
+                await service.resolve(token)
+        assert store.gets == 1  # the cached identity knew its own expiry
+
+    run(tmp_path, scenario)
+
+
+def test_revocation_is_immediate_in_this_process(tmp_path: Path) -> None:
+    async def scenario(service: TokenService, store: Counting) -> None:
+        token, _ = await service.issue(CRED, login="admin", user_info={})
+        other, _ = await service.issue(CRED, login="admin", user_info={})
+        await service.resolve(token)
+        await service.resolve(other)
+        assert await service.revoke(token)
+        with pytest.raises(InvalidToken):
+            await service.resolve(token)
+        await service.resolve(other)
+        assert await service.revoke_user("db", 2) == 1
+        with pytest.raises(InvalidToken):
+            await service.resolve(other)
+
+    run(tmp_path, scenario)
+
+
+def test_scopes_are_only_ever_narrowed() -> None:
+    held = Scopes(read_only=True, models=("res.partner", "sale.order"), methods=None)
+    asked = Scopes(read_only=False, models=("sale.order", "res.users"), methods=("a",))
+    assert narrower(asked, held) == Scopes(True, ("sale.order",), ("a",))
+    assert narrower(Scopes(), held) == held
