@@ -12,12 +12,20 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from .. import params, values
-from ..errors import BadRequest, MissingError, PayloadTooLarge
+from ..errors import BadRequest, MissingError, PayloadTooLarge, UpstreamError
 from ..odoo.base import Credential
 from ..responses import envelope, raw_envelope
 from .common import TOKEN_PARAM, gateway, identify, request_params
 
 _records = msgspec.json.Decoder(list[msgspec.Raw])
+
+
+def _count(raw: bytes) -> int:
+    """How many records a ``search_read`` reply holds, without decoding them."""
+    try:
+        return len(_records.decode(raw))
+    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+        raise UpstreamError("Odoo's search_read reply is not a list of records") from exc
 
 
 def _model(request: Request) -> str:
@@ -64,7 +72,7 @@ async def _read_one(
         # lookup only: an id names one record, archived or not.
         domain.append(["active", "in", [True, False]])
     raw = await gw.odoo.call_raw(cred, model, "search_read", [domain], _read_kwargs(fields, ctx))
-    if not _records.decode(raw):
+    if not _count(raw):
         raise MissingError(f"{model} record {rid} does not exist or is not readable")
     return raw_envelope(1, raw)
 
@@ -96,7 +104,7 @@ async def search(request: Request) -> Response:
         kwargs["order"] = order
     gw.scope_check(ident, model, write=False)
     raw = await gw.odoo.call_raw(ident.cred, model, "search_read", [domain], kwargs)
-    return raw_envelope(len(_records.decode(raw)), raw)
+    return raw_envelope(_count(raw), raw)
 
 
 async def read_one(request: Request) -> Response:
