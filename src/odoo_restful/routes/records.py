@@ -146,7 +146,9 @@ async def create(request: Request) -> Response:
     # One call, so Odoo creates all records in one transaction or none of them.
     arg: Any = vals_list[0] if len(vals_list) == 1 else vals_list
     created = await gw.odoo.call(ident.cred, model, "create", [arg], {"context": ctx})
-    ids = [created] if isinstance(created, int) else list(created)
+    ids = [created] if isinstance(created, int) else created
+    if not isinstance(ids, list) or not all(isinstance(i, int) for i in ids):
+        raise UpstreamError("Odoo's create reply is not a list of ids")
     records = await gw.odoo.call(ident.cred, model, "read", [ids], _read_kwargs(fields, ctx))
     return envelope(records, status=201)
 
