@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import os
 from collections.abc import AsyncIterator, Callable
@@ -203,6 +204,22 @@ def create_app(
     )
 
 
+def tune_gc() -> None:
+    """Take the long-lived heap (modules, classes, the app) out of the collector's
+    sight, and stop young collections from running every few requests.
+
+    Nearly every object a request makes is freed by reference counting. With the
+    default threshold (700) and dozens of requests in flight, a young collection
+    runs every few requests and walks all their live objects for nothing: about
+    15% of a worker's CPU under load (benchmarks/README.md).
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
+
+
 def create_app_from_env() -> Starlette:
     """Factory for uvicorn workers: each rebuilds the settings from ``ODOO_RESTFUL_*``."""
-    return create_app(Settings.from_env())
+    app = create_app(Settings.from_env())
+    tune_gc()
+    return app

@@ -7,6 +7,7 @@ The access log writes the path without its query string: queries may carry
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 import secrets
@@ -19,6 +20,10 @@ from .responses import error_response
 
 log = logging.getLogger("odoo_restful.access")
 
+# Request ids: a random prefix per process and a counter: unique, not secret, and
+# without a getrandom() system call per request.
+_ID_PREFIX = secrets.token_hex(4).encode()
+_ids = itertools.count(1)
 _SAFE_REQUEST_ID = re.compile(rb"^[A-Za-z0-9._-]{1,64}$")
 _SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
@@ -48,7 +53,7 @@ class RequestContextMiddleware:
                 request_id = value
                 break
         if not request_id:
-            request_id = secrets.token_hex(8).encode()
+            request_id = b"%s%08x" % (_ID_PREFIX, next(_ids) & 0xFFFFFFFF)
         scope.setdefault("state", {})["request_id"] = request_id.decode()
         started = time.perf_counter()
         status = 500

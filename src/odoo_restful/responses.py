@@ -1,14 +1,15 @@
 """JSON responses in the seed module's shapes, encoded with orjson.
 
 Success: ``{"count": n, "data": ...}``; errors: ``{"type": ..., "message": ...}``.
-``raw_envelope`` splices Odoo's result bytes in without decoding them.
+``raw_page`` splices Odoo's record bytes in without decoding them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+import msgspec
 import orjson
 from starlette.responses import Response
 
@@ -33,9 +34,9 @@ def envelope(data: Any, status: int = 200, headers: Mapping[str, str] | None = N
     return json_response({"count": count, "data": data}, status, headers)
 
 
-def raw_envelope(count: int, data: bytes, status: int = 200) -> Response:
-    """``{"count": n, "data": <data>}`` where ``data`` is already-encoded JSON."""
-    body = b'{"count":%d,"data":%s}' % (count, data)
+def raw_page(items: Sequence[msgspec.Raw], status: int = 200) -> Response:
+    """``{"count": n, "data": [...]}`` from the records' raw JSON (spliced, not re-encoded)."""
+    body = b'{"count":%d,"data":[%s]}' % (len(items), b",".join(items))
     return Response(body, status_code=status, media_type=JSON)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+import msgspec
 import orjson
 
 from ..errors import UpstreamError
@@ -50,7 +51,16 @@ class OdooClient(Protocol):
         """Same as ``call`` but return the result's JSON bytes undecoded (for pass-through)."""
         ...
 
+    async def call_page(
+        self, cred: Credential, model: str, method: str, args: list[Any], kwargs: dict[str, Any]
+    ) -> list[msgspec.Raw]:
+        """A list result (search_read) as its records' raw JSON (for pass-through)."""
+        ...
+
     async def close(self) -> None: ...
+
+
+_records = msgspec.json.Decoder(list[msgspec.Raw])
 
 
 class ClientBase:
@@ -71,6 +81,16 @@ class ClientBase:
         self, cred: Credential, model: str, method: str, args: list[Any], kwargs: dict[str, Any]
     ) -> Any:
         return orjson.loads(await self.call_raw(cred, model, method, args, kwargs))
+
+    async def call_page(
+        self, cred: Credential, model: str, method: str, args: list[Any], kwargs: dict[str, Any]
+    ) -> list[msgspec.Raw]:
+        """A list result (search_read) as its records' raw JSON, never decoded further."""
+        raw = await self.call_raw(cred, model, method, args, kwargs)
+        try:
+            return _records.decode(raw)
+        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+            raise UpstreamError(f"Odoo's {method} reply is not a list of records") from exc
 
     async def _fetch_version(self) -> bytes:
         """The version reply's JSON; each protocol asks its own route."""

@@ -13,6 +13,8 @@ import logging
 import re
 from typing import Any
 
+import msgspec
+
 from ..errors import UpstreamError
 from .base import Credential, OdooClient
 from .json2 import Json2Client
@@ -121,6 +123,12 @@ class ProtocolRouter:
     ) -> bytes:
         client = await self.client_for(cred.kind)
         return await client.call_raw(cred, model, method, args, kwargs)
+
+    async def call_page(
+        self, cred: Credential, model: str, method: str, args: list[Any], kwargs: dict[str, Any]
+    ) -> list[msgspec.Raw]:
+        client = await self.client_for(cred.kind)
+        return await client.call_page(cred, model, method, args, kwargs)
 
     async def call(
         self, cred: Credential, model: str, method: str, args: list[Any], kwargs: dict[str, Any]

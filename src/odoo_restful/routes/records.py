@@ -7,25 +7,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 
 from .. import params, values
 from ..errors import BadRequest, MissingError, PayloadTooLarge, UpstreamError
 from ..odoo.base import Credential
-from ..responses import envelope, raw_envelope
+from ..responses import envelope, raw_page
 from .common import TOKEN_PARAM, gateway, identify, request_params
-
-_records = msgspec.json.Decoder(list[msgspec.Raw])
-
-
-def _count(raw: bytes) -> int:
-    """How many records a ``search_read`` reply holds, without decoding them."""
-    try:
-        return len(_records.decode(raw))
-    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-        raise UpstreamError("Odoo's search_read reply is not a list of records") from exc
 
 
 def _model(request: Request) -> str:
@@ -71,10 +60,10 @@ async def _read_one(
         # Naming ``active`` in the domain turns Odoo's archive filter off for this
         # lookup only: an id names one record, archived or not.
         domain.append(["active", "in", [True, False]])
-    raw = await gw.odoo.call_raw(cred, model, "search_read", [domain], _read_kwargs(fields, ctx))
-    if not _count(raw):
+    items = await gw.odoo.call_page(cred, model, "search_read", [domain], _read_kwargs(fields, ctx))
+    if not items:
         raise MissingError(f"{model} record {rid} does not exist or is not readable")
-    return raw_envelope(1, raw)
+    return raw_page(items)
 
 
 def _values(body: params.Body) -> dict[str, Any]:
@@ -103,8 +92,8 @@ async def search(request: Request) -> Response:
     if order:
         kwargs["order"] = order
     gw.scope_check(ident, model, write=False)
-    raw = await gw.odoo.call_raw(ident.cred, model, "search_read", [domain], kwargs)
-    return raw_envelope(_count(raw), raw)
+    items = await gw.odoo.call_page(ident.cred, model, "search_read", [domain], kwargs)
+    return raw_page(items)
 
 
 async def read_one(request: Request) -> Response:
