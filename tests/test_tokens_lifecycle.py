@@ -1,9 +1,11 @@
 """Token lifecycle through the real gateway: expiry, refresh, revoke-all, scopes, the
-``tokens`` CLI, secret rotation, kill -9 durability, and secrets kept out of logs and
-the database. PostgreSQL: two gateway processes share one store."""
+``tokens`` CLI and secret rotation on both stores (SQLite and PostgreSQL); kill -9
+durability and secrets kept out of the SQLite file and the logs; two gateway
+processes sharing one PostgreSQL store."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import sqlite3
@@ -13,6 +15,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import asyncpg
 import pytest
 import requests
 
@@ -28,6 +31,33 @@ ADMIN_KEY = "70b6df629fce8d93489d66aa448a7cc136165301"
 def odoo_url() -> Iterator[str]:
     with serve_in_thread(Sandbox().asgi) as url:
         yield url
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The token store of the test's gateway: a SQLite file, or a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        yield str(tmp_path / "tokens.db")
+        return
+    with fresh_database(request.getfixturevalue("pg_dsn")) as dsn:
+        yield dsn
+
+
+def expire_all(store: str) -> None:
+    sql = f"UPDATE tokens SET expires_at = {time.time() - 1}"
+    if store.startswith("postgresql://"):
+
+        async def run() -> None:
+            conn = await asyncpg.connect(store)
+            try:
+                await conn.execute(sql)
+            finally:
+                await conn.close()
+
+        asyncio.run(run())
+    else:
+        with sqlite3.connect(store) as db:
+            db.execute(sql)
 
 
 def gateway_env(tmp: Path, odoo_url: str, store: str | None = None) -> dict[str, str]:
@@ -53,20 +83,19 @@ def get(url: str, token: str, path: str = "/api/res.partner") -> requests.Respon
     return requests.get(url + path, headers={"access-token": token}, params={"limit": 1})
 
 
-def test_expired_token_says_so(tmp_path: Path, odoo_url: str) -> None:
-    with serve_cli(["serve"], env=gateway_env(tmp_path, odoo_url)) as (url, _):
+def test_expired_token_says_so(tmp_path: Path, odoo_url: str, store: str) -> None:
+    with serve_cli(["serve"], env=gateway_env(tmp_path, odoo_url, store)) as (url, _):
         token = str(token_for(url)["access_token"])
         assert get(url, token).status_code == 200
-        with sqlite3.connect(tmp_path / "tokens.db") as db:
-            db.execute("UPDATE tokens SET expires_at = ?", (time.time() - 1,))
+        expire_all(store)
         time.sleep(1.2)  # the token cache keeps entries for one second
         resp = get(url, token)
         assert resp.status_code == 401
         assert resp.json()["type"] == "token_expired"
 
 
-def test_refresh_and_revoke_all(tmp_path: Path, odoo_url: str) -> None:
-    with serve_cli(["serve"], env=gateway_env(tmp_path, odoo_url)) as (url, _):
+def test_refresh_and_revoke_all(tmp_path: Path, odoo_url: str, store: str) -> None:
+    with serve_cli(["serve"], env=gateway_env(tmp_path, odoo_url, store)) as (url, _):
         old = str(token_for(url, read_only=True)["access_token"])
         resp = requests.post(
             url + "/api/auth/token/refresh",
@@ -89,8 +118,8 @@ def test_refresh_and_revoke_all(tmp_path: Path, odoo_url: str) -> None:
         assert get(url, new).status_code == 401 and get(url, other).status_code == 401
 
 
-def test_scopes_are_enforced_before_odoo(tmp_path: Path, odoo_url: str) -> None:
-    with serve_cli(["serve"], env=gateway_env(tmp_path, odoo_url)) as (url, _):
+def test_scopes_are_enforced_before_odoo(tmp_path: Path, odoo_url: str, store: str) -> None:
+    with serve_cli(["serve"], env=gateway_env(tmp_path, odoo_url, store)) as (url, _):
         token = str(
             token_for(url, models="res.partner,sale.order", methods=["action_confirm"])[
                 "access_token"
@@ -110,8 +139,8 @@ def test_scopes_are_enforced_before_odoo(tmp_path: Path, odoo_url: str) -> None:
         assert bad.status_code == 400
 
 
-def test_tokens_cli(tmp_path: Path, odoo_url: str) -> None:
-    env = {**os.environ, **gateway_env(tmp_path, odoo_url)}
+def test_tokens_cli(tmp_path: Path, odoo_url: str, store: str) -> None:
+    env = {**os.environ, **gateway_env(tmp_path, odoo_url, store)}
 
     def cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -133,7 +162,7 @@ def test_tokens_cli(tmp_path: Path, odoo_url: str) -> None:
     assert listed.returncode == 0
     assert token[:12] in listed.stdout and "read-only" in listed.stdout
     assert token not in listed.stdout and ADMIN_KEY not in listed.stdout
-    with serve_cli(["serve"], env=gateway_env(tmp_path, odoo_url)) as (url, _):
+    with serve_cli(["serve"], env=gateway_env(tmp_path, odoo_url, store)) as (url, _):
         assert get(url, token).status_code == 200
         revoked = cli("revoke", token[:12])
         assert revoked.returncode == 0 and "revoked 1" in revoked.stdout
@@ -144,8 +173,8 @@ def test_tokens_cli(tmp_path: Path, odoo_url: str) -> None:
     assert cli("create", "--login", "admin", "--password", "admin").returncode != 0
 
 
-def test_secret_rotation_keeps_old_tokens(tmp_path: Path, odoo_url: str) -> None:
-    env = gateway_env(tmp_path, odoo_url)
+def test_secret_rotation_keeps_old_tokens(tmp_path: Path, odoo_url: str, store: str) -> None:
+    env = gateway_env(tmp_path, odoo_url, store)
     with serve_cli(["serve"], env=env) as (url, _):
         old = str(token_for(url)["access_token"])
     rotated = subprocess.run(
