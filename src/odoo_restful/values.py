@@ -53,7 +53,7 @@ _Mode = Literal["create", "write", "update"]
 class FieldsLookup(Protocol):
     """Returns the (cached) field metadata of a model."""
 
-    async def __call__(self, model: str) -> FieldsInfo: ...
+    async def __call__(self, model: str, /) -> FieldsInfo: ...
 
 
 class CurrentLines(Protocol):

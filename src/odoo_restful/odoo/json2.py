@@ -127,7 +127,8 @@ class Json2Client(ClientBase):
         """JSON-2 has no login call: the key names its user, who must be ``login``."""
         try:
             raw = await self._post(db, secret, "res.users", "context_get", {})
-            uid = orjson.loads(raw).get("uid")
+            context = orjson.loads(raw)
+            uid = context.get("uid") if isinstance(context, dict) else None
             if not isinstance(uid, int) or isinstance(uid, bool):
                 raise InvalidCredentials("wrong login or password")
             users = orjson.loads(

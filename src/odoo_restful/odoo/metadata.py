@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from .base import Credential, OdooClient
@@ -53,6 +54,14 @@ class FieldsCache:
             raise
         finally:
             del self._pending[key]
+
+    def lookup(self, cred: Credential) -> Callable[[str], Coroutine[Any, Any, FieldsInfo]]:
+        """``model -> fields`` as that user, the form ``values.prepare_values`` asks for."""
+
+        async def fields_of(model: str) -> FieldsInfo:
+            return await self.get(cred, model)
+
+        return fields_of
 
     def clear(self) -> None:
         self._entries.clear()

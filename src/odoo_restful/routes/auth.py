@@ -10,7 +10,7 @@ from starlette.responses import Response
 
 from ..errors import BadRequest, Forbidden, InvalidCredentials, MissingParameters
 from ..responses import envelope, json_response
-from ..signin import narrower, parse_scopes, sign_in
+from ..signin import Issued, narrower, parse_scopes, sign_in
 from .common import gateway, identify, request_params
 
 _CREDENTIALS = ("login", "password", "db")
@@ -80,13 +80,7 @@ async def refresh(request: Request) -> Response:
         ident.cred, login=ident.login, user_info=ident.user_info, scopes=scopes
     )
     await gw.tokens.revoke_hash(ident.token_hash)
-    body = {
-        "access_token": token,
-        "token_type": "Bearer",
-        "expires_in": expires_in,
-        **ident.user_info,
-    }
-    return json_response(body, headers=_NO_STORE)
+    return json_response(Issued(token, expires_in, ident.user_info).body(), headers=_NO_STORE)
 
 
 async def revoke(request: Request) -> Response:

@@ -66,10 +66,15 @@ async def _read_one(
     return raw_page(items)
 
 
+def _without_token(vals: dict[str, Any]) -> dict[str, Any]:
+    """Field values as sent, less the ``access_token`` a client may put beside them."""
+    return {k: v for k, v in vals.items() if k != TOKEN_PARAM}
+
+
 def _values(body: params.Body) -> dict[str, Any]:
     if body.items is not None:
         raise BadRequest("the body must be one JSON object of field values")
-    return {k: v for k, v in body.fields.items() if k != TOKEN_PARAM}
+    return _without_token(body.fields)
 
 
 async def search(request: Request) -> Response:
@@ -119,16 +124,11 @@ async def create(request: Request) -> Response:
     ctx = _context(ident.context, request.query_params.get("context"))
     fields = params.parse_fields(request.query_params.get("fields"))
 
-    async def lookup(model: str) -> values.FieldsInfo:
-        return await gw.fields.get(ident.cred, model)
-
+    lookup = gw.fields.lookup(ident.cred)
     for item in items:
         gw.check_writable(model, item)
     vals_list = [
-        await values.prepare_values(
-            model, {k: v for k, v in item.items() if k != TOKEN_PARAM}, fields=lookup
-        )
-        for item in items
+        await values.prepare_values(model, _without_token(item), fields=lookup) for item in items
     ]
     if not vals_list:
         raise BadRequest("nothing to create: send an object or a list of objects")
@@ -154,9 +154,6 @@ async def write(request: Request) -> Response:
     ctx = _context(ident.context, request.query_params.get("context"))
     fields = params.parse_fields(request.query_params.get("fields"))
 
-    async def lookup(model: str) -> values.FieldsInfo:
-        return await gw.fields.get(ident.cred, model)
-
     async def current(model: str, field: str) -> list[int]:
         rows = await gw.odoo.call(ident.cred, model, "read", [[rid], [field]], {"context": ctx})
         if not rows:
@@ -164,7 +161,9 @@ async def write(request: Request) -> Response:
         lines = rows[0].get(field) or []
         return [i for i in lines if isinstance(i, int)]
 
-    prepared = await values.prepare_values(model, vals, fields=lookup, current=current)
+    prepared = await values.prepare_values(
+        model, vals, fields=gw.fields.lookup(ident.cred), current=current
+    )
     await gw.odoo.call(ident.cred, model, "write", [[rid], prepared], {"context": ctx})
     return await _read_one(request, ident.cred, model, rid, fields, ctx)
 
