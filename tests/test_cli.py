@@ -34,6 +34,15 @@ def test_bad_flag_value_is_a_clear_error() -> None:
     result = run("serve", "--workers", "0")
     assert result.returncode != 0
     assert "workers" in result.stderr
+    for flag, value, word in (
+        ("--odoo-client", "curl", "odoo-client"),
+        ("--odoo-url", "ftp://odoo.example.com", "odoo_url"),
+        ("--odoo-url", "odoo.example.com", "odoo_url"),
+        ("--odoo-timeout", "0", "odoo_timeout"),
+    ):
+        result = run("serve", flag, value)
+        assert result.returncode == 2, (flag, value)
+        assert word in result.stderr and "Traceback" not in result.stderr, result.stderr
 
 
 def test_serve_sandbox_as_in_the_readme(tmp_path: Path) -> None:

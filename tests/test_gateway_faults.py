@@ -91,3 +91,30 @@ def test_error_bodies_never_carry_odoo_debug(tmp_path: Path) -> None:
         assert 400 <= resp.status_code < 500, resp.text
         assert "Traceback" not in resp.text
         assert set(json.loads(resp.text)) == {"type", "message"}
+
+
+def test_gateway_over_the_aiohttp_client(tmp_path: Path) -> None:
+    """``--odoo-client aiohttp`` serves the same answers as the built-in client."""
+    answers = []
+    with serve_in_thread(Sandbox().asgi) as odoo_url:
+        for client in ("builtin", "aiohttp"):
+            settings = gateway_settings(
+                tmp_path / client, odoo_url=odoo_url, db="sandbox", odoo_client=client
+            )
+            with serve_in_thread(create_app(settings)) as url:
+                token = requests.post(
+                    url + "/api/auth/token", json={"login": "admin", "password": "admin"}
+                ).json()["access_token"]
+                h = {"access-token": token}
+                answers.append(
+                    [
+                        requests.get(url + "/api/res.partner", headers=h, params={"limit": 5}),
+                        requests.get(url + "/api/res.country/20", headers=h),
+                        requests.get(url + "/api/no.such", headers=h),
+                    ]
+                )
+    builtin, aiohttp = answers
+    assert [r.status_code for r in builtin] == [200, 200, 404]
+    assert [(r.status_code, r.content) for r in builtin] == [
+        (r.status_code, r.content) for r in aiohttp
+    ]

@@ -23,7 +23,7 @@ from .errors import Forbidden, GatewayError, MethodNotAllowed, RouteNotFound
 from .middleware import BodyLimitMiddleware, RequestContextMiddleware
 from .odoo.metadata import FieldsCache
 from .odoo.router import ProtocolRouter
-from .odoo.transport import AiohttpTransport, InProcessTransport, Transport
+from .odoo.transport import InProcessTransport, Transport, http_transport
 from .ratelimit import FailureLimiter
 from .responses import error_response, json_response
 from .routes import auth, docs, records
@@ -105,7 +105,9 @@ def make_transport(settings: Settings) -> Transport:
         from .sandbox import Sandbox
 
         return InProcessTransport(Sandbox())
-    return AiohttpTransport(settings.odoo_url, timeout=settings.odoo_timeout)
+    return http_transport(
+        settings.odoo_url, client=settings.odoo_client, timeout=settings.odoo_timeout
+    )
 
 
 async def _gateway_error(request: Request, exc: Exception) -> Response:

@@ -100,6 +100,10 @@ def main() -> None:
     "(mass-assignment guard), e.g. res.users.groups_id.",
 )
 @setting_option("odoo_timeout", "Seconds to wait for Odoo before answering 504.")
+@setting_option(
+    "odoo_client",
+    "HTTP client to Odoo: the gateway's own HTTP/1.1 client, or aiohttp.",
+)
 @setting_option("cors_origins", "Comma-separated origins allowed by CORS (closed when empty).")
 @setting_option("log_level", "Log level.")
 def serve(**options: Any) -> None:
@@ -204,6 +208,7 @@ def upgrade(store: str) -> None:
     "asking for the password.",
 )
 @setting_option("protocol", "Odoo wire protocol.")
+@setting_option("odoo_client", "HTTP client to Odoo.")
 @click.option(
     "--server-url",
     default=None,
@@ -220,28 +225,25 @@ def openapi_command(
     login: str | None,
     api_key_file: Any,
     protocol: str,
+    odoo_client: str,
     server_url: str | None,
     max_limit: int,
     max_batch: int,
 ) -> None:
     """Write the OpenAPI 3.1 document of the API (for client generators) to a file."""
+    from .app import make_transport
     from .errors import GatewayError
     from .odoo.router import ProtocolRouter
-    from .odoo.transport import AiohttpTransport, InProcessTransport, Transport
     from .openapi import DocumentOptions, generate, parse_models
 
     try:
         wanted = parse_models(",".join(models))
     except GatewayError as exc:
         raise click.BadParameter(exc.message, param_hint="--model") from None
-    transport: Transport
-    if sandbox:
-        from .sandbox import Sandbox
-
-        transport = InProcessTransport(Sandbox())
-        db = db or "sandbox"
-    else:
-        transport = AiohttpTransport(odoo_url)
+    transport = make_transport(
+        Settings(odoo_url=odoo_url, sandbox=sandbox, odoo_client=odoo_client)
+    )
+    db = db or ("sandbox" if sandbox else None)
     if not db:
         raise click.UsageError("--db is required (or --sandbox)")
     if api_key_file is not None:

@@ -13,12 +13,13 @@ from typing import Any, TypeVar
 
 import click
 
-from .config import ENV_PREFIX, PROTOCOLS, Settings
+from .config import ENV_PREFIX, ODOO_CLIENTS, PROTOCOLS, Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 DEFAULTS = Settings()
 _CHOICES: dict[str, click.Choice[str]] = {
     "protocol": click.Choice(PROTOCOLS),
+    "odoo_client": click.Choice(ODOO_CLIENTS),
     "log_level": click.Choice(["debug", "info", "warning", "error"]),
 }
 LIST_SETTINGS = frozenset(

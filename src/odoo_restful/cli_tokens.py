@@ -56,6 +56,7 @@ def tokens() -> None:
 @setting_option("db", "Odoo database.", required=True)
 @setting_option("odoo_url", "Odoo's base URL.")
 @setting_option("protocol", "Odoo wire protocol.")
+@setting_option("odoo_client", "HTTP client to Odoo.")
 @click.option(
     "--api-key-file",
     type=click.File("r"),
@@ -74,6 +75,7 @@ def create(
     db: str,
     odoo_url: str,
     protocol: str,
+    odoo_client: str,
     api_key_file: Any,
     read_only: bool,
     models: str,
@@ -85,7 +87,7 @@ def create(
     """Sign in to Odoo as LOGIN and print a new token (shown this once only)."""
     from .app import load_secrets
     from .odoo.router import ProtocolRouter
-    from .odoo.transport import AiohttpTransport
+    from .odoo.transport import http_transport
 
     if api_key_file is not None:
         secret = api_key_file.read().strip()
@@ -96,6 +98,7 @@ def create(
     settings = Settings(
         odoo_url=odoo_url,
         protocol=protocol,
+        odoo_client=odoo_client,
         secret_file=secret_file,
         token_ttl=token_ttl,
         store=store,
@@ -103,7 +106,8 @@ def create(
     scopes = parse_scopes({"read_only": read_only, "models": models, "methods": methods})
 
     async def go(token_store: TokenStore) -> tuple[str, int]:
-        odoo = ProtocolRouter(AiohttpTransport(settings.odoo_url), settings.protocol)
+        transport = http_transport(settings.odoo_url, client=settings.odoo_client)
+        odoo = ProtocolRouter(transport, settings.protocol)
         service = TokenService(token_store, load_secrets(settings), ttl=settings.token_ttl)
         try:
             issued = await sign_in(odoo, service, db=db, login=login, secret=secret, scopes=scopes)

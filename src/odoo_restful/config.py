@@ -10,9 +10,11 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any
+from urllib.parse import urlsplit
 
 ENV_PREFIX = "ODOO_RESTFUL_"
 PROTOCOLS = ("auto", "jsonrpc", "json2", "web")
+ODOO_CLIENTS = ("builtin", "aiohttp")
 
 
 def _split(value: str) -> tuple[str, ...]:
@@ -45,12 +47,20 @@ class Settings:
     method_allow: tuple[str, ...] = ()
     write_deny_fields: tuple[str, ...] = ()
     odoo_timeout: float = 60.0
+    odoo_client: str = "builtin"
     cors_origins: tuple[str, ...] = ()
     log_level: str = "info"
 
     def __post_init__(self) -> None:
         if self.protocol not in PROTOCOLS:
             raise ValueError(f"protocol must be one of {', '.join(PROTOCOLS)}")
+        url = urlsplit(self.odoo_url)
+        if url.scheme not in ("http", "https") or not url.hostname or url.query or url.fragment:
+            raise ValueError("odoo_url must be an http:// or https:// URL with a host")
+        if self.odoo_client not in ODOO_CLIENTS:
+            raise ValueError(f"odoo_client must be one of {', '.join(ODOO_CLIENTS)}")
+        if self.odoo_timeout <= 0:
+            raise ValueError("odoo_timeout must be more than 0 seconds")
         if self.workers < 1:
             raise ValueError("workers must be at least 1")
         if not 1 <= self.default_limit <= self.max_limit:

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import re
 from collections import OrderedDict
-from http.cookies import CookieError, SimpleCookie
 from typing import Any
 
 import orjson
@@ -35,19 +35,16 @@ _HEADERS = {"Content-Type": "application/json", "Accept": "application/json"}
 _MAX_SESSIONS = 10_000
 
 
+_SESSION_COOKIE = re.compile(r"(?:^|,)\s*session_id=([^;,\s]+)")
+
+
 def session_cookie(reply: Reply) -> str | None:
-    raw = reply.headers.get("set-cookie", "")
-    # Odoo may repeat the cookie in one folded header; the first is enough.
-    for part in raw.split(", session_id="):
-        text = part if part.startswith("session_id=") else "session_id=" + part
-        try:
-            cookie: SimpleCookie = SimpleCookie(text)
-        except CookieError:
-            continue
-        morsel = cookie.get("session_id")
-        if morsel is not None and morsel.value:
-            return morsel.value
-    return None
+    """The ``session_id`` Odoo set, from Set-Cookie headers folded into one with commas.
+
+    Odoo may send the cookie twice, and other cookies (``frontend_lang``) beside it.
+    """
+    found = _SESSION_COOKIE.search(reply.headers.get("set-cookie", ""))
+    return found.group(1) if found else None
 
 
 class WebSessionClient(ClientBase):

@@ -1,0 +1,337 @@
+"""The gateway's own HTTP/1.1 client to Odoo: an asyncio Protocol around httptools' parser.
+
+Why not aiohttp, the first choice: on the gateway's hot path aiohttp cost about five
+times the CPU of this client per call (``benchmarks/transport.py``), which alone kept
+a worker under the 5,000 req/s goal (``benchmarks/README.md``). aiohttp stays
+available as ``--odoo-client aiohttp``.
+
+It does only what talking to one Odoo needs: one origin (http or https, verified
+with the system's CA store), keep-alive when the server allows it and a fresh
+connection when it closes (as Odoo itself does), Content-Length, chunked and
+read-to-close bodies, gzip and deflate, a bounded pool, a total timeout per call,
+caps on header and body sizes, and a DNS cache. It follows no redirects and uses no
+proxy, as the aiohttp transport did.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import ssl
+import zlib
+from collections import deque
+from collections.abc import Mapping
+from typing import cast
+from urllib.parse import urlsplit
+
+import httptools
+
+from ..errors import OdooTimeout, OdooUnavailable, PayloadTooLarge
+from .transport import Reply
+
+MAX_HEAD_BYTES = 64 * 1024
+MAX_HEADERS = 100
+KEEPALIVE_SECONDS = 15.0  # an idle connection older than this is closed, not reused
+DNS_TTL_SECONDS = 300.0
+_IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS"})
+_FORBIDDEN_IN_HEAD = ("\r", "\n", "\0")
+
+
+class _Lost(OdooUnavailable):
+    """The connection closed before a whole reply arrived."""
+
+    def __init__(self, message: str, *, replied: bool) -> None:
+        super().__init__(message)
+        self.replied = replied  # whether any byte of a reply had arrived
+
+
+class _Connection(asyncio.Protocol):
+    """One TCP (or TLS) connection, carrying one exchange at a time."""
+
+    def __init__(self, max_reply: int) -> None:
+        self._max_reply = max_reply
+        self.transport: asyncio.Transport | None = None
+        self.waiter: asyncio.Future[Reply] | None = None
+        self.usable = True  # false once closed, failed, or left mid-reply
+        self.keep_alive = False
+        self.idle_since = 0.0
+        self._parser = httptools.HttpResponseParser(self)
+        self._start()
+
+    def _start(self) -> None:
+        self._headers: dict[str, str] = {}
+        self._chunks: list[bytes] = []
+        self._size = 0
+        self._head_size = 0
+        self._unparsed = 0
+        self._head_done = False
+        self._framed = False  # Content-Length or chunked; else the body runs to the close
+        self._replied = False
+
+    # asyncio.Protocol
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        # uvloop's transports are not asyncio.Transport subclasses, but offer its methods.
+        self.transport = cast(asyncio.Transport, transport)
+
+    def data_received(self, data: bytes) -> None:
+        if self.waiter is None:
+            # Nothing was asked: a server talking out of turn is not to be trusted again.
+            self._close()
+            return
+        self._replied = True
+        try:
+            self._parser.feed_data(data)
+        except httptools.HttpParserUpgrade:
+            self._fail(OdooUnavailable("Odoo asked to switch protocols"))
+        except httptools.HttpParserError as exc:
+            # A callback's own error (a cap) comes back as the parser error's context.
+            cause = exc.__context__
+            if isinstance(cause, OdooUnavailable | PayloadTooLarge):
+                self._fail(cause)
+            else:
+                self._fail(OdooUnavailable("Odoo sent a malformed HTTP reply"))
+        else:
+            if not self._head_done:  # a head still growing: the parser holds it in memory
+                self._unparsed += len(data)
+                if self._unparsed > MAX_HEAD_BYTES:
+                    self._fail(OdooUnavailable("Odoo's reply headers are too large"))
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.usable = False
+        if self._head_done and not self._framed and self.waiter is not None:
+            self._finish()  # a body delimited by the end of the connection
+            return
+        self._fail(
+            _Lost("Odoo closed the connection before replying in full", replied=self._replied)
+        )
+
+    # httptools callbacks
+
+    def on_message_begin(self) -> None:
+        self._start()
+        self._replied = True
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        if len(self._headers) >= MAX_HEADERS:
+            raise OdooUnavailable("Odoo's reply has too many headers")
+        self._head_size += len(name) + len(value)
+        if self._head_size > MAX_HEAD_BYTES:
+            raise OdooUnavailable("Odoo's reply headers are too large")
+        key = name.decode("latin-1").lower()
+        text = value.decode("latin-1")
+        seen = self._headers.get(key)
+        self._headers[key] = text if seen is None else f"{seen}, {text}"
+
+    def on_headers_complete(self) -> None:
+        self._head_done = True
+        headers = self._headers
+        self._framed = (
+            "content-length" in headers
+            or "chunked" in headers.get("transfer-encoding", "").lower()
+            or self._parser.get_status_code() in (204, 304)
+        )
+        length = headers.get("content-length", "")
+        if length.isdigit() and int(length) > self._max_reply:
+            raise _too_large()
+
+    def on_body(self, body: bytes) -> None:
+        self._size += len(body)
+        if self._size > self._max_reply:
+            raise _too_large()
+        self._chunks.append(body)
+
+    def on_message_complete(self) -> None:
+        if 100 <= self._parser.get_status_code() < 200:
+            return  # an interim reply (100 Continue): the real one follows
+        self.keep_alive = self._parser.should_keep_alive()
+        self._finish()
+
+    # the exchange
+
+    def _finish(self) -> None:
+        status = self._parser.get_status_code()
+        body = self._chunks[0] if len(self._chunks) == 1 else b"".join(self._chunks)
+        headers = self._headers
+        waiter = self.waiter
+        self._start()
+        if waiter is None or waiter.done():
+            return
+        try:
+            body = _decode(body, headers.get("content-encoding", ""), self._max_reply)
+        except (OdooUnavailable, PayloadTooLarge) as exc:
+            self.usable = False
+            waiter.set_exception(exc)
+            return
+        waiter.set_result(Reply(status, body, headers))
+
+    def _fail(self, exc: Exception) -> None:
+        waiter = self.waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_exception(exc)
+        self._close()
+
+    def _close(self) -> None:
+        self.usable = False
+        if self.transport is not None:
+            self.transport.close()
+
+    async def exchange(self, data: bytes) -> Reply:
+        assert self.transport is not None
+        waiter: asyncio.Future[Reply] = asyncio.get_running_loop().create_future()
+        self.waiter = waiter
+        try:
+            self.transport.write(data)
+            return await waiter
+        finally:
+            self.waiter = None
+            if not waiter.done():  # cancelled or timed out mid-reply: the bytes left are junk
+                self._close()
+
+
+def _too_large() -> PayloadTooLarge:
+    return PayloadTooLarge("Odoo's reply is larger than the gateway accepts")
+
+
+def _decode(body: bytes, encoding: str, cap: int) -> bytes:
+    """The body as sent before compression, never more than ``cap`` bytes."""
+    coding = encoding.strip().lower()
+    if coding in ("", "identity"):
+        return body
+    if coding in ("gzip", "x-gzip"):
+        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    elif coding == "deflate":
+        # RFC 9110 means zlib-wrapped; some servers send raw deflate.
+        wrapped = body[:1] == b"\x78"
+        inflater = zlib.decompressobj(zlib.MAX_WBITS if wrapped else -zlib.MAX_WBITS)
+    else:
+        raise OdooUnavailable(f"Odoo's reply uses an unsupported content coding: {coding[:40]}")
+    try:
+        out = inflater.decompress(body, cap + 1)
+    except zlib.error as exc:
+        raise OdooUnavailable("Odoo's compressed reply is corrupt") from exc
+    if len(out) > cap or inflater.unconsumed_tail:
+        raise _too_large()
+    return out
+
+
+class Http11Transport:
+    """The ``Transport`` to a real Odoo over HTTP/1.1 (http or https)."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        timeout: float = 60.0,
+        max_connections: int = 100,
+        max_reply_bytes: int = 64 * 1024 * 1024,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> None:
+        url = urlsplit(base_url.rstrip("/"))
+        if url.scheme not in ("http", "https") or not url.hostname:
+            raise ValueError(f"the Odoo URL must be http:// or https://, not {base_url!r}")
+        secure = url.scheme == "https"
+        self._host = url.hostname
+        self._port = url.port or (443 if secure else 80)
+        self._ssl = (ssl_context or ssl.create_default_context()) if secure else None
+        host = f"[{self._host}]" if ":" in self._host else self._host
+        netloc = host if url.port is None else f"{host}:{url.port}"
+        self._fixed_head = f"Host: {netloc}\r\nAccept-Encoding: gzip, deflate\r\n"
+        self._prefix = url.path
+        self._timeout = timeout
+        self._max_reply = max_reply_bytes
+        self._slots = asyncio.Semaphore(max_connections)
+        self._idle: deque[_Connection] = deque()
+        self._max_idle = max_connections
+        self._addresses: list[tuple[str, int]] = []
+        self._resolved_at = float("-inf")
+
+    def _head(self, method: str, path: str, length: int, headers: Mapping[str, str]) -> bytes:
+        # The one place a CR or LF could split a request in two: refuse it outright.
+        parts = [method, path, *headers.keys(), *headers.values()]
+        if any(c in part for part in parts for c in _FORBIDDEN_IN_HEAD) or " " in path:
+            raise OdooUnavailable("refusing to send a request line or header with a line break")
+        lines = [f"{method} {self._prefix}{path} HTTP/1.1\r\n{self._fixed_head}"]
+        lines.extend(f"{name}: {value}\r\n" for name, value in headers.items())
+        lines.append(f"Content-Length: {length}\r\n\r\n")
+        return "".join(lines).encode("latin-1")
+
+    async def request(
+        self, method: str, path: str, body: bytes, headers: Mapping[str, str]
+    ) -> Reply:
+        data = self._head(method, path, len(body), headers) + body
+        try:
+            async with asyncio.timeout(self._timeout), self._slots:
+                return await self._send(data, retry=method in _IDEMPOTENT)
+        except TimeoutError as exc:
+            raise OdooTimeout("Odoo did not answer in time") from exc
+
+    async def _send(self, data: bytes, *, retry: bool) -> Reply:
+        conn = self._take_idle()
+        reused = conn is not None
+        if conn is None:
+            conn = await self._connect()
+        try:
+            reply = await conn.exchange(data)
+        except _Lost as exc:
+            # An idle connection the server closed as we reused it: safe to repeat only
+            # a request that changes nothing (the others may have reached Odoo).
+            if not (reused and retry and not exc.replied):
+                raise
+            conn = await self._connect()
+            reply = await conn.exchange(data)
+        if conn.usable and conn.keep_alive and len(self._idle) < self._max_idle:
+            conn.idle_since = asyncio.get_running_loop().time()
+            self._idle.append(conn)
+        else:
+            conn._close()
+        return reply
+
+    def _take_idle(self) -> _Connection | None:
+        now = asyncio.get_running_loop().time()
+        while self._idle:
+            conn = self._idle.pop()
+            if conn.usable and now - conn.idle_since < KEEPALIVE_SECONDS:
+                return conn
+            conn._close()
+        return None
+
+    async def _resolve(self) -> list[tuple[str, int]]:
+        loop = asyncio.get_running_loop()
+        if self._addresses and loop.time() - self._resolved_at < DNS_TTL_SECONDS:
+            return self._addresses
+        try:
+            infos = await loop.getaddrinfo(
+                self._host, self._port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP
+            )
+        except OSError as exc:
+            raise OdooUnavailable(f"cannot resolve Odoo's host: {type(exc).__name__}") from exc
+        addresses = [(str(info[4][0]), int(info[4][1])) for info in infos]
+        if not addresses:
+            raise OdooUnavailable("cannot resolve Odoo's host")
+        self._addresses, self._resolved_at = addresses, loop.time()
+        return addresses
+
+    async def _connect(self) -> _Connection:
+        loop = asyncio.get_running_loop()
+        failure: OSError | None = None
+        for host, port in await self._resolve():
+            try:
+                _, conn = await loop.create_connection(
+                    lambda: _Connection(self._max_reply),
+                    host,
+                    port,
+                    ssl=self._ssl,
+                    server_hostname=self._host if self._ssl else None,
+                )
+            except OSError as exc:
+                failure = exc
+                continue
+            return conn
+        self._resolved_at = float("-inf")  # resolve again next time: the address may move
+        name = type(failure).__name__ if failure else "no address"
+        raise OdooUnavailable(f"cannot reach Odoo: {name}")
+
+    async def close(self) -> None:
+        while self._idle:
+            self._idle.pop()._close()

@@ -1,0 +1,589 @@
+"""The HTTP clients to Odoo, byte for byte against a scripted server on loopback.
+
+Both clients (the built-in HTTP/1.1 one and aiohttp) must give the same replies and
+the same errors for the same wire, so every case runs against both unless it tests
+something only the built-in client offers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import gzip
+import ipaddress
+import ssl
+import zlib
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+from odoo_restful.errors import OdooTimeout, OdooUnavailable, PayloadTooLarge
+from odoo_restful.odoo.aiohttp_transport import AiohttpTransport
+from odoo_restful.odoo.http11 import Http11Transport
+from odoo_restful.odoo.transport import Transport
+from odoo_restful.odoo.websession import session_cookie
+
+from .servers import free_port
+
+CLIENTS = ("builtin", "aiohttp")
+JSON = {"Content-Type": "application/json"}
+
+
+@dataclass
+class Seen:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
+Responder = Callable[[Seen, asyncio.StreamWriter], Awaitable[bool]]
+
+
+@dataclass
+class Upstream:
+    """A loopback HTTP server that answers each request with a scripted responder."""
+
+    respond: Responder
+    tls: ssl.SSLContext | None = None
+    requests: list[Seen] = field(default_factory=list)
+    connections: int = 0
+    open_now: int = 0
+    most_open: int = 0
+    closed: int = 0
+
+    async def start(self) -> str:
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0, ssl=self.tls)
+        port = self._server.sockets[0].getsockname()[1]
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{port}"
+
+    async def stop(self) -> None:
+        self._server.close()
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
+        self.open_now += 1
+        self.most_open = max(self.most_open, self.open_now)
+        try:
+            while True:
+                try:
+                    head = await reader.readuntil(b"\r\n\r\n")
+                except (asyncio.IncompleteReadError, ConnectionError):
+                    break
+                line, *lines = head.decode("latin-1").split("\r\n")
+                method, path, _ = line.split(" ")
+                headers = {}
+                for item in lines:
+                    if item:
+                        name, _, value = item.partition(":")
+                        headers[name.strip().lower()] = value.strip()
+                body = await reader.readexactly(int(headers.get("content-length", "0")))
+                seen = Seen(method, path, headers, body)
+                self.requests.append(seen)
+                if not await self.respond(seen, writer):
+                    break
+                await writer.drain()
+        finally:
+            self.open_now -= 1
+            self.closed += 1
+            writer.close()
+
+
+def reply(
+    body: bytes = b'{"ok": true}',
+    *,
+    status: str = "200 OK",
+    headers: tuple[str, ...] = ("Content-Type: application/json",),
+    close: bool = False,
+) -> Responder:
+    """A fixed reply with a Content-Length."""
+
+    async def respond(seen: Seen, writer: asyncio.StreamWriter) -> bool:
+        extra = "".join(f"{h}\r\n" for h in headers)
+        conn = "Connection: close\r\n" if close else ""
+        writer.write(
+            f"HTTP/1.1 {status}\r\n{extra}{conn}Content-Length: {len(body)}\r\n\r\n".encode() + body
+        )
+        return not close
+
+    return respond
+
+
+def raw(data: bytes, *, keep: bool = False) -> Responder:
+    """Bytes as they are, then the connection is closed (unless ``keep``)."""
+
+    async def respond(seen: Seen, writer: asyncio.StreamWriter) -> bool:
+        writer.write(data)
+        await writer.drain()
+        return keep
+
+    return respond
+
+
+def make(client: str, url: str, **options: Any) -> Transport:
+    if client == "builtin":
+        return Http11Transport(url, **options)
+    options.pop("ssl_context", None)
+    return AiohttpTransport(url, **options)
+
+
+def run(scenario: Coroutine[Any, Any, None]) -> None:
+    """Each case in a fresh event loop, ended after 20 s whatever happens."""
+
+    async def bounded() -> None:
+        await asyncio.wait_for(scenario, 20)
+
+    asyncio.run(bounded())
+
+
+async def call(transport: Transport, path: str = "/jsonrpc", body: bytes = b"{}") -> Any:
+    return await transport.request("POST", path, body, JSON)
+
+
+@pytest.mark.parametrize("client", CLIENTS)
+def test_keep_alive_reply_and_what_is_sent(client: str) -> None:
+    async def scenario() -> None:
+        up = Upstream(reply(b'{"result": [1]}', headers=("Content-Type: application/json",)))
+        transport = make(client, await up.start() + "/prefix")
+        try:
+            for n in range(3):
+                got = await transport.request(
+                    "POST", "/jsonrpc", b'{"n": %d}' % n, {**JSON, "X-Odoo-Db": "d1"}
+                )
+                assert got.status == 200
+                assert got.body == b'{"result": [1]}'
+                assert got.headers["content-type"] == "application/json"
+        finally:
+            await transport.close()
+            await up.stop()
+        assert up.connections == 1  # one connection, kept alive
+        assert [r.body for r in up.requests] == [b'{"n": 0}', b'{"n": 1}', b'{"n": 2}']
+        first = up.requests[0]
+        assert (first.method, first.path) == ("POST", "/prefix/jsonrpc")
+        assert first.headers["host"] == up_host(transport)
+        assert first.headers["x-odoo-db"] == "d1"
+        assert first.headers["content-type"] == "application/json"
+
+    run(scenario())
+
+
+def up_host(transport: Transport) -> str:
+    if isinstance(transport, Http11Transport):
+        return f"127.0.0.1:{transport._port}"
+    base: str = transport._base_url  # type: ignore[attr-defined]
+    return base.split("//", 1)[1].split("/", 1)[0]
+
+
+@pytest.mark.parametrize("client", CLIENTS)
+def test_connection_close_means_a_new_connection_per_call(client: str) -> None:
+    async def scenario() -> None:
+        up = Upstream(reply(close=True))
+        transport = make(client, await up.start())
+        try:
+            for _ in range(3):
+                assert (await call(transport)).body == b'{"ok": true}'
+        finally:
+            await transport.close()
+            await up.stop()
+        assert up.connections == 3
+
+    run(scenario())
+
+
+@pytest.mark.parametrize("client", CLIENTS)
+def test_chunked_reply(client: str) -> None:
+    wire = (
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+        b"5\r\nhello\r\n1\r\n \r\n5\r\nworld\r\n0\r\n\r\n"
+    )
+
+    async def scenario() -> None:
+        up = Upstream(raw(wire, keep=True))
+        transport = make(client, await up.start())
+        try:
+            assert (await call(transport)).body == b"hello world"
+            assert (await call(transport)).body == b"hello world"
+        finally:
+            await transport.close()
+            await up.stop()
+        assert up.connections == 1
+
+    run(scenario())
+
+
+@pytest.mark.parametrize("client", CLIENTS)
+@pytest.mark.parametrize("version", ["1.0", "1.1"])
+def test_reply_delimited_by_the_end_of_the_connection(client: str, version: str) -> None:
+    body = b'{"result": "' + b"x" * 100_000 + b'"}'
+
+    async def scenario() -> None:
+        up = Upstream(raw(f"HTTP/{version} 200 OK\r\nContent-Type: a/b\r\n\r\n".encode() + body))
+        transport = make(client, await up.start())
+        try:
+            got = await call(transport)
+            assert (got.status, got.body) == (200, body)
+            assert (await call(transport)).body == body  # and the next call reconnects
+        finally:
+            await transport.close()
+            await up.stop()
+        assert up.connections == 2
+
+    run(scenario())
+
+
+@pytest.mark.parametrize("client", CLIENTS)
+@pytest.mark.parametrize("coding", ["gzip", "deflate"])
+def test_compressed_reply_is_decompressed(client: str, coding: str) -> None:
+    plain = b'{"result": [' + b",".join(b'{"id": %d}' % i for i in range(500)) + b"]}"
+    packed = gzip.compress(plain) if coding == "gzip" else zlib.compress(plain)
+
+    async def scenario() -> None:
+        up = Upstream(reply(packed, headers=(f"Content-Encoding: {coding}",)))
+        transport = make(client, await up.start())
+        try:
+            assert (await call(transport)).body == plain
+        finally:
+            await transport.close()
+            await up.stop()
+        assert "gzip" in up.requests[0].headers["accept-encoding"]
+
+    run(scenario())
+
+
+@pytest.mark.parametrize("client", CLIENTS)
+@pytest.mark.parametrize("shape", ["content-length", "chunked", "to-close", "gzip-bomb"])
+def test_reply_over_the_cap_is_refused(client: str, shape: str) -> None:
+    big = b"[" + b"0," * 60_000 + b"0]"
+    if shape == "content-length":
+        wire = b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(big) + big
+    elif shape == "chunked":
+        wire = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+        wire += b"".join(
+            b"%x\r\n%s\r\n" % (len(part), part) for part in (big[:50_000], big[50_000:])
+        )
+        wire += b"0\r\n\r\n"
+    elif shape == "to-close":
+        wire = b"HTTP/1.1 200 OK\r\n\r\n" + big
+    else:
+        packed = gzip.compress(b" " * 10_000_000)
+        wire = b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: %d\r\n\r\n" % len(
+            packed
+        )
+        wire += packed
+
+    async def scenario() -> None:
+        up = Upstream(raw(wire))
+        transport = make(client, await up.start(), max_reply_bytes=100_000)
+        try:
+            with pytest.raises(PayloadTooLarge):
+                await call(transport)
+        finally:
+            await transport.close()
+            await up.stop()
+
+    run(scenario())
+
+
+@pytest.mark.parametrize("client", CLIENTS)
+@pytest.mark.parametrize(
+    "wire",
+    [
+        pytest.param(b"hello there\r\n\r\n", id="not-http"),
+        pytest.param(b"HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n", id="bad-length"),
+        pytest.param(b"HTTP/1.1 200 OK\r\nX-Big: " + b"a" * 100_000 + b"\r\n\r\n", id="huge-head"),
+        pytest.param(b"", id="closed-silently"),
+        pytest.param(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc", id="cut-short"),
+        pytest.param(
+            b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 4\r\n\r\nabcd",
+            id="corrupt-gzip",
+        ),
+    ],
+)
+def test_broken_replies_are_odoo_unavailable(client: str, wire: bytes) -> None:
+    async def scenario() -> None:
+        up = Upstream(raw(wire))
+        transport = make(client, await up.start())
+        try:
+            with pytest.raises(OdooUnavailable):
+                await call(transport)
+        finally:
+            await transport.close()
+            await up.stop()
+
+    run(scenario())
+
+
+def test_too_many_headers_are_refused() -> None:
+    wire = b"HTTP/1.1 200 OK\r\n" + b"".join(b"X-H%d: 1\r\n" % i for i in range(150))
+    wire += b"Content-Length: 0\r\n\r\n"
+
+    async def scenario() -> None:
+        up = Upstream(raw(wire))
+        transport = make("builtin", await up.start())
+        try:
+            with pytest.raises(OdooUnavailable, match="too many headers"):
+                await call(transport)
+        finally:
+            await transport.close()
+            await up.stop()
+
+    run(scenario())
+
+
+@pytest.mark.parametrize("client", CLIENTS)
+def test_silent_upstream_times_out_and_its_connection_is_dropped(client: str) -> None:
+    async def respond(seen: Seen, writer: asyncio.StreamWriter) -> bool:
+        if seen.path == "/slow":
+            await asyncio.sleep(5)
+        return await reply()(seen, writer)
+
+    async def scenario() -> None:
+        up = Upstream(respond)
+        transport = make(client, await up.start(), timeout=0.3)
+        try:
+            loop = asyncio.get_running_loop()
+            started = loop.time()
+            with pytest.raises(OdooTimeout):
+                await call(transport, "/slow")
+            assert loop.time() - started < 2
+            assert (await call(transport, "/fast")).status == 200
+        finally:
+            await transport.close()
+            await up.stop()
+        assert up.connections == 2  # the timed-out connection was not reused
+
+    run(scenario())
+
+
+@pytest.mark.parametrize("client", CLIENTS)
+def test_cancelled_call_leaves_no_half_read_connection(client: str) -> None:
+    async def respond(seen: Seen, writer: asyncio.StreamWriter) -> bool:
+        if seen.path == "/slow":
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc")
+            await writer.drain()
+            await asyncio.sleep(1)
+            writer.write(b"defghij")
+            return True
+        return await reply()(seen, writer)
+
+    async def scenario() -> None:
+        up = Upstream(respond)
+        transport = make(client, await up.start())
+        try:
+            task = asyncio.ensure_future(call(transport, "/slow"))
+            await asyncio.sleep(0.2)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            got = await call(transport, "/fast")
+            assert got.body == b'{"ok": true}'
+        finally:
+            await transport.close()
+            await up.stop()
+        assert up.connections == 2
+
+    run(scenario())
+
+
+@pytest.mark.parametrize("client", CLIENTS)
+def test_unreachable_upstream_is_odoo_unavailable(client: str) -> None:
+    async def scenario() -> None:
+        transport = make(client, f"http://127.0.0.1:{free_port()}")
+        try:
+            with pytest.raises(OdooUnavailable, match="cannot reach Odoo"):
+                await call(transport)
+        finally:
+            await transport.close()
+
+    run(scenario())
+
+
+@pytest.mark.parametrize("client", CLIENTS)
+def test_idle_connection_closed_by_the_server_is_not_reused(client: str) -> None:
+    async def scenario() -> None:
+        writers: list[asyncio.StreamWriter] = []
+
+        async def respond(seen: Seen, writer: asyncio.StreamWriter) -> bool:
+            writers.append(writer)
+            return await reply()(seen, writer)
+
+        up = Upstream(respond)
+        transport = make(client, await up.start())
+        try:
+            assert (await call(transport)).status == 200
+            await writers[0].drain()
+            writers[0].close()  # the server drops the idle keep-alive connection
+            await asyncio.sleep(0.2)
+            assert (await call(transport)).status == 200  # a POST: must not need a retry
+        finally:
+            await transport.close()
+            await up.stop()
+        assert up.connections == 2
+        assert len(up.requests) == 2
+
+    run(scenario())
+
+
+@pytest.mark.parametrize("client", CLIENTS)
+def test_connections_are_bounded(client: str) -> None:
+    async def respond(seen: Seen, writer: asyncio.StreamWriter) -> bool:
+        await asyncio.sleep(0.05)
+        return await reply()(seen, writer)
+
+    async def scenario() -> None:
+        up = Upstream(respond)
+        transport = make(client, await up.start(), max_connections=3)
+        try:
+            replies = await asyncio.gather(*(call(transport) for _ in range(12)))
+        finally:
+            await transport.close()
+            await up.stop()
+        assert [r.status for r in replies] == [200] * 12
+        assert up.most_open <= 3
+
+    run(scenario())
+
+
+@pytest.mark.parametrize("client", CLIENTS)
+def test_interim_100_continue_is_skipped(client: str) -> None:
+    wire = b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok"
+
+    async def scenario() -> None:
+        up = Upstream(raw(wire, keep=True))
+        transport = make(client, await up.start())
+        try:
+            got = await call(transport)
+            assert (got.status, got.body) == (201, b"ok")
+        finally:
+            await transport.close()
+            await up.stop()
+
+    run(scenario())
+
+
+def test_line_breaks_in_a_header_are_refused_before_sending() -> None:
+    async def scenario() -> None:
+        up = Upstream(reply())
+        transport = make("builtin", await up.start())
+        try:
+            for headers in (
+                {"Cookie": "session_id=a\r\nX-Admin: 1"},
+                {"X-Evil\n": "1"},
+            ):
+                with pytest.raises(OdooUnavailable, match="line break"):
+                    await transport.request("POST", "/jsonrpc", b"{}", headers)
+            with pytest.raises(OdooUnavailable):
+                await transport.request("POST", "/jsonrpc HTTP/1.1\r\nX: y", b"{}", JSON)
+        finally:
+            await transport.close()
+            await up.stop()
+        assert up.requests == []
+
+    run(scenario())
+
+
+def test_repeated_set_cookie_headers_are_all_kept() -> None:
+    wire = (
+        b"HTTP/1.1 200 OK\r\nSet-Cookie: frontend_lang=en_US; Path=/\r\n"
+        b"Set-Cookie: session_id=abc123; Expires=Sat, 27 Nov 2027 02:11:39 GMT; Path=/\r\n"
+        b"Content-Length: 2\r\n\r\n{}"
+    )
+
+    async def scenario() -> None:
+        up = Upstream(raw(wire))
+        transport = make("builtin", await up.start())
+        try:
+            got = await call(transport)
+        finally:
+            await transport.close()
+            await up.stop()
+        assert session_cookie(got) == "abc123"
+
+    run(scenario())
+
+
+def _certificate(tmp: Path) -> tuple[Path, Path]:
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "odoo-restful test")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(hours=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = tmp / "cert.pem", tmp / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_file, key_file
+
+
+def _server_tls(tmp: Path) -> tuple[ssl.SSLContext, Path]:
+    cert_file, key_file = _certificate(tmp)
+    server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server.load_cert_chain(cert_file, key_file)
+    return server, cert_file
+
+
+def test_https_with_a_trusted_certificate(tmp_path: Path) -> None:
+    server, cert_file = _server_tls(tmp_path)
+
+    async def scenario() -> None:
+        up = Upstream(reply(b'{"tls": true}'), tls=server)
+        trusting = ssl.create_default_context(cafile=str(cert_file))
+        transport = make("builtin", await up.start(), ssl_context=trusting)
+        try:
+            assert (await call(transport)).body == b'{"tls": true}'
+            assert (await call(transport)).body == b'{"tls": true}'
+        finally:
+            await transport.close()
+            await up.stop()
+        assert up.connections == 1
+
+    run(scenario())
+
+
+@pytest.mark.parametrize("client", CLIENTS)
+def test_https_with_an_untrusted_certificate_is_refused(client: str, tmp_path: Path) -> None:
+    server, _ = _server_tls(tmp_path)
+
+    async def scenario() -> None:
+        up = Upstream(reply(), tls=server)
+        transport = make(client, await up.start())
+        try:
+            with pytest.raises(OdooUnavailable, match="cannot reach Odoo"):
+                await call(transport)
+        finally:
+            await transport.close()
+            await up.stop()
+        assert up.requests == []
+
+    run(scenario())
+
+
+def test_only_http_and_https_urls_are_accepted() -> None:
+    for url in ("ftp://odoo", "odoo.example.com", "http://"):
+        with pytest.raises(ValueError):
+            Http11Transport(url)
