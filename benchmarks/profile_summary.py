@@ -26,7 +26,8 @@ STAGES = [
     ("search", "routes/records.py search (the handler)"),
     ("identify", "routes/common.py identify (token)"),
     ("request_params", "routes/common.py request_params"),
-    ("AiohttpTransport.request", "odoo/transport.py AiohttpTransport.request (aiohttp client)"),
+    ("Http11Transport.request", "odoo/http11.py Http11Transport.request (HTTP client to Odoo)"),
+    ("AiohttpTransport.request", "odoo/aiohttp_transport.py (--odoo-client aiohttp)"),
     ("decode_page", "odoo/jsonrpc.py decode_page (msgspec envelope + records)"),
     ("raw_page", "responses.py raw_page"),
     ("Response.__call__", "Starlette Response.__call__ (send)"),
@@ -122,7 +123,7 @@ def render(summary: dict[str, Any]) -> str:
     ]
     lines += ["Inclusive time of the request's stages:", ""]
     lines += ["| stage | % of samples |", "|---|---|"]
-    lines += [f"| {label} | {p:.1f} |" for label, p in summary["stages"]]
+    lines += [f"| {label} | {p:.1f} |" for label, p in summary["stages"] if p > 0]
     lines += ["", "Self time by package:", ""]
     lines += ["| package | % |", "|---|---|"]
     lines += [f"| {k} | {p:.1f} |" for k, p in summary["self_by_package"][:15]]

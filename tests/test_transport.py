@@ -363,6 +363,31 @@ def test_silent_upstream_times_out_and_its_connection_is_dropped(client: str) ->
 
 
 @pytest.mark.parametrize("client", CLIENTS)
+def test_waiting_for_a_free_connection_counts_against_the_timeout(client: str) -> None:
+    async def respond(seen: Seen, writer: asyncio.StreamWriter) -> bool:
+        await asyncio.sleep(0.4)
+        return await reply()(seen, writer)
+
+    async def scenario() -> None:
+        up = Upstream(respond)
+        transport = make(client, await up.start(), timeout=0.6, max_connections=1)
+        try:
+            loop = asyncio.get_running_loop()
+            started = loop.time()
+            first, second = await asyncio.gather(
+                call(transport), call(transport), return_exceptions=True
+            )
+            assert loop.time() - started < 1.0
+        finally:
+            await transport.close()
+            await up.stop()
+        assert getattr(first, "status", None) == 200
+        assert isinstance(second, OdooTimeout)
+
+    run(scenario())
+
+
+@pytest.mark.parametrize("client", CLIENTS)
 def test_cancelled_call_leaves_no_half_read_connection(client: str) -> None:
     async def respond(seen: Seen, writer: asyncio.StreamWriter) -> bool:
         if seen.path == "/slow":
@@ -481,6 +506,10 @@ def test_line_breaks_in_a_header_are_refused_before_sending() -> None:
                     await transport.request("POST", "/jsonrpc", b"{}", headers)
             with pytest.raises(OdooUnavailable):
                 await transport.request("POST", "/jsonrpc HTTP/1.1\r\nX: y", b"{}", JSON)
+            with pytest.raises(OdooUnavailable, match="space"):
+                await transport.request("POST", "/json rpc", b"{}", JSON)
+            with pytest.raises(OdooUnavailable, match="Latin-1"):
+                await transport.request("POST", "/jsonrpc", b"{}", {"X-Name": "\u2603"})
         finally:
             await transport.close()
             await up.stop()

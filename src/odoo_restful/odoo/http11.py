@@ -34,7 +34,6 @@ MAX_HEADERS = 100
 KEEPALIVE_SECONDS = 15.0  # an idle connection older than this is closed, not reused
 DNS_TTL_SECONDS = 300.0
 _IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS"})
-_FORBIDDEN_IN_HEAD = ("\r", "\n", "\0")
 
 
 class _Lost(OdooUnavailable):
@@ -171,22 +170,32 @@ class _Connection(asyncio.Protocol):
             waiter.set_exception(exc)
         self._close()
 
+    def _expire(self) -> None:
+        self._fail(_timed_out())
+
     def _close(self) -> None:
         self.usable = False
         if self.transport is not None:
             self.transport.close()
 
-    async def exchange(self, data: bytes) -> Reply:
+    async def exchange(self, data: bytes, deadline: float) -> Reply:
         assert self.transport is not None
-        waiter: asyncio.Future[Reply] = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[Reply] = loop.create_future()
         self.waiter = waiter
+        timer = loop.call_at(deadline, self._expire)
         try:
             self.transport.write(data)
             return await waiter
         finally:
+            timer.cancel()
             self.waiter = None
             if not waiter.done():  # cancelled or timed out mid-reply: the bytes left are junk
                 self._close()
+
+
+def _timed_out() -> OdooTimeout:
+    return OdooTimeout("Odoo did not answer in time")
 
 
 def _too_large() -> PayloadTooLarge:
@@ -237,6 +246,7 @@ class Http11Transport:
         host = f"[{self._host}]" if ":" in self._host else self._host
         netloc = host if url.port is None else f"{host}:{url.port}"
         self._fixed_head = f"Host: {netloc}\r\nAccept-Encoding: gzip, deflate\r\n"
+        self._fixed_lines = self._fixed_head.count("\n") + 3  # + request line, length, end
         self._prefix = url.path
         self._timeout = timeout
         self._max_reply = max_reply_bytes
@@ -247,39 +257,57 @@ class Http11Transport:
         self._resolved_at = float("-inf")
 
     def _head(self, method: str, path: str, length: int, headers: Mapping[str, str]) -> bytes:
-        # The one place a CR or LF could split a request in two: refuse it outright.
-        parts = [method, path, *headers.keys(), *headers.values()]
-        if any(c in part for part in parts for c in _FORBIDDEN_IN_HEAD) or " " in path:
-            raise OdooUnavailable("refusing to send a request line or header with a line break")
         lines = [f"{method} {self._prefix}{path} HTTP/1.1\r\n{self._fixed_head}"]
         lines.extend(f"{name}: {value}\r\n" for name, value in headers.items())
         lines.append(f"Content-Length: {length}\r\n\r\n")
-        return "".join(lines).encode("latin-1")
+        head = "".join(lines)
+        # The one place a CR or LF could split a request in two: any more line breaks
+        # than the lines written means one came in with a value, so refuse it outright.
+        breaks = self._fixed_lines + len(headers)
+        if head.count("\n") != breaks or head.count("\r") != breaks or "\0" in head:
+            raise OdooUnavailable("refusing to send a request line or header with a line break")
+        if " " in path:
+            raise OdooUnavailable("refusing to send a request path with a space")
+        try:
+            return head.encode("latin-1")
+        except UnicodeEncodeError:
+            raise OdooUnavailable("refusing to send a header that is not Latin-1") from None
 
     async def request(
         self, method: str, path: str, body: bytes, headers: Mapping[str, str]
     ) -> Reply:
         data = self._head(method, path, len(body), headers) + body
+        # One deadline for the whole call: waiting for a free connection, connecting,
+        # and the exchange. A timer on the exchange costs less than asyncio.timeout,
+        # and a free slot needs no timer at all.
+        deadline = asyncio.get_running_loop().time() + self._timeout
+        if self._slots.locked():
+            try:
+                async with asyncio.timeout_at(deadline):
+                    await self._slots.acquire()
+            except TimeoutError as exc:
+                raise _timed_out() from exc
+        else:
+            await self._slots.acquire()
         try:
-            async with asyncio.timeout(self._timeout), self._slots:
-                return await self._send(data, retry=method in _IDEMPOTENT)
-        except TimeoutError as exc:
-            raise OdooTimeout("Odoo did not answer in time") from exc
+            return await self._send(data, deadline, retry=method in _IDEMPOTENT)
+        finally:
+            self._slots.release()
 
-    async def _send(self, data: bytes, *, retry: bool) -> Reply:
+    async def _send(self, data: bytes, deadline: float, *, retry: bool) -> Reply:
         conn = self._take_idle()
         reused = conn is not None
         if conn is None:
-            conn = await self._connect()
+            conn = await self._connect(deadline)
         try:
-            reply = await conn.exchange(data)
+            reply = await conn.exchange(data, deadline)
         except _Lost as exc:
             # An idle connection the server closed as we reused it: safe to repeat only
             # a request that changes nothing (the others may have reached Odoo).
             if not (reused and retry and not exc.replied):
                 raise
-            conn = await self._connect()
-            reply = await conn.exchange(data)
+            conn = await self._connect(deadline)
+            reply = await conn.exchange(data, deadline)
         if conn.usable and conn.keep_alive and len(self._idle) < self._max_idle:
             conn.idle_since = asyncio.get_running_loop().time()
             self._idle.append(conn)
@@ -312,7 +340,14 @@ class Http11Transport:
         self._addresses, self._resolved_at = addresses, loop.time()
         return addresses
 
-    async def _connect(self) -> _Connection:
+    async def _connect(self, deadline: float) -> _Connection:
+        try:
+            async with asyncio.timeout_at(deadline):
+                return await self._open()
+        except TimeoutError as exc:
+            raise _timed_out() from exc
+
+    async def _open(self) -> _Connection:
         loop = asyncio.get_running_loop()
         failure: OSError | None = None
         for host, port in await self._resolve():

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
 TOKEN_HEADERS = ("access-token", "access_token")
 TOKEN_PARAM = "access_token"  # noqa: S105 (a parameter name)
+_PARAMS_KEY = "odoo_restful.params"
 
 
 @dataclass(slots=True)
@@ -33,13 +34,20 @@ def gateway(request: Request) -> Gateway:
 
 async def request_params(request: Request) -> RequestParams:
     """Parse once per request: the body is JSON whatever the Content-Type says, or a form."""
-    cached: RequestParams | None = getattr(request.state, "params", None)
+    cached: RequestParams | None = request.scope.get(_PARAMS_KEY)
     if cached is not None:
         return cached
-    raw = await request.body()
-    body = params.decode_body(raw, request.headers.get("content-type"))
+    headers = request.headers
+    # HTTP/1.1 frames a request body with one of these two; without them there is none,
+    # and most GETs are spared a trip through the receive channel.
+    framed = "content-length" in headers or "transfer-encoding" in headers
+    body = (
+        params.decode_body(await request.body(), headers.get("content-type"))
+        if framed
+        else params.Body()
+    )
     parsed = RequestParams(params.merge_sources(request.query_params, body), body)
-    request.state.params = parsed
+    request.scope[_PARAMS_KEY] = parsed
     return parsed
 
 
