@@ -7,9 +7,10 @@ against the same upstream stub, at 64 connections:
 
 * ``asgi-static``: a bare ASGI app answering the page from memory (uvicorn alone);
 * ``asgi-proxy``: a bare ASGI app that forwards each request with the gateway's own
-  ``AiohttpTransport`` and JSON-RPC envelope code (uvicorn + aiohttp);
-* ``asgi-proxy-raw``: the same with a minimal asyncio HTTP/1.1 client instead of
-  aiohttp (what a leaner transport could give);
+  HTTP client (``odoo/http11.py``) and JSON-RPC envelope code;
+* ``asgi-proxy-aiohttp``: the same through ``--odoo-client aiohttp``;
+* ``asgi-proxy-raw``: the same with the bare minimum of an asyncio HTTP/1.1 client
+  (no caps, no timeout, no pool: the floor of any client);
 * ``starlette-proxy``: ``asgi-proxy`` as a Starlette route (no middleware);
 * ``gateway``: the real gateway (``odoo-restful serve``), for comparison.
 
@@ -31,7 +32,14 @@ from typing import Any
 import run
 import upstream_stub
 
-APPS = ("asgi-static", "asgi-proxy", "asgi-proxy-raw", "starlette-proxy", "gateway")
+APPS = (
+    "asgi-static",
+    "asgi-proxy",
+    "asgi-proxy-aiohttp",
+    "asgi-proxy-raw",
+    "starlette-proxy",
+    "gateway",
+)
 _HEADERS = {"Content-Type": "application/json", "Accept": "application/json"}
 
 
@@ -101,11 +109,12 @@ def build_app(name: str, upstream: str) -> Any:
     import orjson
 
     from odoo_restful.odoo.jsonrpc import decode_page
-    from odoo_restful.odoo.transport import AiohttpTransport, Reply
+    from odoo_restful.odoo.transport import Reply, http_transport
     from odoo_restful.responses import raw_page
 
     pages = {n: orjson.dumps(p) for n, p in upstream_stub.Bodies().pages.items()}
-    transport = AiohttpTransport(upstream)
+    client = "aiohttp" if name == "asgi-proxy-aiohttp" else "builtin"
+    transport = http_transport(upstream, client=client)
     host, _, port = upstream.removeprefix("http://").partition(":")
     raw_client = RawClient(host, int(port))
 

@@ -6,11 +6,13 @@ Starts the upstream stub on one CPU and, in this process pinned to the other, se
 ``search_read`` requests (10-record page) through each variant, ``--concurrency``
 at a time, and reports CPU microseconds per request and requests per second:
 
-* ``aiohttp-transport``: ``odoo_restful.odoo.transport.AiohttpTransport.request``
-  as the gateway uses it;
+* ``builtin``: ``odoo_restful.odoo.http11.Http11Transport``, the gateway's default;
+* ``aiohttp-transport``: ``odoo_restful.odoo.aiohttp_transport.AiohttpTransport``
+  (``--odoo-client aiohttp``);
 * ``aiohttp-lean``: one aiohttp session with a pre-parsed ``yarl.URL``, no total
   timeout timer, replies read with ``read()`` and headers left as they come;
-* ``raw-protocol``: a minimal asyncio HTTP/1.1 client (``floor.RawClient``);
+* ``raw-protocol``: a minimal asyncio HTTP/1.1 client with no caps, timeout or pool
+  (``floor.RawClient``): the floor;
 
 each with Python's default garbage-collector settings and with ``--gc-tuned``
 (``gc.freeze()`` + ``gc.set_threshold(50_000, 20, 20)``).
@@ -32,18 +34,18 @@ from typing import Any
 
 import run
 
-VARIANTS = ("aiohttp-transport", "aiohttp-lean", "raw-protocol")
+VARIANTS = ("builtin", "aiohttp-transport", "aiohttp-lean", "raw-protocol")
 
 
 async def _client(variant: str, base: str) -> tuple[Callable[[bytes], Awaitable[int]], Any]:
     import aiohttp
     import yarl
 
-    from odoo_restful.odoo.transport import AiohttpTransport
+    from odoo_restful.odoo.transport import http_transport
 
     headers = {"Content-Type": "application/json", "Accept": "application/json"}
-    if variant == "aiohttp-transport":
-        transport = AiohttpTransport(base)
+    if variant in ("builtin", "aiohttp-transport"):
+        transport = http_transport(base, client="builtin" if variant == "builtin" else "aiohttp")
 
         async def call(body: bytes) -> int:
             reply = await transport.request("POST", "/jsonrpc", body, headers)
