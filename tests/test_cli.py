@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import http.client
+import os
+import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import pytest
 import requests
 
+from odoo_restful import listeners
 from odoo_restful.sandbox import Sandbox
 
 from .servers import free_port, serve_cli, serve_in_thread
@@ -84,6 +89,99 @@ def test_environment_variables_and_restart_keep_tokens(tmp_path: Path) -> None:
         with serve_cli(["serve"], env=env) as (url, _):
             again = requests.get(url + "/api/res.partner", headers={"access-token": token})
             assert again.status_code == 200, again.text
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _tcp_sockets(port: int) -> dict[str, str]:
+    """inode -> TCP state ('0A' listening, '01' established) of sockets on a local port."""
+    found = {}
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            cols = line.split()
+            if int(cols[1].rsplit(":", 1)[1], 16) == port:
+                found[cols[9]] = cols[3]
+    return found
+
+
+def _socket_inodes(pid: int) -> set[str]:
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    return inodes
+
+
+@pytest.mark.skipif(not listeners.supported(), reason="SO_REUSEPORT spreads connections on Linux")
+def test_each_worker_listens_on_its_own_socket_and_gets_connections(tmp_path: Path) -> None:
+    """Keep-alive clients must not all land on the one worker that woke first."""
+    env = {
+        "ODOO_RESTFUL_DB": "sandbox",
+        "ODOO_RESTFUL_STORE": str(tmp_path / "t.db"),
+        "ODOO_RESTFUL_SECRET_FILE": str(tmp_path / "k.key"),
+    }
+    with serve_in_thread(Sandbox().asgi) as odoo_url:
+        env["ODOO_RESTFUL_ODOO_URL"] = odoo_url
+        with serve_cli(["serve", "--workers", "2"], env=env) as (url, proc):
+            port = int(url.rsplit(":", 1)[1])
+            deadline = time.monotonic() + 20  # the first worker up answers /healthz
+            while True:
+                sockets = _tcp_sockets(port)
+                listening = {i for i, state in sockets.items() if state == "0A"}
+                if len(listening) >= 2 or time.monotonic() > deadline:
+                    break
+                time.sleep(0.1)
+            assert len(listening) == 2
+            workers = [pid for pid in _children(proc.pid) if _socket_inodes(pid) & listening]
+            assert all(len(_socket_inodes(pid) & listening) == 1 for pid in workers)
+            clients = [http.client.HTTPConnection("127.0.0.1", port) for _ in range(40)]
+            try:
+                for client in clients:
+                    client.request("GET", "/healthz")
+                    assert client.getresponse().read() is not None
+                sockets = _tcp_sockets(port)
+                held = [
+                    sum(1 for i in _socket_inodes(pid) if sockets.get(i) == "01") for pid in workers
+                ]
+            finally:
+                for client in clients:
+                    client.close()
+    assert len(held) == 2 and sum(held) == 40
+    assert min(held) > 0, held
+
+
+def test_port_in_use_is_a_clear_error_with_workers(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        args = ["serve", "--workers", "2", "--db", "x", "--port", str(port)]
+        args += ["--odoo-url", f"http://127.0.0.1:{free_port()}"]
+        args += ["--store", str(tmp_path / "t.db"), "--secret-file", str(tmp_path / "k")]
+        result = subprocess.run(
+            [sys.executable, "-m", "odoo_restful", *args],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert result.returncode == 3
+    assert "cannot listen on 127.0.0.1" in result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
 
 
 def test_db_upgrade_command(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 import click
 
-from . import __version__
+from . import __version__, listeners
 from .cli_options import DEFAULTS, setting_option, settings_from_options
 from .cli_tokens import secret, tokens
 from .config import Settings
@@ -133,18 +133,36 @@ def _run(settings: Settings) -> None:
     store = settings.store if "://" not in settings.store else settings.store.split("@")[-1]
     log.info("token store: %s; %d worker(s)", store, settings.workers)
     os.environ.update(settings.to_env())
-    uvicorn.run(
-        "odoo_restful.app:create_app_from_env",
-        factory=True,
-        host=settings.host,
-        port=settings.port,
-        workers=settings.workers,
-        log_level=settings.log_level,
-        access_log=False,  # ours leaves query strings (tokens, passwords) out
-        proxy_headers=bool(settings.forwarded_allow_ips),
-        forwarded_allow_ips=",".join(settings.forwarded_allow_ips) or None,
-        server_header=False,
-    )
+    options: dict[str, Any] = {
+        "factory": True,
+        "host": settings.host,
+        "port": settings.port,
+        "workers": settings.workers,
+        "log_level": settings.log_level,
+        "access_log": False,  # ours leaves query strings (tokens, passwords) out
+        "proxy_headers": bool(settings.forwarded_allow_ips),
+        "forwarded_allow_ips": ",".join(settings.forwarded_allow_ips) or None,
+        "server_header": False,
+    }
+    app = "odoo_restful.app:create_app_from_env"
+    if settings.workers == 1 or not listeners.supported():
+        uvicorn.run(app, **options)
+        return
+    # Several workers: a listening socket each, as uvicorn.run would run them otherwise.
+    from uvicorn.supervisors import Multiprocess
+
+    try:
+        sock = listeners.reserve(settings.host, settings.port)
+    except OSError as exc:
+        log.error("cannot listen on %s:%d: %s", settings.host, settings.port, exc.strerror)
+        sys.exit(3)  # uvicorn's exit status for a failed start
+    log.info("one listening socket per worker (SO_REUSEPORT)")
+    try:
+        Multiprocess(uvicorn.Config(app, **options), sockets=[sock]).run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sock.close()
 
 
 @main.command()
