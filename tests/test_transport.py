@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from odoo_restful.errors import OdooTimeout, OdooUnavailable, PayloadTooLarge
+from odoo_restful.odoo import http11
 from odoo_restful.odoo.aiohttp_transport import AiohttpTransport
 from odoo_restful.odoo.http11 import Http11Transport
 from odoo_restful.odoo.transport import Transport
@@ -486,6 +487,50 @@ def test_interim_100_continue_is_skipped(client: str) -> None:
         try:
             got = await call(transport)
             assert (got.status, got.body) == (201, b"ok")
+        finally:
+            await transport.close()
+            await up.stop()
+
+    run(scenario())
+
+
+def test_bytes_after_a_reply_mean_the_connection_is_not_reused() -> None:
+    one = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+    wire = one + b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\njunk"
+
+    async def scenario() -> None:
+        up = Upstream(raw(wire, keep=True))
+        transport = make("builtin", await up.start())
+        try:
+            assert (await call(transport)).body == b"ok"
+            assert (await call(transport)).body == b"ok"
+        finally:
+            await transport.close()
+            await up.stop()
+        assert up.connections == 2
+
+    run(scenario())
+
+
+def test_connections_idle_too_long_are_closed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(http11, "KEEPALIVE_SECONDS", 0.2)
+
+    async def slow_or_fast(seen: Seen, writer: asyncio.StreamWriter) -> bool:
+        if seen.path == "/slow":
+            await asyncio.sleep(0.3)
+        return await reply()(seen, writer)
+
+    async def scenario() -> None:
+        up = Upstream(slow_or_fast)
+        transport = make("builtin", await up.start())
+        try:
+            await asyncio.gather(call(transport, "/slow"), call(transport, "/fast"))
+            assert up.connections == 2
+            await asyncio.sleep(0.25)  # both idle past the limit
+            await call(transport)  # the newest is not reused; the oldest is closed
+            await asyncio.sleep(0.1)
+            assert up.connections == 3
+            assert up.closed == 2
         finally:
             await transport.close()
             await up.stop()

@@ -108,6 +108,8 @@ class _Connection(asyncio.Protocol):
     # httptools callbacks
 
     def on_message_begin(self) -> None:
+        if self.waiter is None or self.waiter.done():
+            self.usable = False  # a second reply to one request: the stream is out of step
         self._start()
         self._replied = True
 
@@ -308,11 +310,16 @@ class Http11Transport:
                 raise
             conn = await self._connect(deadline)
             reply = await conn.exchange(data, deadline)
+        now = asyncio.get_running_loop().time()
         if conn.usable and conn.keep_alive and len(self._idle) < self._max_idle:
-            conn.idle_since = asyncio.get_running_loop().time()
+            conn.idle_since = now
             self._idle.append(conn)
         else:
             conn._close()
+        # The oldest idle connection, if it has idled too long, goes now rather than
+        # whenever it is next reached.
+        if self._idle and now - self._idle[0].idle_since >= KEEPALIVE_SECONDS:
+            self._idle.popleft()._close()
         return reply
 
     def _take_idle(self) -> _Connection | None:
