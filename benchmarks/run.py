@@ -193,6 +193,19 @@ def start(name: str, cmd: list[str], tmp: Path, env: dict[str, str] | None = Non
     return Proc(name, popen, log)
 
 
+def stub_command(impl: str, tmp: Path, *, close: bool) -> list[str]:
+    """The upstream stub's command line; ``c`` builds cstub.c and its rules in ``tmp``."""
+    if impl != "c":
+        cmd = [sys.executable, str(HERE / "upstream_stub.py"), "--port", "0", "--impl", impl]
+        return cmd + (["--close"] if close else [])
+    binary, rules = tmp / "cstub", tmp / "cstub-rules.txt"
+    if not binary.exists():
+        subprocess.run(["cc", "-O2", "-o", str(binary), str(HERE / "cstub.c")], check=True)
+        cmd = [sys.executable, str(HERE / "upstream_stub.py"), "--write-rules", str(rules)]
+        subprocess.run(cmd, check=True)
+    return [str(binary), "0", str(rules), *(["--close"] if close else [])]
+
+
 def wait_ready_line(proc: Proc, timeout: float = 15.0) -> int:
     """The stub prints ``READY <port>`` on stdout."""
     assert proc.popen.stdout is not None
@@ -794,7 +807,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--skip-micro", action="store_true")
     parser.add_argument("--profile", action="store_true", help="py-spy the gateway under load")
-    parser.add_argument("--stub-impl", choices=("asyncio", "uvicorn"), default="asyncio")
+    parser.add_argument(
+        "--stub-impl",
+        choices=("c", "asyncio", "uvicorn"),
+        default="c" if shutil.which("cc") else "asyncio",
+        help="upstream stub: cstub.c (built with cc; the default when cc exists), "
+        "or upstream_stub.py on asyncio or uvicorn",
+    )
     parser.add_argument(
         "--stub-close", action="store_true", help="stub answers Connection: close (as Odoo)"
     )
@@ -842,8 +861,7 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="odoo-restful-bench-") as tmp_name:
         tmp = Path(tmp_name)
-        stub_cmd = [sys.executable, str(HERE / "upstream_stub.py"), "--port", "0"]
-        stub_cmd += ["--impl", args.stub_impl, *(["--close"] if args.stub_close else [])]
+        stub_cmd = stub_command(args.stub_impl, tmp, close=args.stub_close)
         stub = start("stub", bounded(args.max_seconds, pinned(args.loadgen_cpus, stub_cmd)), tmp)
         with stopping(stub):
             stub_port = wait_ready_line(stub)
@@ -938,8 +956,7 @@ def close_points(
     r: dict[str, Any],
 ) -> None:
     """The 10-record page against a stub that closes every connection, as Odoo does."""
-    cmd = [sys.executable, str(HERE / "upstream_stub.py"), "--port", "0", "--close"]
-    cmd += ["--impl", args.stub_impl]
+    cmd = stub_command(args.stub_impl, tmp, close=True)
     stub = start("stub-close", bounded(args.max_seconds, pinned(args.loadgen_cpus, cmd)), tmp)
     with stopping(stub):
         port = wait_ready_line(stub)

@@ -427,6 +427,54 @@ def serve_uvicorn(host: str, port: int, close: bool, ready: Callable[[int], None
     uvicorn.Server(config).run(sockets=[sock])
 
 
+# --- the same answers as rules for cstub.c ----------------------------------------------
+
+Rule = tuple[str, str, str, list[str], bytes]  # count name, method, path, needles, body
+
+
+def c_rules(bodies: Bodies) -> list[Rule]:
+    """JSON-RPC answers as ``cstub.c`` matches them: by substrings of the request body.
+
+    The needles are spelled as the gateway's compact JSON spells its requests (no
+    spaces), so the C stub serves the gateway's ``--protocol jsonrpc`` requests and
+    answers anything else 404 ("unmatched" in its counts).
+    """
+    search = '"res.partner","search_read"'
+    rules: list[Rule] = [
+        ("GET /json/version", "GET", "/json/version", [], bodies.json_version),
+        (
+            f"POST /jsonrpc res.partner.search_read page={SMALL_PAGE}",
+            "POST",
+            "/jsonrpc",
+            [search, f'"limit":{SMALL_PAGE},'],
+            bodies.rpc_pages[SMALL_PAGE],
+        ),
+        (
+            f"POST /jsonrpc res.partner.search_read page={LARGE_PAGE}",
+            "POST",
+            "/jsonrpc",
+            [search],
+            bodies.rpc_pages[LARGE_PAGE],
+        ),
+    ]
+    for (model, call), body in bodies.rpc.items():
+        name = f"POST /jsonrpc {model}.{call}"
+        rules.append((name, "POST", "/jsonrpc", [f'"{model}","{call}"'], body))
+    for method, body in (("version", bodies.rpc_version), ("authenticate", bodies.rpc_uid)):
+        needles = ['"service":"common"', f'"method":"{method}"']
+        rules.append((f"POST /jsonrpc common.{method}", "POST", "/jsonrpc", needles, body))
+    rules.append(("POST /jsonrpc common.login", "POST", "/jsonrpc", ['"login"'], bodies.rpc_uid))
+    return rules
+
+
+def write_rules(path: str) -> None:
+    with open(path, "wb") as out:
+        for name, method, url_path, needles, body in c_rules(Bodies()):
+            out.write(f"RULE {name}\nMETHOD {method}\nPATH {url_path}\n".encode())
+            out.writelines(f"NEEDLE {n}\n".encode() for n in needles)
+            out.write(b"BODY %d\n%s\n" % (len(body), body))
+
+
 def _announce(port: int) -> None:
     print(f"READY {port}", flush=True)
 
@@ -439,7 +487,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--close", action="store_true", help="answer 'Connection: close' (as Odoo does)"
     )
+    parser.add_argument("--write-rules", metavar="FILE", help="write cstub.c's rules and exit")
     args = parser.parse_args(argv)
+    if args.write_rules:
+        write_rules(args.write_rules)
+        return
     if args.impl == "uvicorn":
         serve_uvicorn(args.host, args.port, args.close, _announce)
         return
