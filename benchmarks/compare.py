@@ -2,6 +2,7 @@
 
     cp -r src /tmp/try/src   # then edit /tmp/try/src/odoo_restful/...
     .venv/bin/python benchmarks/compare.py --tree installed= --tree try=/tmp/try/src
+    .venv/bin/python benchmarks/compare.py --tree builtin= --tree aiohttp= --client aiohttp=aiohttp
 
 Each ``--tree NAME=PYTHONPATH`` (an empty path is the installed package) runs the
 gateway (one worker, pinned as in ``run.py``) against one upstream stub; the trees
@@ -34,23 +35,31 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stub-close", action="store_true")
     parser.add_argument("--gateway-cpus", default="1")
     parser.add_argument("--loadgen-cpus", default="0")
+    parser.add_argument("--stub-impl", choices=run.STUB_IMPLS, default=run.DEFAULT_STUB)
+    parser.add_argument(
+        "--client",
+        action="append",
+        default=[],
+        help="NAME=builtin|aiohttp: the HTTP client to Odoo for tree NAME (default builtin)",
+    )
     args = parser.parse_args(argv)
     trees = [t.partition("=")[::2] for t in args.tree]
+    clients = dict(c.partition("=")[::2] for c in args.client)
     pages = [int(p) for p in args.pages.split(",")]
     conns = [int(c) for c in args.connections.split(",")]
     gen = run.LoadGenerator(args.loadgen_cpus)
     results: dict[tuple[str, str], list[run.Point]] = {}
     with tempfile.TemporaryDirectory(prefix="odoo-restful-compare-") as tmp_name:
         tmp = Path(tmp_name)
-        stub_cmd = [sys.executable, str(run.HERE / "upstream_stub.py"), "--port", "0"]
-        stub_cmd += ["--close"] if args.stub_close else []
+        stub_cmd = run.stub_command(args.stub_impl, tmp, close=args.stub_close)
         stub = run.start("stub", run.bounded(3600, run.pinned(args.loadgen_cpus, stub_cmd)), tmp)
         with run.stopping(stub):
             port = run.wait_ready_line(stub)
             stub_pid = ([stub.popen.pid, *run.descendants(stub.popen.pid)])[-1]
             for rnd in range(args.rounds):
                 for name, path in trees:
-                    opts = SimpleNamespace(pythonpath=path, max_seconds=3600)
+                    client = clients.get(name, "builtin")
+                    opts = SimpleNamespace(pythonpath=path, max_seconds=3600, odoo_client=client)
                     gw = run.start_gateway(opts, tmp, port, 1, args.gateway_cpus)  # type: ignore[arg-type]
                     with run.stopping(gw.proc):
                         token = run.get_token(gw)

@@ -193,6 +193,10 @@ def start(name: str, cmd: list[str], tmp: Path, env: dict[str, str] | None = Non
     return Proc(name, popen, log)
 
 
+STUB_IMPLS = ("c", "asyncio", "uvicorn")
+DEFAULT_STUB = "c" if shutil.which("cc") else "asyncio"
+
+
 def stub_command(impl: str, tmp: Path, *, close: bool) -> list[str]:
     """The upstream stub's command line; ``c`` builds cstub.c and its rules in ``tmp``."""
     if impl != "c":
@@ -440,6 +444,7 @@ def start_gateway(
     cmd = [exe, "serve", "--odoo-url", f"http://127.0.0.1:{stub_port}", "--db", "bench"]
     cmd += ["--protocol", "jsonrpc", "--store", str(store), "--secret-file", str(tmp / "k")]
     cmd += ["--workers", str(workers), "--log-level", "warning", "--port", str(port)]
+    cmd += ["--odoo-client", getattr(args, "odoo_client", "builtin")]
     env = {k: v for k, v in os.environ.items() if not k.startswith("ODOO_RESTFUL_")}
     if args.pythonpath:
         env["PYTHONPATH"] = args.pythonpath  # try a scratch copy of the package
@@ -809,10 +814,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", action="store_true", help="py-spy the gateway under load")
     parser.add_argument(
         "--stub-impl",
-        choices=("c", "asyncio", "uvicorn"),
-        default="c" if shutil.which("cc") else "asyncio",
+        choices=STUB_IMPLS,
+        default=DEFAULT_STUB,
         help="upstream stub: cstub.c (built with cc; the default when cc exists), "
         "or upstream_stub.py on asyncio or uvicorn",
+    )
+    parser.add_argument(
+        "--odoo-client", choices=("builtin", "aiohttp"), default="builtin", help="the gateway's"
     )
     parser.add_argument(
         "--stub-close", action="store_true", help="stub answers Connection: close (as Odoo)"
