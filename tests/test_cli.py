@@ -43,11 +43,14 @@ def test_bad_flag_value_is_a_clear_error() -> None:
         ("--odoo-client", "curl", "odoo-client"),
         ("--odoo-url", "ftp://odoo.example.com", "odoo_url"),
         ("--odoo-url", "odoo.example.com", "odoo_url"),
+        ("--odoo-url", "https://admin:secret@odoo.example.com", "odoo_url"),
+        ("--odoo-url", "http://odoo.example.com:99999", "odoo_url"),
         ("--odoo-timeout", "0", "odoo_timeout"),
     ):
         result = run("serve", flag, value)
         assert result.returncode == 2, (flag, value)
         assert word in result.stderr and "Traceback" not in result.stderr, result.stderr
+        assert "secret" not in result.stderr  # the password in a URL is never echoed
 
 
 def test_serve_sandbox_as_in_the_readme(tmp_path: Path) -> None:

@@ -57,6 +57,13 @@ class Settings:
         url = urlsplit(self.odoo_url)
         if url.scheme not in ("http", "https") or not url.hostname or url.query or url.fragment:
             raise ValueError("odoo_url must be an http:// or https:// URL with a host")
+        if url.username is not None or url.password is not None:
+            # It is logged at start; a password in it would end up in the logs.
+            raise ValueError("odoo_url must not carry a user name or password")
+        try:
+            url.port  # noqa: B018 (parsing it is the check)
+        except ValueError:
+            raise ValueError("odoo_url has an invalid port") from None
         if self.odoo_client not in ODOO_CLIENTS:
             raise ValueError(f"odoo_client must be one of {', '.join(ODOO_CLIENTS)}")
         if self.odoo_timeout <= 0:
