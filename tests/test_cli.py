@@ -151,11 +151,17 @@ def test_each_worker_listens_on_its_own_socket_and_gets_connections(tmp_path: Pa
             assert len(listening) == 2
             workers = [pid for pid in _children(proc.pid) if _socket_inodes(pid) & listening]
             assert all(len(_socket_inodes(pid) & listening) == 1 for pid in workers)
+            token = requests.post(
+                url + "/api/auth/token", data={"login": "admin", "password": "admin"}
+            ).json()["access_token"]
             clients = [http.client.HTTPConnection("127.0.0.1", port) for _ in range(40)]
             try:
                 for client in clients:
-                    client.request("GET", "/healthz")
-                    assert client.getresponse().read() is not None
+                    # Both workers read the one server key: a token from one works on the other.
+                    client.request("GET", "/api/res.partner/3", headers={"access-token": token})
+                    resp = client.getresponse()
+                    assert resp.status == 200, resp.read()
+                    resp.read()
                 sockets = _tcp_sockets(port)
                 held = [
                     sum(1 for i in _socket_inodes(pid) if sockets.get(i) == "01") for pid in workers
@@ -165,10 +171,52 @@ def test_each_worker_listens_on_its_own_socket_and_gets_connections(tmp_path: Pa
                     client.close()
     assert len(held) == 2 and sum(held) == 40
     assert min(held) > 0, held
+    secrets = [ln for ln in (tmp_path / "k.key").read_text().splitlines() if ln.strip()]
+    assert len(secrets) == 1
 
 
-def test_port_in_use_is_a_clear_error_with_workers(tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", [1, 3])
+def test_server_key_is_made_before_any_worker_starts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    """Workers starting together must not each write a key file of their own."""
+    import uvicorn
+    import uvicorn.supervisors
+
+    from odoo_restful import cli
+    from odoo_restful.config import Settings
+
+    key = tmp_path / "k.key"
+    seen: list[bool] = []
+
+    def started(*args: object, **kwargs: object) -> None:
+        seen.append(key.exists())
+
+    class Supervisor:
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            pass
+
+        def run(self) -> None:
+            started()
+
+    monkeypatch.setattr(uvicorn, "run", started)
+    monkeypatch.setattr(uvicorn.supervisors, "Multiprocess", Supervisor)
+    # _run exports the settings for its workers: keep that out of the other tests
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("ODOO_RESTFUL_")}
+    monkeypatch.setattr(os, "environ", environ)
+    settings = Settings(
+        store=str(tmp_path / "t.db"), secret_file=str(key), workers=workers, port=free_port()
+    )
+    cli._run(settings)
+    assert seen == [True]
+
+
+@pytest.mark.parametrize("reuse_port", [False, True])
+def test_port_in_use_is_a_clear_error_with_workers(tmp_path: Path, reuse_port: bool) -> None:
+    """Even a port held with SO_REUSEPORT (say, another gateway) is not silently shared."""
     with socket.socket() as taken:
+        if reuse_port:
+            taken.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]

@@ -133,6 +133,10 @@ def _run(settings: Settings) -> None:
     store = settings.store if "://" not in settings.store else settings.store.split("@")[-1]
     log.info("token store: %s; %d worker(s)", store, settings.workers)
     os.environ.update(settings.to_env())
+    from .app import load_secrets
+
+    # Made here, once: workers starting together would each write a key of their own.
+    load_secrets(settings)
     options: dict[str, Any] = {
         "factory": True,
         "host": settings.host,

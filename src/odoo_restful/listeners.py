@@ -53,7 +53,16 @@ class PerWorkerSocket(socket.socket):
 
 
 def reserve(host: str, port: int) -> PerWorkerSocket:
-    """Bind the address in the parent (a port in use fails here, before any worker starts)."""
+    """Bind the address in the parent (a port in use fails here, before any worker starts).
+
+    ``SO_REUSEPORT`` would let a second gateway started on the same port by mistake
+    share it silently, each taking part of the traffic. A plain bind first makes a
+    port anyone holds fail as "address in use", as it does with one worker.
+    """
+    with socket.socket(_family(host), socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind((host, port))
+        port = probe.getsockname()[1]  # a port of 0 becomes the one the system chose
     sock = PerWorkerSocket(_family(host), socket.SOCK_STREAM)
     try:
         _configure(sock, host, port)
