@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from odoo_restful.errors import OdooTimeout, OdooUnavailable, PayloadTooLarge
+from odoo_restful.errors import OdooTimeout, OdooUnavailable, ReplyTooLarge
 from odoo_restful.odoo import http11
 from odoo_restful.odoo.aiohttp_transport import AiohttpTransport
 from odoo_restful.odoo.http11 import Http11Transport
@@ -283,8 +283,9 @@ def test_reply_over_the_cap_is_refused(client: str, shape: str) -> None:
         up = Upstream(raw(wire))
         transport = make(client, await up.start(), max_reply_bytes=100_000)
         try:
-            with pytest.raises(PayloadTooLarge):
+            with pytest.raises(ReplyTooLarge) as caught:
                 await call(transport)
+            assert caught.value.status == 502
         finally:
             await transport.close()
             await up.stop()
@@ -635,6 +636,25 @@ def test_https_with_a_trusted_certificate(tmp_path: Path) -> None:
             await transport.close()
             await up.stop()
         assert up.connections == 1
+
+    run(scenario())
+
+
+def test_https_trusts_a_private_ca_named_in_ssl_cert_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As documented: an Odoo behind a private CA works with SSL_CERT_FILE set."""
+    server, cert_file = _server_tls(tmp_path)
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert_file))
+
+    async def scenario() -> None:
+        up = Upstream(reply(b'{"tls": "private"}'), tls=server)
+        transport = make("builtin", await up.start())
+        try:
+            assert (await call(transport)).body == b'{"tls": "private"}'
+        finally:
+            await transport.close()
+            await up.stop()
 
     run(scenario())
 

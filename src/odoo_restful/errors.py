@@ -165,6 +165,15 @@ class UpstreamError(GatewayError):
     type = "bad_gateway"
 
 
+class ReplyTooLarge(UpstreamError):
+    """Odoo's reply is over the gateway's cap: 502, since the request itself was fine."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Odoo's reply is larger than the gateway accepts: ask for fewer records or fields"
+        )
+
+
 class OdooServerError(UpstreamError):
     """Odoo failed in a way that is not the client's fault (an unexpected exception)."""
 

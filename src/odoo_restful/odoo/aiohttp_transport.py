@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 import aiohttp
 
-from ..errors import OdooTimeout, OdooUnavailable, PayloadTooLarge
+from ..errors import OdooTimeout, OdooUnavailable, ReplyTooLarge
 from .transport import Reply
 
 
@@ -56,13 +56,13 @@ class AiohttpTransport:
             ) as resp:
                 length = resp.content_length
                 if length is not None and length > self._max_reply:
-                    raise PayloadTooLarge("Odoo's reply is larger than the gateway accepts")
+                    raise ReplyTooLarge()
                 chunks: list[bytes] = []
                 size = 0
                 async for chunk in resp.content.iter_any():
                     size += len(chunk)
                     if size > self._max_reply:
-                        raise PayloadTooLarge("Odoo's reply is larger than the gateway accepts")
+                        raise ReplyTooLarge()
                     chunks.append(chunk)
                 data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
                 return Reply(resp.status, data, {k.lower(): v for k, v in resp.headers.items()})

@@ -1,8 +1,8 @@
 """The gateway's own HTTP/1.1 client to Odoo: an asyncio Protocol around httptools' parser.
 
-Why not aiohttp, the first choice: on the gateway's hot path aiohttp cost about five
-times the CPU of this client per call (``benchmarks/transport.py``), which alone kept
-a worker under the 5,000 req/s goal (``benchmarks/README.md``). aiohttp stays
+Why not aiohttp, the first choice: aiohttp costs about four times the CPU of this
+client per call (69 against 18 us, ``benchmarks/transport.py``), and with it a worker
+stayed under the 5,000 req/s goal (``benchmarks/README.md``). aiohttp stays
 available as ``--odoo-client aiohttp``.
 
 It does only what talking to one Odoo needs: one origin (http or https, verified
@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 import httptools
 
-from ..errors import OdooTimeout, OdooUnavailable, PayloadTooLarge
+from ..errors import OdooTimeout, OdooUnavailable, ReplyTooLarge
 from .transport import Reply
 
 MAX_HEAD_BYTES = 64 * 1024
@@ -86,7 +86,7 @@ class _Connection(asyncio.Protocol):
         except httptools.HttpParserError as exc:
             # A callback's own error (a cap) comes back as the parser error's context.
             cause = exc.__context__
-            if isinstance(cause, OdooUnavailable | PayloadTooLarge):
+            if isinstance(cause, OdooUnavailable | ReplyTooLarge):
                 self._fail(cause)
             else:
                 self._fail(OdooUnavailable("Odoo sent a malformed HTTP reply"))
@@ -134,12 +134,12 @@ class _Connection(asyncio.Protocol):
         )
         length = headers.get("content-length", "")
         if length.isdigit() and int(length) > self._max_reply:
-            raise _too_large()
+            raise ReplyTooLarge()
 
     def on_body(self, body: bytes) -> None:
         self._size += len(body)
         if self._size > self._max_reply:
-            raise _too_large()
+            raise ReplyTooLarge()
         self._chunks.append(body)
 
     def on_message_complete(self) -> None:
@@ -160,7 +160,7 @@ class _Connection(asyncio.Protocol):
             return
         try:
             body = _decode(body, headers.get("content-encoding", ""), self._max_reply)
-        except (OdooUnavailable, PayloadTooLarge) as exc:
+        except (OdooUnavailable, ReplyTooLarge) as exc:
             self.usable = False
             waiter.set_exception(exc)
             return
@@ -200,10 +200,6 @@ def _timed_out() -> OdooTimeout:
     return OdooTimeout("Odoo did not answer in time")
 
 
-def _too_large() -> PayloadTooLarge:
-    return PayloadTooLarge("Odoo's reply is larger than the gateway accepts")
-
-
 def _decode(body: bytes, encoding: str, cap: int) -> bytes:
     """The body as sent before compression, never more than ``cap`` bytes."""
     coding = encoding.strip().lower()
@@ -222,7 +218,7 @@ def _decode(body: bytes, encoding: str, cap: int) -> bytes:
     except zlib.error as exc:
         raise OdooUnavailable("Odoo's compressed reply is corrupt") from exc
     if len(out) > cap or inflater.unconsumed_tail:
-        raise _too_large()
+        raise ReplyTooLarge()
     return out
 
 
