@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 from pathlib import Path
+from typing import Any
 
+import pytest
 import requests
 
 from odoo_restful.app import create_app
@@ -118,3 +122,51 @@ def test_gateway_over_the_aiohttp_client(tmp_path: Path) -> None:
     assert [(r.status_code, r.content) for r in builtin] == [
         (r.status_code, r.content) for r in aiohttp
     ]
+
+
+def _slow_sign_in(app: Any, delay: float) -> Any:
+    """The sandbox, but sign-in calls take ``delay`` seconds (everything else is quick)."""
+
+    async def slow(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        chunks, more = [], True
+        while more:
+            message = await receive()
+            chunks.append(message.get("body", b""))
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        if b"authenticate" in body or b'"login"' in body:
+            await asyncio.sleep(delay)
+        sent = False
+
+        async def replay() -> dict[str, Any]:
+            nonlocal sent
+            if sent:
+                return await receive()
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await app(scope, replay, send)
+
+    return slow
+
+
+@pytest.mark.parametrize("client", ["builtin", "aiohttp"])
+def test_slow_odoo_is_504_and_the_gateway_keeps_serving(tmp_path: Path, client: str) -> None:
+    settings = dict(db="sandbox", protocol="jsonrpc", odoo_timeout=0.5, odoo_client=client)
+    with (
+        serve_in_thread(_slow_sign_in(Sandbox().asgi, 3.0)) as odoo_url,
+        serve_in_thread(
+            create_app(gateway_settings(tmp_path, odoo_url=odoo_url, **settings))
+        ) as url,
+    ):
+        started = time.monotonic()
+        login = {"login": "admin", "password": "admin"}
+        resp = requests.post(url + "/api/auth/token", json=login)
+        elapsed = time.monotonic() - started
+        assert resp.status_code == 504, resp.text
+        assert resp.json()["type"] == "odoo_timeout"
+        assert elapsed < 2.5
+        assert requests.get(url + "/healthz").status_code == 200
