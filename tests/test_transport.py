@@ -54,6 +54,7 @@ class Upstream:
 
     respond: Responder
     tls: ssl.SSLContext | None = None
+    host: str = "127.0.0.1"
     requests: list[Seen] = field(default_factory=list)
     connections: int = 0
     open_now: int = 0
@@ -61,9 +62,10 @@ class Upstream:
     closed: int = 0
 
     async def start(self) -> str:
-        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0, ssl=self.tls)
+        self._server = await asyncio.start_server(self._serve, self.host, 0, ssl=self.tls)
         port = self._server.sockets[0].getsockname()[1]
-        return f"{'https' if self.tls else 'http'}://127.0.0.1:{port}"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{'https' if self.tls else 'http'}://{host}:{port}"
 
     async def stop(self) -> None:
         self._server.close()
@@ -180,6 +182,22 @@ def up_host(transport: Transport) -> str:
         return f"127.0.0.1:{transport._port}"
     base: str = transport._base_url  # type: ignore[attr-defined]
     return base.split("//", 1)[1].split("/", 1)[0]
+
+
+@pytest.mark.parametrize("client", CLIENTS)
+def test_ipv6_address(client: str) -> None:
+    async def scenario() -> None:
+        up = Upstream(reply(), host="::1")
+        url = await up.start()
+        transport = make(client, url)
+        try:
+            assert (await call(transport)).status == 200
+        finally:
+            await transport.close()
+            await up.stop()
+        assert up.requests[0].headers["host"] == url.removeprefix("http://")
+
+    run(scenario())
 
 
 @pytest.mark.parametrize("client", CLIENTS)
