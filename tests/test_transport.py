@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime
+import gc
 import gzip
 import ipaddress
 import ssl
@@ -555,6 +556,42 @@ def test_connections_idle_too_long_are_closed(monkeypatch: pytest.MonkeyPatch) -
             await up.stop()
 
     run(scenario())
+
+
+@pytest.mark.parametrize("close", [True, False])
+def test_finished_connections_leave_no_cyclic_garbage(close: bool) -> None:
+    """Freed by reference counting alone: with the gateway's raised GC threshold, cyclic
+    garbage piles up until one long collection stalls every request in flight.
+
+    On uvloop, the gateway's loop (asyncio's own selector transports leave cycles of
+    their own, on the server side of this test too).
+    """
+    import uvloop
+
+    async def scenario() -> None:
+        up = Upstream(reply(close=close))
+        transport = make("builtin", await up.start())
+        try:
+            for _ in range(5):  # warm up: first-use caches, the DNS cache
+                await call(transport)
+            await transport.close()
+            await asyncio.sleep(0.05)
+            gc.collect()
+            gc.disable()
+            try:
+                for _ in range(50):
+                    await call(transport)
+                await transport.close()
+                await asyncio.sleep(0.05)  # let the closed connections go
+                found = gc.collect()
+            finally:
+                gc.enable()
+            assert found < 10, f"{found} objects freed only by the cycle collector"
+        finally:
+            await transport.close()
+            await up.stop()
+
+    uvloop.run(asyncio.wait_for(scenario(), 20))
 
 
 def test_line_breaks_in_a_header_are_refused_before_sending() -> None:

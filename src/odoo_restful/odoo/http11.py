@@ -44,6 +44,13 @@ class _Lost(OdooUnavailable):
         self.replied = replied  # whether any byte of a reply had arrived
 
 
+class _Spent:
+    """What a closed connection's parser reports to: nothing arrives any more."""
+
+
+_SPENT_PARSER = httptools.HttpResponseParser(_Spent())
+
+
 class _Connection(asyncio.Protocol):
     """One TCP (or TLS) connection, carrying one exchange at a time."""
 
@@ -100,10 +107,17 @@ class _Connection(asyncio.Protocol):
         self.usable = False
         if self._head_done and not self._framed and self.waiter is not None:
             self._finish()  # a body delimited by the end of the connection
-            return
-        self._fail(
-            _Lost("Odoo closed the connection before replying in full", replied=self._replied)
-        )
+        else:
+            self._fail(
+                _Lost("Odoo closed the connection before replying in full", replied=self._replied)
+            )
+        # The parser and the transport each point back at this protocol. Cutting the
+        # loops lets reference counting free a closed connection at once; left to the
+        # cycle collector (whose threshold the gateway raises, app.tune_gc) they would
+        # pile up, one connection per call to an Odoo that closes each one, until one
+        # long collection stalled every request in flight.
+        self._parser = _SPENT_PARSER
+        self.transport = None
 
     # httptools callbacks
 
