@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import contextlib
+import json
 import random
 import string
 from typing import Any
@@ -212,6 +214,21 @@ class TestParseLiteral:
     )
     def test_non_plain_values_rejected(self, text: str, match: str) -> None:
         bad(params.parse_literal, text, what="value", match=match)
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "[('is_company', '=', True), ('id', '>', -10)]",
+            "['|', ('name', 'ilike', 'a\\'b'), ('x', 'in', (1, 2.5, -3e2, +4))]",
+            "{'lang': 'fr_FR', 'tz': None, 'n': [1, (2, [3, {'k': False}])]}",
+            "('é', \"\\u00e9\", r'\\d+', 'a' 'b')",
+            "[[], (), {}, [[[]]]]",
+            "-0.0",
+        ],
+    )
+    def test_python_literals_read_as_ast_literal_eval_reads_them(self, text: str) -> None:
+        expected = json.loads(json.dumps(ast.literal_eval(text)))
+        assert params.parse_literal(text, what="value") == expected
 
     def test_size_cap_first(self) -> None:
         text = "[" + "1," * 5000 + "1]"
