@@ -80,9 +80,24 @@ def test_requests_leave_no_cyclic_garbage(odoo_url: str, tmp_path: Path, protoco
             ("GET", "/api/res.partner?limit=x", 400),
         ]
 
+        json_auth = {**auth, "Content-Type": "application/json"}
+
         def round_of_calls() -> None:
             for method, path, status in calls:
                 assert _send(conn, method, path, headers=auth) == status, path
+            # and the writes: create, write, a method call, delete
+            conn.request("POST", "/api/res.partner", body='{"name": "gc"}', headers=json_auth)
+            resp = conn.getresponse()
+            assert resp.status == 201
+            rid = json.loads(resp.read())["data"][0]["id"]
+            body = '{"name": "gc 2", "category_id": [{"id": 1}]}'
+            assert (
+                _send(conn, "PUT", f"/api/res.partner/{rid}", body=body, headers=json_auth) == 200
+            )
+            body = '{"args": [["name"]]}'
+            path = f"/api/res.partner/{rid}/read"
+            assert _send(conn, "PATCH", path, body=body, headers=json_auth) == 200
+            assert _send(conn, "DELETE", f"/api/res.partner/{rid}", headers=auth) == 200
 
         for _ in range(3):  # warm up: caches fill, first-use imports
             round_of_calls()
@@ -106,5 +121,5 @@ def test_requests_leave_no_cyclic_garbage(odoo_url: str, tmp_path: Path, protoco
             gc.garbage.clear()
             gc.enable()
         conn.close()
-    # 120 requests: a cycle per request would leave hundreds of objects
+    # 200 requests: a cycle per request would leave hundreds of objects
     assert sum(garbage.values()) < 20, garbage.most_common(10)
