@@ -85,9 +85,8 @@ def create(
     store: str,
 ) -> None:
     """Sign in to Odoo as LOGIN and print a new token (shown this once only)."""
-    from .app import load_secrets
+    from .app import load_secrets, make_transport
     from .odoo.router import ProtocolRouter
-    from .odoo.transport import http_transport
 
     if api_key_file is not None:
         secret = api_key_file.read().strip()
@@ -106,8 +105,7 @@ def create(
     scopes = parse_scopes({"read_only": read_only, "models": models, "methods": methods})
 
     async def go(token_store: TokenStore) -> tuple[str, int]:
-        transport = http_transport(settings.odoo_url, client=settings.odoo_client)
-        odoo = ProtocolRouter(transport, settings.protocol)
+        odoo = ProtocolRouter(make_transport(settings), settings.protocol)
         service = TokenService(token_store, load_secrets(settings), ttl=settings.token_ttl)
         try:
             issued = await sign_in(odoo, service, db=db, login=login, secret=secret, scopes=scopes)

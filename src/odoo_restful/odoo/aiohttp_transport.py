@@ -11,7 +11,7 @@ from collections.abc import Mapping
 import aiohttp
 
 from ..errors import OdooTimeout, OdooUnavailable, ReplyTooLarge
-from .transport import Reply
+from .transport import MAX_REPLY_BYTES, Reply
 
 
 class AiohttpTransport:
@@ -27,7 +27,7 @@ class AiohttpTransport:
         *,
         timeout: float = 60.0,
         max_connections: int = 100,
-        max_reply_bytes: int = 64 * 1024 * 1024,
+        max_reply_bytes: int = MAX_REPLY_BYTES,
     ) -> None:
         self._base_url = base_url.rstrip("/")
         self._timeout = aiohttp.ClientTimeout(total=timeout)

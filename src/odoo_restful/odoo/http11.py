@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 import httptools
 
 from ..errors import OdooTimeout, OdooUnavailable, ReplyTooLarge
-from .transport import Reply
+from .transport import MAX_REPLY_BYTES, Reply
 
 MAX_HEAD_BYTES = 64 * 1024
 MAX_HEADERS = 100
@@ -245,7 +245,7 @@ class Http11Transport:
         *,
         timeout: float = 60.0,
         max_connections: int = 100,
-        max_reply_bytes: int = 64 * 1024 * 1024,
+        max_reply_bytes: int = MAX_REPLY_BYTES,
         ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         url = urlsplit(base_url.rstrip("/"))

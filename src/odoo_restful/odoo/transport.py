@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
+MAX_REPLY_BYTES = 64 * 1024 * 1024  # the largest Odoo reply the gateway reads
+
 
 @dataclass(frozen=True, slots=True)
 class Reply:

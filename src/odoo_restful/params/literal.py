@@ -206,7 +206,7 @@ def _literal(node: ast.expr) -> Any:
             if key is not None
         }
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.UAdd | ast.USub):
-        value = _literal(node.operand) if isinstance(node.operand, ast.Constant) else None
+        value = node.operand.value if isinstance(node.operand, ast.Constant) else None
         if isinstance(value, int | float | complex) and not isinstance(value, bool):
             return -value if isinstance(node.op, ast.USub) else value
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Sub):  # 1+2j

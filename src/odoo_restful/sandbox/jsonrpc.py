@@ -12,16 +12,13 @@ from typing import Any
 
 from .errors import AccessDenied
 from .service import VERSION_INFO, Service
-from .wire import Reply, html_reply, loads, rpc_error, rpc_result
+from .wire import Reply, invalid_json, rpc_error, rpc_request, rpc_result
 
 
 def handle(service: Service, body: bytes) -> Reply:
-    try:
-        request = loads(body)
-    except ValueError:
-        return html_reply(400, "Invalid JSON data")
-    if not isinstance(request, dict):
-        return html_reply(400, "Invalid JSON data")
+    request = rpc_request(body)
+    if request is None:
+        return invalid_json()
     request_id = request.get("id")
     try:
         params = request.get("params") or {}

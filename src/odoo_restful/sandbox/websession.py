@@ -17,7 +17,7 @@ from typing import Any
 from .errors import AccessDenied, AccessError, SessionExpired
 from .orm import Env
 from .service import VERSION_INFO, Service
-from .wire import Reply, html_reply, loads, rpc_error, rpc_result
+from .wire import Reply, invalid_json, rpc_error, rpc_request, rpc_result
 
 SESSION_MAX_AGE = 7 * 24 * 3600
 ROUTES = frozenset(
@@ -68,12 +68,9 @@ class Sessions:
 def handle(
     service: Service, sessions: Sessions, path: str, headers: Mapping[str, str], body: bytes
 ) -> Reply:
-    try:
-        request = loads(body)
-    except ValueError:
-        return html_reply(400, "Invalid JSON data")
-    if not isinstance(request, dict):
-        return html_reply(400, "Invalid JSON data")
+    request = rpc_request(body)
+    if request is None:
+        return invalid_json()
     request_id = request.get("id")
     params = request.get("params") or {}
     sid = _cookie(headers.get("cookie", ""), "session_id")

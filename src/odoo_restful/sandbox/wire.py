@@ -43,12 +43,26 @@ def loads(body: bytes) -> Any:
     return json.loads(body.decode("utf-8") if body else "")
 
 
+def rpc_request(body: bytes) -> dict[str, Any] | None:
+    """A JSON-RPC request object, or None where Odoo answers 400 "Invalid JSON data"."""
+    try:
+        request = loads(body)
+    except ValueError:
+        return None
+    return request if isinstance(request, dict) else None
+
+
 def json_reply(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> Reply:
     return status, {"content-type": JSON_TYPE, **(headers or {})}, dumps(payload)
 
 
 def html_reply(status: int, text: str) -> Reply:
     return status, {"content-type": HTML_TYPE}, text.encode("utf-8")
+
+
+def invalid_json() -> Reply:
+    """Odoo's answer to a JSON-RPC body that is not a JSON object."""
+    return html_reply(400, "Invalid JSON data")
 
 
 def rpc_result(request_id: Any, result: Any, headers: dict[str, str] | None = None) -> Reply:
