@@ -38,10 +38,10 @@ def per_call_us(fn: Callable[[], Any], *, number: int, repeat: int = 7) -> dict[
 
 
 async def _token_bench(quick: bool) -> dict[str, Any]:
+    from odoo_restful.compose import open_store
     from odoo_restful.odoo.base import Credential
     from odoo_restful.tokens.crypto import ServerSecrets
     from odoo_restful.tokens.service import TokenService
-    from odoo_restful.tokens.store import open_store
 
     with tempfile.TemporaryDirectory() as tmp:
         store = open_store(str(Path(tmp) / "t.db"))

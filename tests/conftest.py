@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +21,9 @@ from .servers import serve_in_thread
 LIVE_VARS = ("ODOO_URL", "ODOO_DB", "ODOO_LOGIN", "ODOO_PASSWORD")
 LIVE_SKIP = (
     "live Odoo run skipped: set ODOO_URL, ODOO_DB, ODOO_LOGIN and ODOO_PASSWORD "
-    "(optionally ODOO_LIMITED_LOGIN/ODOO_LIMITED_PASSWORD for a user without Sales rights) "
-    "to run this end-to-end suite against a real Odoo"
+    "(optionally ODOO_SALES_LOGIN/ODOO_SALES_PASSWORD for an ordinary salesperson and "
+    "ODOO_LIMITED_LOGIN/ODOO_LIMITED_PASSWORD for a user without Sales rights, with "
+    "*_API_KEY variables for JSON-2) to run this end-to-end suite against a real Odoo"
 )
 
 
@@ -37,6 +38,10 @@ class Target:
     password: str
     limited_login: str | None
     limited_password: str | None
+    odoo_url: str = ""
+    #: role -> (login, password or API key): "admin", "sales" (an ordinary salesperson
+    #: with own-documents rights) and "nosales" (an internal user without Sales rights)
+    users: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     @property
     def live(self) -> bool:
@@ -68,9 +73,12 @@ def gateway_settings(tmp: Path, **overrides: Any) -> Settings:
 
 SANDBOX_KEYS = {
     "admin": "70b6df629fce8d93489d66aa448a7cc136165301",
+    "demo": "3a11fb9eda906828d979e6f5a5c70b8a6d4dc0ef",
     "nosales": "cc45fd2c663fae4214a2cf7c65d2e66eef912c92",
 }
 PROTOCOLS = ("jsonrpc", "json2", "web")
+#: the sandbox's users per role (see Target.users)
+ROLES = {"admin": "admin", "sales": "demo", "nosales": "nosales"}
 
 
 LIVE = all(os.environ.get(v) for v in LIVE_VARS)
@@ -99,6 +107,14 @@ def target(
         settings = gateway_settings(
             tmp, odoo_url=os.environ["ODOO_URL"], db=os.environ["ODOO_DB"], protocol=protocol
         )
+        users = {"admin": (os.environ["ODOO_LOGIN"], password)}
+        for role, prefix in (("sales", "ODOO_SALES"), ("nosales", "ODOO_LIMITED")):
+            login = os.environ.get(f"{prefix}_LOGIN")
+            secret = os.environ.get(
+                f"{prefix}_API_KEY" if protocol == "json2" else f"{prefix}_PASSWORD"
+            )
+            if login and secret:
+                users[role] = (login, secret)
         with serve_in_thread(create_app(settings)) as url:
             yield Target(
                 request.param,
@@ -108,16 +124,30 @@ def target(
                 password,
                 os.environ.get("ODOO_LIMITED_LOGIN"),
                 limited,
+                odoo_url=os.environ["ODOO_URL"],
+                users=users,
             )
         return
-    admin_pw, nosales_pw = ("admin", "nosales")
+    secrets = {"admin": "admin", "demo": "demo", "nosales": "nosales"}
     if protocol == "json2":
-        admin_pw, nosales_pw = SANDBOX_KEYS["admin"], SANDBOX_KEYS["nosales"]
+        secrets = dict(SANDBOX_KEYS)
+    admin_pw, nosales_pw = secrets["admin"], secrets["nosales"]
+    users = {role: (login, secrets[login]) for role, login in ROLES.items()}
     # a fresh sandbox per protocol, so each run starts from the same data
     with serve_in_thread(Sandbox().asgi) as odoo_url:
         settings = gateway_settings(tmp, odoo_url=odoo_url, db="sandbox", protocol=protocol)
         with serve_in_thread(create_app(settings)) as url:
-            yield Target(protocol, url, "sandbox", "admin", admin_pw, "nosales", nosales_pw)
+            yield Target(
+                protocol,
+                url,
+                "sandbox",
+                "admin",
+                admin_pw,
+                "nosales",
+                nosales_pw,
+                odoo_url=odoo_url,
+                users=users,
+            )
 
 
 @pytest.fixture(scope="module")

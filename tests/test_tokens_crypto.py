@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from odoo_restful.compose import open_store
 from odoo_restful.errors import InvalidToken
 from odoo_restful.tokens import (
     Scopes,
@@ -24,7 +25,6 @@ from odoo_restful.tokens import (
     encrypt_secret,
     key_id,
     new_token,
-    open_store,
     token_hash,
 )
 

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from odoo_restful.compose import open_store
 from odoo_restful.errors import InvalidToken, TokenExpired
 from odoo_restful.odoo.base import Credential
-from odoo_restful.signin import narrower
 from odoo_restful.tokens.crypto import ServerSecrets
 from odoo_restful.tokens.service import TokenService
-from odoo_restful.tokens.store import Scopes, TokenRecord, open_store
+from odoo_restful.tokens.store import Scopes, TokenRecord
 
 CRED = Credential("db", 2, "s3cret", "password", "admin")
 
@@ -108,5 +108,5 @@ def test_revocation_is_immediate_in_this_process(tmp_path: Path) -> None:
 def test_scopes_are_only_ever_narrowed() -> None:
     held = Scopes(read_only=True, models=("res.partner", "sale.order"), methods=None)
     asked = Scopes(read_only=False, models=("sale.order", "res.users"), methods=("a",))
-    assert narrower(asked, held) == Scopes(True, ("sale.order",), ("a",))
-    assert narrower(Scopes(), held) == held
+    assert asked.meet(held) == Scopes(True, ("sale.order",), ("a",))
+    assert Scopes().meet(held) == held

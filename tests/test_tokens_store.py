@@ -17,6 +17,8 @@ from typing import Any, TypeVar
 
 import pytest
 
+from odoo_restful.compose import open_store
+from odoo_restful.compose import upgrade_store as upgrade
 from odoo_restful.errors import GatewayError
 from odoo_restful.tokens import (
     Revocation,
@@ -28,8 +30,6 @@ from odoo_restful.tokens import (
     decrypt_secret,
     encrypt_secret,
     new_token,
-    open_store,
-    upgrade,
 )
 from odoo_restful.tokens.postgres import PostgresStore
 from odoo_restful.tokens.sqlite import SqliteStore
@@ -419,7 +419,8 @@ def test_sqlite_insert_survives_kill_9(tmp_path: Path) -> None:
     script = textwrap.dedent(
         f"""
         import asyncio
-        from odoo_restful.tokens import Scopes, TokenRecord, open_store
+        from odoo_restful.compose import open_store
+        from odoo_restful.tokens import Scopes, TokenRecord
 
         async def main():
             store = open_store({path!r})

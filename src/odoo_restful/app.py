@@ -1,11 +1,11 @@
-"""The ASGI application: routes, middleware, error handling and the shared ``Gateway`` state."""
+"""The ASGI application: routes, middleware, error handling and the lifespan that builds
+the shared ``Gateway`` state."""
 
 from __future__ import annotations
 
 import contextlib
 import gc
 import logging
-import os
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -17,97 +17,20 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from . import __version__, params
+from . import __version__
+from .compose import load_secrets, make_transport, open_store
 from .config import Settings
-from .errors import Forbidden, GatewayError, MethodNotAllowed, RouteNotFound
+from .errors import GatewayError, MethodNotAllowed, RouteNotFound
+from .gateway import Gateway
 from .middleware import BodyLimitMiddleware, RequestContextMiddleware
-from .odoo.metadata import FieldsCache
 from .odoo.router import ProtocolRouter
-from .odoo.transport import InProcessTransport, Transport, http_transport
-from .ratelimit import FailureLimiter
+from .odoo.transport import Transport
 from .responses import error_response, json_response
 from .routes import auth, docs, records
-from .tokens.crypto import ENV_SECRET, ServerSecrets
-from .tokens.service import Identity, TokenService
-from .tokens.store import TokenStore, open_store
+from .tokens.service import TokenService
+from .tokens.store import TokenStore
 
 log = logging.getLogger("odoo_restful")
-
-
-class ScopeError(Forbidden):
-    type = "scope_denied"
-
-
-class FieldForbidden(Forbidden):
-    type = "field_forbidden"
-
-
-class Gateway:
-    """What handlers share: settings, the Odoo client, tokens, caches and guards."""
-
-    def __init__(self, settings: Settings, odoo: ProtocolRouter, tokens: TokenService) -> None:
-        self.settings = settings
-        self.odoo = odoo
-        self.tokens = tokens
-        self.fields = FieldsCache(odoo)
-        self.method_deny = params.DEFAULT_METHOD_DENY | frozenset(settings.method_deny)
-        self.method_allow = frozenset(settings.method_allow) or None
-        self._deny_any = frozenset(f for f in settings.write_deny_fields if "." not in f)
-        self._deny_model = frozenset(
-            tuple(f.rsplit(".", 1)) for f in settings.write_deny_fields if "." in f
-        )
-        self._by_client = FailureLimiter(limit=30, window=300.0)
-        self._by_login = FailureLimiter(limit=10, window=300.0)
-
-    async def guard_login(self, request: Request, login: str) -> None:
-        self._by_client.check(_client_key(request))
-        self._by_login.check(login.lower())
-
-    def login_failed(self, request: Request, login: str) -> None:
-        self._by_client.failed(_client_key(request))
-        self._by_login.failed(login.lower())
-
-    def check_writable(self, model: str, vals: dict[str, Any]) -> None:
-        """Mass-assignment guard: refuse fields on the configured write deny-list."""
-        if not (self._deny_any or self._deny_model):
-            return
-        for key in vals:
-            name = key.removeprefix("__api__")
-            if name in self._deny_any or (model, name) in self._deny_model:
-                raise FieldForbidden(f"field {name!r} of {model} may not be written here")
-
-    def scope_check(
-        self, ident: Identity, model: str, *, write: bool, method: str | None = None
-    ) -> None:
-        """Refuse, before Odoo is called, what the token's scopes do not allow."""
-        scopes = ident.scopes
-        if write and scopes.read_only:
-            raise ScopeError("this token is read-only (scope: read_only)")
-        if scopes.models is not None and model not in scopes.models:
-            raise ScopeError(f"this token's scope does not include model {model!r}")
-        if method is not None and scopes.methods is not None and method not in scopes.methods:
-            raise ScopeError(f"this token's scope does not include method {method!r}")
-
-
-def _client_key(request: Request) -> str:
-    return request.client.host if request.client else "-"
-
-
-def load_secrets(settings: Settings) -> ServerSecrets:
-    """``ODOO_RESTFUL_SECRET`` when set (several replicas), else the key file (made if absent)."""
-    if os.environ.get(ENV_SECRET, "").strip():
-        return ServerSecrets.from_env()
-    return ServerSecrets.from_file(settings.secret_file)
-
-
-def make_transport(settings: Settings) -> Transport:
-    if settings.sandbox:
-        from .sandbox import Sandbox
-
-        return InProcessTransport(Sandbox())
-    return http_transport(
-        settings.odoo_url, client=settings.odoo_client, timeout=settings.odoo_timeout
-    )
 
 
 async def _gateway_error(request: Request, exc: Exception) -> Response:

@@ -133,7 +133,7 @@ def _run(settings: Settings) -> None:
     store = settings.store if "://" not in settings.store else settings.store.split("@")[-1]
     log.info("token store: %s; %d worker(s)", store, settings.workers)
     os.environ.update(settings.to_env())
-    from .app import load_secrets
+    from .compose import load_secrets
 
     # Made here, once: workers starting together would each write a key of their own.
     load_secrets(settings)
@@ -190,7 +190,7 @@ def db() -> None:
 @setting_option("store", "Token store: a SQLite file path or a postgresql:// DSN.")
 def upgrade(store: str) -> None:
     """Apply pending schema migrations to the token store."""
-    from .tokens.store import upgrade as run_upgrade
+    from .compose import upgrade_store as run_upgrade
 
     applied = asyncio.run(run_upgrade(store))
     click.echo("applied: " + ", ".join(applied) if applied else "schema is up to date")
@@ -253,7 +253,7 @@ def openapi_command(
     max_batch: int,
 ) -> None:
     """Write the OpenAPI 3.1 document of the API (for client generators) to a file."""
-    from .app import make_transport
+    from .compose import make_transport
     from .errors import GatewayError
     from .odoo.router import ProtocolRouter
     from .openapi import DocumentOptions, generate, parse_models

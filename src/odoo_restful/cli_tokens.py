@@ -15,13 +15,14 @@ from typing import Any, TypeVar
 
 import click
 
-from .cli_options import setting_option
-from .config import Settings
+from .cli_options import setting_option, settings_from_options
+from .compose import open_store
 from .errors import GatewayError
-from .signin import parse_scopes, sign_in
+from .scopes import parse_scopes
+from .signin import issue_token
 from .tokens.crypto import ServerSecrets
 from .tokens.service import TokenService
-from .tokens.store import TokenRecord, TokenStore, open_store
+from .tokens.store import TokenRecord, TokenStore
 
 T = TypeVar("T")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -67,6 +68,8 @@ def tokens() -> None:
 @click.option("--read-only", is_flag=True, help="Scope: the token may only read.")
 @click.option("--models", default="", help="Scope: comma-separated models the token may use.")
 @click.option("--methods", default="", help="Scope: comma-separated methods it may call.")
+@setting_option("databases", "Allow-list of databases (as serve uses it).")
+@setting_option("web_session_only", "Keep the Odoo web session, never the password.")
 @setting_option("secret_file", "Server secret file.")
 @setting_option("token_ttl", "Lifetime in seconds.")
 @_store_option
@@ -80,12 +83,15 @@ def create(
     read_only: bool,
     models: str,
     methods: str,
+    databases: str,
+    web_session_only: bool,
     secret_file: str,
     token_ttl: int,
     store: str,
 ) -> None:
     """Sign in to Odoo as LOGIN and print a new token (shown this once only)."""
-    from .app import load_secrets, make_transport
+    from .compose import load_secrets, make_transport
+    from .gateway import Gateway
     from .odoo.router import ProtocolRouter
 
     if api_key_file is not None:
@@ -94,10 +100,12 @@ def create(
         secret = click.prompt("Odoo password", hide_input=True, err=True)
     if not secret:
         raise click.ClickException("no password or API key given")
-    settings = Settings(
+    settings = settings_from_options(
         odoo_url=odoo_url,
         protocol=protocol,
         odoo_client=odoo_client,
+        databases=databases,
+        web_session_only=web_session_only,
         secret_file=secret_file,
         token_ttl=token_ttl,
         store=store,
@@ -107,8 +115,11 @@ def create(
     async def go(token_store: TokenStore) -> tuple[str, int]:
         odoo = ProtocolRouter(make_transport(settings), settings.protocol)
         service = TokenService(token_store, load_secrets(settings), ttl=settings.token_ttl)
+        gw = Gateway(settings, odoo, service)
         try:
-            issued = await sign_in(odoo, service, db=db, login=login, secret=secret, scopes=scopes)
+            issued = await issue_token(
+                gw, db=db, login=login, secret=secret, scopes=scopes, client="cli"
+            )
         finally:
             await odoo.close()
         return issued.token, issued.expires_in

@@ -91,6 +91,29 @@ class MethodForbidden(Forbidden):
     type = "method_forbidden"
 
 
+class ScopeDenied(Forbidden):
+    """The token's scopes do not allow this (checked before Odoo is called)."""
+
+    type = "scope_denied"
+
+
+class FieldForbidden(Forbidden):
+    """A field on the gateway's write deny-list (``--write-deny-fields``)."""
+
+    type = "field_forbidden"
+
+
+class DatabaseNotAllowed(Forbidden):
+    type = "database_not_allowed"
+
+
+class TokenStoreError(GatewayError):
+    """The token store failed (unreachable, locked, corrupt); details go to the log only."""
+
+    status = 503
+    type = "token_store_unavailable"
+
+
 class DatabaseNotFound(GatewayError):
     status = 404
     type = "database_not_found"
@@ -236,7 +259,7 @@ def from_odoo(name: str, message: str) -> GatewayError:
         return UnknownModel(f"model '{unknown_model.group(1)}' does not exist", odoo_name=name)
     if name == "werkzeug.exceptions.NotFound":
         quoted = _QUOTED.search(message)
-        if "method" in message.lower():
+        if message.lower().startswith("the method"):  # a model name may hold "method"
             what = f"method '{quoted.group(1)}'" if quoted else "this method"
             return UnknownMethod(f"{what} does not exist", odoo_name=name)
         what = f"model '{quoted.group(1)}'" if quoted else "this model"

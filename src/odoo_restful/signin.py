@@ -4,16 +4,16 @@ a token. One home for the token route and the ``tokens create`` command."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from . import params
-from .errors import BadRequest, OdooError
+from .errors import BadRequest, DatabaseNotAllowed, InvalidCredentials, OdooError
 from .odoo.base import Credential, OdooClient
-from .odoo.router import ProtocolRouter
-from .tokens.service import TokenService
-from .tokens.store import Scopes
+from .scopes import Scopes
+
+if TYPE_CHECKING:
+    from .gateway import Gateway
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,79 +31,43 @@ class Issued:
         }
 
 
-async def sign_in(
-    odoo: ProtocolRouter,
-    tokens: TokenService,
+# Odoo's own rule for database names (it refuses others at creation).
+_DB_NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}", re.ASCII)
+
+
+async def issue_token(
+    gw: Gateway,
     *,
     db: str,
     login: str,
     secret: str,
     scopes: Scopes | None = None,
-    keep_password: bool = True,
+    client: str = "-",
 ) -> Issued:
-    cred = await odoo.sign_in(db, login, secret, keep_password=keep_password)
-    facts = await user_facts(odoo, cred)
-    token, expires_in = await tokens.issue(cred, login=login, user_info=facts, scopes=scopes)
+    """The one sign-in policy, for the token route and ``tokens create`` alike.
+
+    The database name and allow-list are checked before Odoo is called; the attempt
+    is counted against the login guard before Odoo checks the password (and
+    forgiven when it succeeds); ``--web-session-only`` keeps no password.
+    """
+    if not _DB_NAME.fullmatch(db):
+        raise BadRequest("'db' is not a valid Odoo database name")
+    if gw.settings.databases and db not in gw.settings.databases:
+        raise DatabaseNotAllowed(f"database {db!r} is not served by this gateway")
+    forgive = gw.logins.reserve(client, login)
+    try:
+        cred = await gw.odoo.sign_in(
+            db, login, secret, keep_password=not gw.settings.web_session_only
+        )
+    except InvalidCredentials:
+        raise  # the reservation stays: it was a failed attempt
+    except BaseException:
+        forgive()  # Odoo unreachable, unknown database...: not a guess at a password
+        raise
+    forgive()
+    facts = await user_facts(gw.odoo, cred)
+    token, expires_in = await gw.tokens.issue(cred, login=login, user_info=facts, scopes=scopes)
     return Issued(token, expires_in, facts)
-
-
-def _names(value: Any, what: str, check: Any) -> tuple[str, ...] | None:
-    if value is None or value == "":
-        return None
-    items: Iterable[Any]
-    if isinstance(value, str) and not value.lstrip().startswith("["):
-        items = [p.strip() for p in value.split(",") if p.strip()]
-    else:
-        parsed = params.parse_literal(value, what=what) if isinstance(value, str) else value
-        if not isinstance(parsed, list):
-            raise BadRequest(f"'{what}' must be a list of names")
-        items = parsed
-    names = []
-    for item in items:
-        if not isinstance(item, str):
-            raise BadRequest(f"'{what}' must be a list of names")
-        check(item)
-        names.append(item)
-    if len(names) > 1000:
-        raise BadRequest(f"'{what}' may name at most 1000 entries")
-    return tuple(dict.fromkeys(names))
-
-
-def _method(name: str) -> None:
-    params.check_method_name(name, deny=(), allow=None)
-
-
-def parse_scopes(values: dict[str, Any]) -> Scopes:
-    """Scopes asked for at issue time: ``read_only``, ``models`` and ``methods``."""
-    read_only = values.get("read_only", False)
-    if isinstance(read_only, str):
-        if read_only.lower() not in ("", "0", "1", "true", "false", "yes", "no"):
-            raise BadRequest("'read_only' must be true or false")
-        read_only = read_only.lower() in ("1", "true", "yes")
-    if not isinstance(read_only, bool):
-        raise BadRequest("'read_only' must be true or false")
-    return Scopes(
-        read_only=read_only,
-        models=_names(values.get("models"), "models", params.parse_model_name),
-        methods=_names(values.get("methods"), "methods", _method),
-    )
-
-
-def narrower(asked: Scopes, held: Scopes) -> Scopes:
-    """``asked`` limited to what ``held`` allows: scopes are never widened."""
-
-    def meet(a: tuple[str, ...] | None, h: tuple[str, ...] | None) -> tuple[str, ...] | None:
-        if h is None:
-            return a
-        if a is None:
-            return h
-        return tuple(n for n in a if n in h)
-
-    return Scopes(
-        read_only=asked.read_only or held.read_only,
-        models=meet(asked.models, held.models),
-        methods=meet(asked.methods, held.methods),
-    )
 
 
 async def user_facts(odoo: OdooClient, cred: Credential) -> dict[str, Any]:

@@ -1,4 +1,7 @@
-"""How bytes reach Odoo: a small interface, and which implementation serves a URL.
+"""How bytes reach Odoo: a small interface and the in-process implementation.
+
+The HTTP implementations (``http11``, ``aiohttp_transport``) are chosen in
+``compose.make_transport``.
 
 The protocol clients build request bodies and read replies; they never touch the
 network themselves, so the sandbox can stand in for Odoo with no socket at all.
@@ -50,14 +53,3 @@ class InProcessTransport:
 
     async def close(self) -> None:
         return None
-
-
-def http_transport(base_url: str, *, client: str = "builtin", timeout: float = 60.0) -> Transport:
-    """The HTTP client to a real Odoo: the gateway's own (``http11``) unless asked for aiohttp."""
-    if client == "aiohttp":
-        from .aiohttp_transport import AiohttpTransport
-
-        return AiohttpTransport(base_url, timeout=timeout)
-    from .http11 import Http11Transport
-
-    return Http11Transport(base_url, timeout=timeout)

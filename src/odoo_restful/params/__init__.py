@@ -41,6 +41,7 @@ from .names import (
     check_method_name,
     parse_fields,
     parse_model_name,
+    parse_names,
     parse_order,
 )
 from .numbers import parse_id, parse_ids, parse_int, parse_limit_offset
@@ -63,6 +64,7 @@ __all__ = [
     "parse_limit_offset",
     "parse_literal",
     "parse_model_name",
+    "parse_names",
     "parse_order",
     "short_repr",
     "to_plain_data",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from typing import Any, Final
 
 from ..errors import BadRequest, MethodForbidden
@@ -19,7 +19,8 @@ from .limits import (
     MAX_ORDER_TERMS,
     MAX_PATH_CHARS,
 )
-from .literal import parse_literal, short_repr
+from .lists import list_items
+from .literal import short_repr
 
 #: Public ORM methods that the generic method-call route refuses by default.
 #: Odoo still checks access rights on everything else; these are refused because
@@ -69,28 +70,16 @@ def parse_fields(value: Any, *, max_fields: int = MAX_FIELDS) -> list[str] | Non
     """Validate a field list; None means "all fields" (as an empty list does in Odoo).
 
     Accepts a JSON list, a literal string (``"['id', 'name']"``) or ``id,name``.
-    Dotted names are refused: Odoo's ``read`` does not take them.
+    Dotted names are refused: Odoo's ``read`` does not take them. ``*`` alone
+    (``["*"]``) asks for every readable field, binaries included.
     """
-    if value is None:
+    if value == "*" or value == ["*"]:
+        return ["*"]
+    items = list_items(
+        value, what="fields", max_items=max_fields, max_chars=max_fields * 64, noun="field names"
+    )
+    if items is None:
         return None
-    if isinstance(value, str):
-        text = value.strip()
-        if not text:
-            return None
-        if text[0] in "[(":
-            items = parse_literal(text, what="fields", max_chars=max_fields * 64)
-        else:
-            if len(text) > max_fields * 64:
-                raise BadRequest("fields is too long")
-            items = [part.strip() for part in text.split(",")]
-    elif isinstance(value, (list, tuple)):
-        items = list(value)
-    else:
-        raise BadRequest("fields must be a list of field names")
-    if not isinstance(items, list):
-        raise BadRequest("fields must be a list of field names")
-    if len(items) > max_fields:
-        raise BadRequest(f"fields has too many names (max {max_fields})")
     names: dict[str, None] = {}
     for item in items:
         if not isinstance(item, str) or not item:
@@ -162,6 +151,22 @@ def check_method_name(
         raise MethodForbidden(f"method {name!r} cannot be called through this API")
     if allow is not None and name not in allow:
         raise MethodForbidden(f"method {name!r} is not in the allowed methods")
+
+
+def parse_names(
+    value: Any, *, what: str, check: Callable[[str], object], max_items: int = 1000
+) -> tuple[str, ...] | None:
+    """A list of names (models, methods): ``a,b`` or a JSON/literal list, each checked."""
+    items = list_items(value, what=what, max_items=max_items, max_chars=max_items * 128)
+    if items is None:
+        return None
+    names: dict[str, None] = {}
+    for item in items:
+        if not isinstance(item, str) or not item.strip():
+            raise BadRequest(f"{what} must be a list of names")
+        check(item.strip())
+        names[item.strip()] = None
+    return tuple(names)
 
 
 def parse_model_name(name: str) -> str:

@@ -6,7 +6,8 @@ from typing import Any
 
 from ..errors import BadRequest
 from .limits import _ID_RE, _INT_RE, MAX_IDS, MAX_OFFSET, MAX_RECORD_ID
-from .literal import _is_int, parse_literal, short_repr
+from .lists import list_items
+from .literal import _is_int, short_repr
 
 # --- numbers and ids ----------------------------------------------------------------
 
@@ -87,28 +88,12 @@ def parse_ids(value: Any, *, name: str = "ids", max_ids: int = MAX_IDS) -> list[
         return []
     if _is_int(value):
         return [_record_id(value, name=name)]
-    items: Any
-    if isinstance(value, str):
-        text = value.strip()
-        if not text:
-            return []
-        if text[0] in "[(":
-            items = parse_literal(text, what=name, max_chars=max_ids * 16)
-            if not isinstance(items, list):
-                raise BadRequest(f"{name} must be a list of integers")
-            if any(not _is_int(item) for item in items):
-                raise BadRequest(f"{name} must be a list of integers")
-        else:
-            if len(text) > max_ids * 16:
-                raise BadRequest(f"{name} is too long")
-            items = [part.strip() for part in text.split(",")]
-    elif isinstance(value, (list, tuple)):
-        items = list(value)
-        if any(not _is_int(item) for item in items):
-            raise BadRequest(f"{name} must be a list of integers")
-    else:
+    items = (
+        list_items(value, what=name, max_items=max_ids, max_chars=max_ids * 16, noun="integers")
+        or []
+    )
+    literal = isinstance(value, str) and value.strip()[:1] in ("[", "(")
+    if (literal or not isinstance(value, str)) and any(not _is_int(item) for item in items):
         raise BadRequest(f"{name} must be a list of integers")
-    if len(items) > max_ids:
-        raise BadRequest(f"{name}: too many ids (max {max_ids})")
     ids = {_record_id(item, name=f"{name} item"): None for item in items}
     return list(ids)

@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ..errors import BadRequest, Forbidden, InvalidCredentials, MissingParameters
+from ..errors import BadRequest, MissingParameters
 from ..responses import envelope, json_response
-from ..signin import Issued, narrower, parse_scopes, sign_in
-from .common import gateway, identify, request_params
+from ..scopes import parse_scopes
+from ..signin import Issued, issue_token
+from .common import client_address, gateway, identify, request_params
 
 _CREDENTIALS = ("login", "password", "db")
 _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 _MAX_CREDENTIAL = 1024
-# Odoo's own rule for database names (it refuses others at creation).
-_DB_NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}", re.ASCII)
-
-
-class DatabaseNotAllowed(Forbidden):
-    type = "database_not_allowed"
 
 
 def _credential(request: Request, values: dict[str, Any], name: str) -> str | None:
@@ -46,25 +40,14 @@ async def issue(request: Request) -> Response:
     if missing:
         raise MissingParameters(f"missing {', '.join(missing)}")
     assert login and password and db
-    if not _DB_NAME.fullmatch(db):
-        raise BadRequest("'db' is not a valid Odoo database name")
-    if gw.settings.databases and db not in gw.settings.databases:
-        raise DatabaseNotAllowed(f"database {db!r} is not served by this gateway")
-    scopes = parse_scopes(values)
-    await gw.guard_login(request, login)
-    try:
-        issued = await sign_in(
-            gw.odoo,
-            gw.tokens,
-            db=db,
-            login=login,
-            secret=password,
-            scopes=scopes,
-            keep_password=not gw.settings.web_session_only,
-        )
-    except InvalidCredentials:
-        gw.login_failed(request, login)
-        raise
+    issued = await issue_token(
+        gw,
+        db=db,
+        login=login,
+        secret=password,
+        scopes=parse_scopes(values),
+        client=client_address(request),
+    )
     return json_response(issued.body(), headers=_NO_STORE)
 
 
@@ -75,7 +58,7 @@ async def refresh(request: Request) -> Response:
     rp = await request_params(request)
     if rp.body.items is not None:
         raise BadRequest("the body must be a JSON object (scopes), not a list")
-    scopes = narrower(parse_scopes(rp.values), ident.scopes)
+    scopes = parse_scopes(rp.values).meet(ident.scopes)
     token, expires_in = await gw.tokens.issue(
         ident.cred, login=ident.login, user_info=ident.user_info, scopes=scopes
     )

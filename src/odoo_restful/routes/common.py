@@ -11,7 +11,7 @@ from .. import params
 from ..errors import InvalidToken
 
 if TYPE_CHECKING:
-    from ..app import Gateway
+    from ..gateway import Gateway
     from ..tokens.service import Identity
 
 TOKEN_HEADERS = ("access-token", "access_token")
@@ -49,6 +49,11 @@ async def request_params(request: Request) -> RequestParams:
     parsed = RequestParams(params.merge_sources(request.query_params, body), body)
     request.scope[_PARAMS_KEY] = parsed
     return parsed
+
+
+def client_address(request: Request) -> str:
+    """The client's address (from a trusted proxy's X-Forwarded-For when configured)."""
+    return request.client.host if request.client else "-"
 
 
 def token_from_headers(request: Request) -> str | None:

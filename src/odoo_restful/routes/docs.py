@@ -31,6 +31,7 @@ from ..openapi import (
     collect_models,
     parse_models,
 )
+from ..scopes import intersect
 from .common import gateway, identify, request_params
 
 DOCS_CSP: Final = (
@@ -79,15 +80,6 @@ def _cache(request: Request) -> DocumentCache:
     return found
 
 
-def _intersect(*lists: tuple[str, ...] | frozenset[str] | None) -> tuple[str, ...] | None:
-    result: tuple[str, ...] | None = None
-    for names in lists:
-        if names is None:
-            continue
-        result = tuple(sorted(names)) if result is None else tuple(n for n in result if n in names)
-    return result
-
-
 async def openapi_json(request: Request) -> Response:
     """The OpenAPI 3.1 document for the models the caller can read."""
     ident = await identify(request)
@@ -97,7 +89,7 @@ async def openapi_json(request: Request) -> Response:
     scopes = ident.scopes
     allowed = [m for m in wanted if scopes.models is None or m in scopes.models]
     out_of_scope = [m for m in wanted if m not in allowed]
-    methods = _intersect(gw.method_allow, scopes.methods)
+    methods = intersect(gw.method_allow, scopes.methods)
     cred = ident.cred
     key = (
         cred.db,

@@ -11,7 +11,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from .. import params, values
-from ..errors import BadRequest, MissingError, PayloadTooLarge, UpstreamError
+from ..errors import BadRequest, MissingError, UpstreamError
+from ..guards import check_context, check_method_arguments, values_guard
 from ..odoo.base import Credential
 from ..responses import envelope, raw_page
 from .common import TOKEN_PARAM, gateway, identify, request_params
@@ -33,11 +34,14 @@ def _context(base: dict[str, Any], value: Any) -> dict[str, Any]:
     return ctx
 
 
-def _read_kwargs(fields: list[str] | None, ctx: dict[str, Any]) -> dict[str, Any]:
-    kwargs: dict[str, Any] = {"context": ctx}
-    if fields is not None:
-        kwargs["fields"] = fields
-    return kwargs
+async def _read_kwargs(
+    request: Request, cred: Credential, model: str, fields: list[str] | None, ctx: dict[str, Any]
+) -> dict[str, Any]:
+    """``fields`` and ``context`` for a read: never without a field list (see
+    ``odoo.metadata``: Odoo's own default fails for ordinary users)."""
+    if fields is None or fields == ["*"]:
+        fields = await gateway(request).fields.default_fields(cred, model, every=fields is not None)
+    return {"fields": fields, "context": ctx}
 
 
 async def _read_one(
@@ -60,7 +64,8 @@ async def _read_one(
         # Naming ``active`` in the domain turns Odoo's archive filter off for this
         # lookup only: an id names one record, archived or not.
         domain.append(["active", "in", [True, False]])
-    items = await gw.odoo.call_page(cred, model, "search_read", [domain], _read_kwargs(fields, ctx))
+    kwargs = await _read_kwargs(request, cred, model, fields, ctx)
+    items = await gw.odoo.call_page(cred, model, "search_read", [domain], kwargs)
     if not items:
         raise MissingError(f"{model} record {rid} does not exist or is not readable")
     return raw_page(items)
@@ -91,12 +96,14 @@ async def search(request: Request) -> Response:
         default_limit=gw.settings.default_limit,
         max_limit=gw.settings.max_limit,
     )
-    kwargs = _read_kwargs(fields, _context(ident.context, p.get("context")))
+    ident.scopes.check(model, write=False)
+    kwargs = await _read_kwargs(
+        request, ident.cred, model, fields, _context(ident.context, p.get("context"))
+    )
     kwargs["limit"] = limit
     kwargs["offset"] = offset
     if order:
         kwargs["order"] = order
-    gw.scope_check(ident, model, write=False)
     items = await gw.odoo.call_page(ident.cred, model, "search_read", [domain], kwargs)
     return raw_page(items)
 
@@ -105,7 +112,7 @@ async def read_one(request: Request) -> Response:
     ident = await identify(request)
     model, rid = _model(request), _record_id(request)
     p = (await request_params(request)).values
-    gateway(request).scope_check(ident, model, write=False)
+    ident.scopes.check(model, write=False)
     fields = params.parse_fields(p.get("fields"))
     ctx = _context(ident.context, p.get("context"))
     return await _read_one(request, ident.cred, model, rid, fields, ctx)
@@ -115,20 +122,19 @@ async def create(request: Request) -> Response:
     ident = await identify(request)
     model = _model(request)
     gw = gateway(request)
-    gw.scope_check(ident, model, write=True)
+    ident.scopes.check(model, write=True)
     rp = await request_params(request)
     payload: Any = rp.body.items if rp.body.items is not None else _values(rp.body)
-    items = values.normalise_create_payload(payload)
-    if len(items) > gw.settings.max_batch:
-        raise PayloadTooLarge(f"at most {gw.settings.max_batch} records per create")
+    items = values.normalise_create_payload(payload, max_records=gw.settings.max_batch)
     ctx = _context(ident.context, request.query_params.get("context"))
+    check_context(ctx, gw.write_deny)
     fields = params.parse_fields(request.query_params.get("fields"))
 
     lookup = gw.fields.lookup(ident.cred)
-    for item in items:
-        gw.check_writable(model, item)
+    guard = values_guard(ident.scopes, gw.write_deny)
     vals_list = [
-        await values.prepare_values(model, _without_token(item), fields=lookup) for item in items
+        await values.prepare_values(model, _without_token(item), fields=lookup, guard=guard)
+        for item in items
     ]
     if not vals_list:
         raise BadRequest("nothing to create: send an object or a list of objects")
@@ -138,7 +144,8 @@ async def create(request: Request) -> Response:
     ids = [created] if isinstance(created, int) else created
     if not isinstance(ids, list) or not all(isinstance(i, int) for i in ids):
         raise UpstreamError("Odoo's create reply is not a list of ids")
-    records = await gw.odoo.call(ident.cred, model, "read", [ids], _read_kwargs(fields, ctx))
+    kwargs = await _read_kwargs(request, ident.cred, model, fields, ctx)
+    records = await gw.odoo.call(ident.cred, model, "read", [ids], kwargs)
     return envelope(records, status=201)
 
 
@@ -146,12 +153,12 @@ async def write(request: Request) -> Response:
     ident = await identify(request)
     model, rid = _model(request), _record_id(request)
     gw = gateway(request)
-    gw.scope_check(ident, model, write=True)
+    ident.scopes.check(model, write=True)
     vals = _values((await request_params(request)).body)
     if not vals:
         raise BadRequest("nothing to write: send an object of field values")
-    gw.check_writable(model, vals)
     ctx = _context(ident.context, request.query_params.get("context"))
+    check_context(ctx, gw.write_deny)
     fields = params.parse_fields(request.query_params.get("fields"))
 
     async def current(model: str, field: str) -> list[int]:
@@ -162,7 +169,11 @@ async def write(request: Request) -> Response:
         return [i for i in lines if isinstance(i, int)]
 
     prepared = await values.prepare_values(
-        model, vals, fields=gw.fields.lookup(ident.cred), current=current
+        model,
+        vals,
+        fields=gw.fields.lookup(ident.cred),
+        current=current,
+        guard=values_guard(ident.scopes, gw.write_deny),
     )
     await gw.odoo.call(ident.cred, model, "write", [[rid], prepared], {"context": ctx})
     return await _read_one(request, ident.cred, model, rid, fields, ctx)
@@ -172,7 +183,7 @@ async def delete(request: Request) -> Response:
     ident = await identify(request)
     model, rid = _model(request), _record_id(request)
     gw = gateway(request)
-    gw.scope_check(ident, model, write=True)
+    ident.scopes.check(model, write=True)
     ctx = _context(ident.context, request.query_params.get("context"))
     await gw.odoo.call(ident.cred, model, "unlink", [[rid]], {"context": ctx})
     return envelope({"id": rid, "deleted": True})
@@ -184,9 +195,11 @@ async def call_method(request: Request) -> Response:
     method = request.path_params["method"]
     gw = gateway(request)
     params.check_method_name(method, deny=gw.method_deny, allow=gw.method_allow)
-    gw.scope_check(ident, model, write=True, method=method)
+    ident.scopes.check(model, write=True, method=method)
     p = (await request_params(request)).values
     args, kwargs = params.parse_args_kwargs(p.get("args"), p.get("kwargs"))
     kwargs["context"] = _context(ident.context, kwargs.get("context") or p.get("context"))
+    check_context(kwargs["context"], gw.write_deny)
+    check_method_arguments([args, kwargs], ident.scopes, gw.write_deny)
     result = await gw.odoo.call(ident.cred, model, method, [[rid], *args], kwargs)
     return envelope(result)

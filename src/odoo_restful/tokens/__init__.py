@@ -16,8 +16,6 @@ from .store import (
     TokenRecord,
     TokenStore,
     TokenStoreError,
-    open_store,
-    upgrade,
 )
 
 __all__ = [
@@ -33,7 +31,5 @@ __all__ = [
     "encrypt_secret",
     "key_id",
     "new_token",
-    "open_store",
     "token_hash",
-    "upgrade",
 ]

@@ -1,4 +1,4 @@
-"""The token store interface, its record type and the factory that picks a back end.
+"""The token store interface and its record type; ``compose.open_store`` picks a back end.
 
 Two back ends share one schema: SQLite (embedded default, one gateway process) and
 PostgreSQL (several replicas). Both are raw SQL: an ORM would cost far more than
@@ -12,7 +12,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol, runtime_checkable
 
-from ..errors import GatewayError
+from ..errors import TokenStoreError
+from ..scopes import Scopes
 
 __all__ = [
     "NOTIFY_CHANNEL",
@@ -23,48 +24,10 @@ __all__ = [
     "TokenRecord",
     "TokenStore",
     "TokenStoreError",
-    "open_store",
-    "upgrade",
 ]
 
 SecretKind = Literal["password", "api_key", "session"]
 NOTIFY_CHANNEL = "odoo_restful_revoked"
-
-
-class TokenStoreError(GatewayError):
-    """The token store failed (unreachable, locked, corrupt); details go to the log only."""
-
-    status = 503
-    type = "token_store_unavailable"
-
-
-@dataclass(frozen=True, slots=True)
-class Scopes:
-    """What a token may do; ``None`` allow-lists mean "anything Odoo allows"."""
-
-    read_only: bool = False
-    models: tuple[str, ...] | None = None
-    methods: tuple[str, ...] | None = None
-
-    def to_json(self) -> str:
-        return json.dumps(
-            {
-                "read_only": self.read_only,
-                "models": None if self.models is None else list(self.models),
-                "methods": None if self.methods is None else list(self.methods),
-            },
-            separators=(",", ":"),
-        )
-
-    @classmethod
-    def from_json(cls, text: str) -> Scopes:
-        data = json.loads(text)
-        models, methods = data.get("models"), data.get("methods")
-        return cls(
-            read_only=bool(data.get("read_only", False)),
-            models=None if models is None else tuple(models),
-            methods=None if methods is None else tuple(methods),
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,44 +174,3 @@ class TokenStore(Protocol):
         """Call ``callback`` on every revocation (this replica's and others'); returns
         a function that unsubscribes. Callbacks run on the event loop and must not block.
         """
-
-
-def _is_postgres(url: str) -> bool:
-    return url.startswith(("postgresql://", "postgres://"))
-
-
-def _sqlite_path(url: str) -> str:
-    """``sqlite:///rel.db``, ``sqlite:////abs.db`` (SQLAlchemy style) or a plain path."""
-    if url.startswith("sqlite:///"):
-        return url[len("sqlite:///") :]
-    if url.startswith("sqlite://"):
-        rest = url[len("sqlite://") :]
-        return rest or ":memory:"
-    if "://" in url:
-        raise ValueError(f"Unsupported token store URL scheme: {url.split('://', 1)[0]}")
-    return url
-
-
-def open_store(url_or_path: str, **options: Any) -> TokenStore:
-    """Build (not yet open) the store for a URL or path; ``await store.open()`` next.
-
-    ``options`` go to the back end's constructor (e.g. ``touch_interval``).
-    """
-    if _is_postgres(url_or_path):
-        from .postgres import PostgresStore  # asyncpg is an optional dependency
-
-        return PostgresStore(url_or_path, **options)
-    from .sqlite import SqliteStore
-
-    return SqliteStore(_sqlite_path(url_or_path), **options)
-
-
-async def upgrade(url_or_path: str) -> list[str]:
-    """Apply pending migrations (``odoo-restful db upgrade``); returns the names applied."""
-    if _is_postgres(url_or_path):
-        from .postgres import upgrade_postgres
-
-        return await upgrade_postgres(url_or_path)
-    from .sqlite import upgrade_sqlite
-
-    return await upgrade_sqlite(_sqlite_path(url_or_path))

@@ -1,0 +1,23 @@
+"""``Gateway``: the state route handlers share (settings, Odoo client, tokens, caches, guards)."""
+
+from __future__ import annotations
+
+from .config import Settings
+from .guards import WriteDenyList
+from .odoo.metadata import Metadata
+from .odoo.router import ProtocolRouter
+from .params import DEFAULT_METHOD_DENY
+from .ratelimit import LoginGuard
+from .tokens.service import TokenService
+
+
+class Gateway:
+    def __init__(self, settings: Settings, odoo: ProtocolRouter, tokens: TokenService) -> None:
+        self.settings = settings
+        self.odoo = odoo
+        self.tokens = tokens
+        self.fields = Metadata(odoo)
+        self.method_deny = DEFAULT_METHOD_DENY | frozenset(settings.method_deny)
+        self.method_allow = frozenset(settings.method_allow) or None
+        self.write_deny = WriteDenyList(settings.write_deny_fields)
+        self.logins = LoginGuard()
