@@ -23,7 +23,7 @@ from .config import Settings
 from .errors import GatewayError, MethodNotAllowed, RouteNotFound
 from .gateway import Gateway
 from .middleware import BodyLimitMiddleware, RequestContextMiddleware
-from .odoo.router import ProtocolRouter
+from .odoo.router import OdooRouter
 from .odoo.transport import Transport
 from .responses import error_response, json_response
 from .routes import auth, docs, records
@@ -89,7 +89,7 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         token_store = store or open_store(settings.store)
         await token_store.open()
-        odoo = ProtocolRouter(transport or make_transport(settings), settings.protocol)
+        odoo = OdooRouter(transport or make_transport(settings), settings.protocol)
         tokens = TokenService(
             token_store,
             load_secrets(settings),

@@ -255,7 +255,7 @@ def openapi_command(
     """Write the OpenAPI 3.1 document of the API (for client generators) to a file."""
     from .compose import make_transport
     from .errors import GatewayError
-    from .odoo.router import ProtocolRouter
+    from .odoo.router import OdooRouter
     from .openapi import DocumentOptions, generate, parse_models
 
     try:
@@ -286,7 +286,7 @@ def openapi_command(
     )
 
     async def go() -> tuple[dict[str, Any], list[str]]:
-        odoo = ProtocolRouter(transport, protocol)
+        odoo = OdooRouter(transport, protocol)
         try:
             return await generate(
                 odoo,

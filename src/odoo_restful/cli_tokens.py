@@ -92,7 +92,7 @@ def create(
     """Sign in to Odoo as LOGIN and print a new token (shown this once only)."""
     from .compose import load_secrets, make_transport
     from .gateway import Gateway
-    from .odoo.router import ProtocolRouter
+    from .odoo.router import OdooRouter
 
     if api_key_file is not None:
         secret = api_key_file.read().strip()
@@ -113,7 +113,7 @@ def create(
     scopes = parse_scopes({"read_only": read_only, "models": models, "methods": methods})
 
     async def go(token_store: TokenStore) -> tuple[str, int]:
-        odoo = ProtocolRouter(make_transport(settings), settings.protocol)
+        odoo = OdooRouter(make_transport(settings), settings.protocol)
         service = TokenService(token_store, load_secrets(settings), ttl=settings.token_ttl)
         gw = Gateway(settings, odoo, service)
         try:

@@ -5,14 +5,14 @@ from __future__ import annotations
 from .config import Settings
 from .guards import WriteDenyList
 from .odoo.metadata import Metadata
-from .odoo.router import ProtocolRouter
+from .odoo.router import OdooRouter
 from .params import DEFAULT_METHOD_DENY
 from .ratelimit import LoginGuard
 from .tokens.service import TokenService
 
 
 class Gateway:
-    def __init__(self, settings: Settings, odoo: ProtocolRouter, tokens: TokenService) -> None:
+    def __init__(self, settings: Settings, odoo: OdooRouter, tokens: TokenService) -> None:
         self.settings = settings
         self.odoo = odoo
         self.tokens = tokens

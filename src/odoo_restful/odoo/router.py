@@ -31,7 +31,7 @@ def secret_kind(secret: str) -> str:
     return "api_key" if API_KEY.match(secret) else "password"
 
 
-class ProtocolRouter:
+class OdooRouter:
     """An ``OdooClient`` that delegates to the JSON-RPC, JSON-2 or web-session client."""
 
     def __init__(self, transport: Transport, protocol: str = "auto") -> None:

@@ -17,7 +17,7 @@ from ..errors import (
     UnknownModel,
 )
 from ..odoo.base import Credential, OdooClient
-from ..odoo.router import ProtocolRouter
+from ..odoo.router import OdooRouter
 from .common import DEFAULT_MODELS, DocumentOptions, FieldsGet
 from .document import build_document
 
@@ -133,7 +133,7 @@ async def collect_models(
 
 
 async def generate(
-    odoo: ProtocolRouter,
+    odoo: OdooRouter,
     *,
     db: str,
     login: str,

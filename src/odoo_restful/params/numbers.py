@@ -66,7 +66,7 @@ def parse_limit_offset(
     return number, start
 
 
-def _record_id(value: Any, *, name: str) -> int:
+def _checked_id(value: Any, *, name: str) -> int:
     if not (_is_int(value) or (isinstance(value, str) and _ID_RE.fullmatch(value))):
         raise BadRequest(f"{name} must be a positive integer, got {short_repr(value)}")
     number = int(value)
@@ -78,7 +78,7 @@ def _record_id(value: Any, *, name: str) -> int:
 def parse_id(text: str) -> int:
     """A record id from a URL path segment; BadRequest lets the route pick 400 or 404."""
     if isinstance(text, str) or _is_int(text):
-        return _record_id(text, name="id")
+        return _checked_id(text, name="id")
     raise BadRequest("id must be a positive integer")
 
 
@@ -87,7 +87,7 @@ def parse_ids(value: Any, *, name: str = "ids", max_ids: int = MAX_IDS) -> list[
     if value is None:
         return []
     if _is_int(value):
-        return [_record_id(value, name=name)]
+        return [_checked_id(value, name=name)]
     items = (
         list_items(value, what=name, max_items=max_ids, max_chars=max_ids * 16, noun="integers")
         or []
@@ -95,5 +95,5 @@ def parse_ids(value: Any, *, name: str = "ids", max_ids: int = MAX_IDS) -> list[
     literal = isinstance(value, str) and value.strip()[:1] in ("[", "(")
     if (literal or not isinstance(value, str)) and any(not _is_int(item) for item in items):
         raise BadRequest(f"{name} must be a list of integers")
-    ids = {_record_id(item, name=f"{name} item"): None for item in items}
+    ids = {_checked_id(item, name=f"{name} item"): None for item in items}
     return list(ids)

@@ -22,7 +22,7 @@ def _model(request: Request) -> str:
     return params.parse_model_name(request.path_params["model"])
 
 
-def _record_id(request: Request) -> int:
+def _path_id(request: Request) -> int:
     return params.parse_id(request.path_params["id"])
 
 
@@ -110,7 +110,7 @@ async def search(request: Request) -> Response:
 
 async def read_one(request: Request) -> Response:
     ident = await identify(request)
-    model, rid = _model(request), _record_id(request)
+    model, rid = _model(request), _path_id(request)
     p = (await request_params(request)).values
     ident.scopes.check(model, write=False)
     fields = params.parse_fields(p.get("fields"))
@@ -151,7 +151,7 @@ async def create(request: Request) -> Response:
 
 async def write(request: Request) -> Response:
     ident = await identify(request)
-    model, rid = _model(request), _record_id(request)
+    model, rid = _model(request), _path_id(request)
     gw = gateway(request)
     ident.scopes.check(model, write=True)
     vals = _values((await request_params(request)).body)
@@ -181,7 +181,7 @@ async def write(request: Request) -> Response:
 
 async def delete(request: Request) -> Response:
     ident = await identify(request)
-    model, rid = _model(request), _record_id(request)
+    model, rid = _model(request), _path_id(request)
     gw = gateway(request)
     ident.scopes.check(model, write=True)
     ctx = _context(ident.context, request.query_params.get("context"))
@@ -191,7 +191,7 @@ async def delete(request: Request) -> Response:
 
 async def call_method(request: Request) -> Response:
     ident = await identify(request)
-    model, rid = _model(request), _record_id(request)
+    model, rid = _model(request), _path_id(request)
     method = request.path_params["method"]
     gw = gateway(request)
     params.check_method_name(method, deny=gw.method_deny, allow=gw.method_allow)

@@ -23,7 +23,7 @@ _TOUCH_EVERY = 60.0
 _MAX_TOKEN_CHARS = 256
 
 
-def _kind(kind: str) -> SecretKind:
+def _secret_kind(kind: str) -> SecretKind:
     if kind == "api_key":
         return "api_key"
     return "session" if kind == "session" else "password"
@@ -61,7 +61,7 @@ class TokenService:
         max_entries: int = 10_000,
     ) -> None:
         self.store = store
-        self.secrets = secrets
+        self.server_secrets = secrets
         self.ttl = ttl
         self._cache_ttl = cache_ttl
         self._negative_ttl = negative_ttl
@@ -92,22 +92,22 @@ class TokenService:
         token = new_token()
         lifetime = min(ttl or self.ttl, self.ttl)
         now = time.time()
-        hashed = self.secrets.hashes(token)[0]
+        hashed = self.server_secrets.hashes(token)[0]
         record = TokenRecord(
             token_hash=hashed,
             prefix=token[:12],
             db=cred.db,
             uid=cred.uid,
             login=login,
-            secret_enc=encrypt_secret(token, self.secrets.current, cred.secret, hashed),
-            secret_kind=_kind(cred.kind),
+            secret_enc=encrypt_secret(token, self.server_secrets.current, cred.secret, hashed),
+            secret_kind=_secret_kind(cred.kind),
             scopes=scopes or Scopes(),
             user_info=user_info,
             created_at=now,
             expires_at=now + lifetime,
             last_used_at=None,
             revoked=False,
-            key_id=self.secrets.current_key_id,
+            key_id=self.server_secrets.current_key_id,
         )
         await self.store.insert(record)
         self._cache.pop(token, None)
@@ -143,12 +143,12 @@ class TokenService:
     async def _load(self, token: str) -> Identity | _Expired | None:
         if not token or len(token) > _MAX_TOKEN_CHARS:
             return None
-        record = await self.store.get(self.secrets.hashes(token))
+        record = await self.store.get(self.server_secrets.hashes(token))
         if record is None or record.revoked:
             return None
         if record.is_expired(time.time()):
             return _EXPIRED
-        secret_key = self.secrets.by_key_id(record.key_id)
+        secret_key = self.server_secrets.by_key_id(record.key_id)
         if secret_key is None:
             return None  # issued under a server secret that has since been retired
         try:
@@ -184,7 +184,7 @@ class TokenService:
         await self.store.touch(token_hash, now)
 
     async def revoke(self, token: str) -> bool:
-        record = await self.store.get(self.secrets.hashes(token))
+        record = await self.store.get(self.server_secrets.hashes(token))
         self._cache.pop(token, None)
         return record is not None and await self.revoke_hash(record.token_hash)
 
