@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from .errors import InvalidTextRepresentation
 from .fields import X2MANY, Field
 
 OPERATORS = frozenset(
@@ -412,7 +413,7 @@ def _coerce(fld: Field, value: Any, leaf: Leaf) -> Any:
         if fld.type in ("float", "monetary"):
             return float(value)
     except (TypeError, ValueError):
-        raise ValueError(f"Invalid value {value!r} in condition {leaf.raw!r}") from None
+        raise _cast_error(fld.type, value, leaf) from None
     if fld.type in ("char", "text", "html", "selection", "date", "datetime") and not isinstance(
         value, str
     ):
@@ -424,7 +425,19 @@ def _coerce_int(value: Any, leaf: Leaf) -> int:
     try:
         return int(value)
     except (TypeError, ValueError):
-        raise ValueError(f"Invalid value {value!r} in condition {leaf.raw!r}") from None
+        raise _cast_error("integer", value, leaf) from None
+
+
+_SQL_TYPES = {"integer": "integer", "float": "double precision", "monetary": "numeric"}
+
+
+def _cast_error(kind: str, value: Any, leaf: Leaf) -> Exception:
+    """A text the column type cannot take reaches PostgreSQL, which refuses it."""
+    if isinstance(value, str):
+        return InvalidTextRepresentation(
+            f'invalid input syntax for type {_SQL_TYPES.get(kind, kind)}: "{value}"\n'
+        )
+    return ValueError(f"Invalid value {value!r} in condition {leaf.raw!r}")
 
 
 _MATCHERS: dict[tuple[str, str], Callable[[str], bool]] = {}
