@@ -119,6 +119,11 @@ def test_group_restricted_field_refused_in_read_and_domain(admin: Client, demo: 
             call()
         assert (info.value.name, info.value.message) == (ACCESS, message)
     assert admin("res.partner", "read", [3], ["credit_limit"]) == [{"id": 3, "credit_limit": 0.0}]
+    fault = demo.fault("sale.order", "search", [["partner_id.credit_limit", ">", 0]])
+    assert fault.message == message
+    fault = demo.fault("res.partner", "write", [9], {"credit_limit": 10.0})
+    assert fault.message == message.replace("Operation: read", "Operation: write")
+    assert admin("sale.order", "search", [["partner_id.credit_limit", ">", 0]]) == []
 
 
 # --- default reads ------------------------------------------------------------------------

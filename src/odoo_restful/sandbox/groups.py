@@ -39,13 +39,15 @@ def has_groups(profile: str, spec: str | None) -> bool:
     return any(group.strip() in mine for group in spec.split(","))
 
 
-def field_error(model: str, description: str, fname: str, spec: str, uid: int) -> AccessError:
-    """Odoo's message for a field whose groups the user lacks (read or search)."""
+def field_error(
+    model: str, description: str, fname: str, spec: str, uid: int, operation: str = "read"
+) -> AccessError:
+    """Odoo's message for a field whose groups the user lacks (read, search or write)."""
     wanted = [group.strip() for group in spec.split(",") if group.strip()]
     ordered = [g for g in GROUP_NAMES if g in wanted] + [g for g in wanted if g not in GROUP_NAMES]
     names = ", ".join(f"'{GROUP_NAMES.get(g, g)}'" for g in ordered)
     return AccessError(
         f'You do not have enough rights to access the field "{fname}" on {description} '
-        f"({model}). Please contact your system administrator.\n\nOperation: read\n"
+        f"({model}). Please contact your system administrator.\n\nOperation: {operation}\n"
         f"User: {uid}\nGroups: allowed for groups {names}"
     )

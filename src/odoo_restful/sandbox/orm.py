@@ -283,12 +283,24 @@ class BaseModel:
             return
         raise access.acl_error(self._name, self._description, operation)
 
-    def check_field_access(self, fname: str) -> None:
-        """A field restricted to groups the user lacks cannot be read or searched."""
+    def check_field_access(self, fname: str, operation: str = "read") -> None:
+        """A field restricted to groups the user lacks cannot be read, searched or written."""
         spec = self._field_groups(fname)
         if self.env.su or groups.has_groups(self.env.profile, spec):
             return
-        raise groups.field_error(self._name, self._description, fname, spec or "", self.env.uid)
+        raise groups.field_error(
+            self._name, self._description, fname, spec or "", self.env.uid, operation
+        )
+
+    def _check_path_access(self, path: str) -> None:
+        """Every field of a domain path (``partner_id.credit_limit``) must be accessible."""
+        model: BaseModel | None = self
+        for part in path.split("."):
+            fld = model.fields().get(part) if model is not None else None
+            if model is None or fld is None:
+                return  # unknown fields: the domain's own error
+            model.check_field_access(part)
+            model = self.env.get(fld.relation) if fld.relation else None
 
     def _field_groups(self, fname: str) -> str | None:
         fld = self.fields().get(fname)
@@ -335,9 +347,8 @@ class BaseModel:
             raise InvalidRowCountInLimitClause()
         node: Node = parse(domain if domain is not None else [])
         if not self.env.su:
-            for fname in _leaf_fields(node):
-                if fname in self.fields():
-                    self.check_field_access(fname)
+            for path in _leaf_paths(node):
+                self._check_path_access(path)
         if self.env.active_test and "active" in self.fields() and not mentions(node, "active"):
             node = and_(Leaf("active", "=", True, ("active", "=", True)), node)
         terms = parse_order(order, self) if order else self._default_order()
@@ -578,15 +589,15 @@ class BaseModel:
         """Refuse deletions the business rules forbid."""
 
 
-def _leaf_fields(node: Node) -> Iterable[str]:
-    """The first field name of every leaf of ``node`` (field groups apply to those)."""
+def _leaf_paths(node: Node) -> Iterable[str]:
+    """The field path of every leaf of ``node`` (field groups apply to those)."""
     if isinstance(node, Leaf):
-        yield node.path.partition(".")[0]
+        yield node.path
     elif isinstance(node, Not):
-        yield from _leaf_fields(node.child)
+        yield from _leaf_paths(node.child)
     elif isinstance(node, Junction):
         for child in node.children:
-            yield from _leaf_fields(child)
+            yield from _leaf_paths(child)
 
 
 def _has_source(cls: type[BaseModel], fld: Field) -> bool:
