@@ -413,7 +413,7 @@ def _coerce(fld: Field, value: Any, leaf: Leaf) -> Any:
         if fld.type in ("float", "monetary"):
             return float(value)
     except (TypeError, ValueError):
-        raise _cast_error(fld.type, value, leaf) from None
+        raise _cast_error(fld, value, leaf) from None
     if fld.type in ("char", "text", "html", "selection", "date", "datetime") and not isinstance(
         value, str
     ):
@@ -425,18 +425,18 @@ def _coerce_int(value: Any, leaf: Leaf) -> int:
     try:
         return int(value)
     except (TypeError, ValueError):
-        raise _cast_error("integer", value, leaf) from None
+        raise ValueError(f"Invalid value {value!r} in condition {leaf.raw!r}") from None
 
 
-_SQL_TYPES = {"integer": "integer", "float": "double precision", "monetary": "numeric"}
+def _cast_error(fld: Field, value: Any, leaf: Leaf) -> Exception:
+    """A value the field cannot take: Odoo's ValueError, or PostgreSQL's for ``id``.
 
-
-def _cast_error(kind: str, value: Any, leaf: Leaf) -> Exception:
-    """A text the column type cannot take reaches PostgreSQL, which refuses it."""
-    if isinstance(value, str):
-        return InvalidTextRepresentation(
-            f'invalid input syntax for type {_SQL_TYPES.get(kind, kind)}: "{value}"\n'
-        )
+    Odoo converts the value of an ordinary integer or float field in Python, but
+    passes a text compared with ``id`` on to PostgreSQL, which refuses it (recorded:
+    ``[['id', '=', 'base.main_partner']]``).
+    """
+    if fld.name == "id" and isinstance(value, str):
+        return InvalidTextRepresentation(f'invalid input syntax for type integer: "{value}"\n')
     return ValueError(f"Invalid value {value!r} in condition {leaf.raw!r}")
 
 
