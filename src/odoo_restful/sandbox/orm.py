@@ -101,7 +101,11 @@ class Env:
         return access.acl_error(model, name, operation, external=True)
 
     def check_companies(self) -> None:
-        """``allowed_company_ids`` in the context must be companies of the user."""
+        """``allowed_company_ids`` in the context must be companies of the user.
+
+        Odoo checks it when ``env.companies`` is first used (record rules, defaults...),
+        which nearly every call does; the sandbox checks it on every access check.
+        """
         wanted = self.context.get("allowed_company_ids")
         if self.su or not wanted:
             return
