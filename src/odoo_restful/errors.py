@@ -174,6 +174,14 @@ class ReplyTooLarge(UpstreamError):
         )
 
 
+class BadReply(UpstreamError):
+    """Odoo's reply arrived broken: malformed, cut short, corrupt, or not what was asked.
+
+    Only a reply that is complete and clean is a success; any other is this, never
+    taken for a short or empty answer.
+    """
+
+
 class OdooServerError(UpstreamError):
     """Odoo failed in a way that is not the client's fault (an unexpected exception)."""
 
@@ -191,6 +199,15 @@ class OdooUnavailable(UpstreamError):
 class OdooTimeout(UpstreamError):
     status = 504
     type = "odoo_timeout"
+
+
+class UnsafeRequest(GatewayError):
+    """The gateway refused to send Odoo a request breaking HTTP's grammar (a header
+    value with a line break, a method that is not a token): a bug, or hostile input
+    that slipped past the checks before it. Nothing was sent."""
+
+    status = 500
+    type = "unsafe_upstream_request"
 
 
 _UNKNOWN_MODEL = re.compile(r"^Object (\S+) doesn't exist")
