@@ -95,6 +95,9 @@ class DatabaseNotFound(GatewayError):
     status = 404
     type = "database_not_found"
 
+    def __init__(self, message: str = "this database does not exist on the Odoo server") -> None:
+        super().__init__(message)
+
 
 # --- errors Odoo reported (mapped from error.data.name) ---
 
@@ -264,7 +267,7 @@ def from_odoo(name: str, message: str) -> GatewayError:
         return UnknownMethod(f"{what} does not exist", odoo_name=name)
     cls = _BY_NAME.get(name)
     if cls is None and name == "psycopg2.OperationalError" and "does not exist" in message:
-        return DatabaseNotFound("this database does not exist on the Odoo server")
+        return DatabaseNotFound()
     if cls is None:
         # An unexpected server-side exception: its text may name server internals.
         return OdooServerError(f"Odoo failed to process the request ({name or 'unknown error'})")
