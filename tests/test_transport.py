@@ -41,6 +41,7 @@ from odoo_restful.odoo.aiohttp_transport import AiohttpTransport
 from odoo_restful.odoo.http11 import Http11Transport
 from odoo_restful.odoo.transport import Transport
 from odoo_restful.odoo.websession import session_cookie
+from odoo_restful.odoo.wire import check_request
 
 from .servers import free_port
 
@@ -977,3 +978,14 @@ def test_only_http_and_https_urls_are_accepted() -> None:
     for url in ("ftp://odoo", "odoo.example.com", "http://", "http://odoo/a b", "http://o/%zz"):
         with pytest.raises(ValueError):
             Http11Transport(url)
+
+
+def test_a_path_found_good_is_no_good_header_name() -> None:
+    """The checks remember what passed, paths and tokens apart: ``/a:b`` is a fine path
+    and, as a header name, would split into ``/a`` and a value."""
+    check_request("POST", "/a:b", {})
+    check_request("POST", "/a:b", {})  # remembered
+    with pytest.raises(UnsafeRequest, match="not a token"):
+        check_request("POST", "/x", {"/a:b": "1"})
+    with pytest.raises(UnsafeRequest, match="method"):
+        check_request("/a:b", "/x", {})

@@ -23,44 +23,52 @@ from ..errors import BadReply, ReplyTooLarge, UnsafeRequest
 # RFC 9110 5.6.2 token; an absolute path of RFC 3986 pchar and %XX escapes, with no
 # empty segment ("//host/x" reads as an authority to some servers) but a final "/".
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
-_PATH = re.compile(r"/|(?:/(?:[A-Za-z0-9\-._~!$&'()*+,;=:@]|%[0-9A-Fa-f]{2})+)+/?")
+_PATH = re.compile(r"/|(?:/[A-Za-z0-9\-._~!$&'()*+,;=:@%]+)+/?")
+_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 # A field value: visible ASCII, space, tab and obs-text (Latin-1); no other control.
 _NOT_FIELD_VALUE = re.compile(r"[^\t\x20-\x7e\x80-\xff]")
-_SAFE_NAMES: set[str] = set()  # header names and methods already checked
-_MAX_SAFE_NAMES = 256
+# Tokens (methods, header names) and paths already found good: the clients send few
+# distinct ones, so most requests are checked by set lookups. Never values: they hold
+# secrets. Two sets, since a good path (``/a:b``) is no good header name.
+_TOKENS: set[str] = set()
+_PATHS: set[str] = set()
+_MAX_SAFE = 4096
 
 
 def check_request(method: str, path: str, headers: Mapping[str, str]) -> None:
     """Raise ``UnsafeRequest`` unless the request line and headers are well formed."""
-    if method not in _SAFE_NAMES:
+    tokens = _TOKENS
+    if method not in tokens:
         if not _TOKEN.fullmatch(method):
             raise UnsafeRequest(
                 f"refusing to send a request whose method is not a token: {method[:40]!r}"
             )
-        _remember(method)
-    if not _PATH.fullmatch(path):
-        raise UnsafeRequest(_path_fault(path))
+        _remember(tokens, method)
+    if path not in _PATHS:
+        if not _PATH.fullmatch(path) or _BAD_ESCAPE.search(path):
+            raise UnsafeRequest(_path_fault(path))
+        _remember(_PATHS, path)
     for name, value in headers.items():
-        if name not in _SAFE_NAMES:
+        if name not in tokens:
             if not _TOKEN.fullmatch(name):
                 raise UnsafeRequest(
                     f"refusing to send a header whose name is not a token ({_fault(name)})"
                 )
-            _remember(name)
-        if _NOT_FIELD_VALUE.search(value):
+            _remember(tokens, name)
+        if not (value.isascii() and value.isprintable()) and _NOT_FIELD_VALUE.search(value):
             raise UnsafeRequest(f"refusing to send the {name} header: {_fault(value)}")
 
 
 def check_prefix(prefix: str) -> str:
     """The path of Odoo's base URL, if it may start every request's target."""
-    if prefix and not _PATH.fullmatch(prefix):
+    if prefix and (not _PATH.fullmatch(prefix) or _BAD_ESCAPE.search(prefix)):
         raise ValueError(f"the Odoo URL's path is not a plain absolute path: {prefix!r}")
     return prefix
 
 
-def _remember(name: str) -> None:
-    if len(_SAFE_NAMES) < _MAX_SAFE_NAMES:
-        _SAFE_NAMES.add(name)
+def _remember(good: set[str], text: str) -> None:
+    if len(good) < _MAX_SAFE:
+        good.add(text)
 
 
 def _fault(text: str) -> str:
