@@ -1,19 +1,24 @@
 """The aiohttp client to Odoo: the project's first choice, kept as ``--odoo-client aiohttp``.
 
-The default is the leaner ``http11`` client; see its docstring for why.
+The default is the leaner ``http11`` client; see its docstring for why. Both hold
+an upstream to the same rules (``wire.py``): requests checked before sending, a reply
+a success only when complete and clean (else ``BadReply``, 502), and a connection
+that failed an exchange never reused. aiohttp repeats a request on a new connection
+only for methods that change nothing, so a POST is never sent twice.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
+from urllib.parse import urlsplit
 
 import aiohttp
 from aiohttp.client_proto import ResponseHandler
 
 from ..errors import BadReply, OdooTimeout, OdooUnavailable, ReplyTooLarge
 from .transport import MAX_REPLY_BYTES, Reply
-from .wire import check_request, decode_body
+from .wire import check_prefix, check_request, decode_body
 
 
 def _end_watch(
@@ -48,6 +53,7 @@ class AiohttpTransport:
         max_reply_bytes: int = MAX_REPLY_BYTES,
     ) -> None:
         self._base_url = base_url.rstrip("/")
+        check_prefix(urlsplit(self._base_url).path)
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._max_connections = max_connections
         self._max_reply = max_reply_bytes
@@ -90,6 +96,8 @@ class AiohttpTransport:
                     if proto is not None:
                         proto.close()
                     resp.close()
+                    if ended is not None and ended.done() and not ended.cancelled():
+                        ended.exception()  # seen: asyncio would log it as never retrieved
                     raise
         except TimeoutError as exc:
             raise OdooTimeout("Odoo did not answer in time") from exc
