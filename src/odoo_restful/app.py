@@ -124,9 +124,13 @@ def create_app(
         HTTPException: _http_error,
         Exception: _unexpected,
     }
-    return Starlette(
+    app = Starlette(
         routes=routes(), middleware=middleware, exception_handlers=handlers, lifespan=lifespan
     )
+    # No redirects, ever: Starlette's trailing-slash redirect builds its Location from the
+    # client's Host header and keeps the query string (tokens, passwords). A JSON 404.
+    app.router.redirect_slashes = False
+    return app
 
 
 def tune_gc() -> None:

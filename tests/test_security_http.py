@@ -1,0 +1,121 @@
+"""Issue #11 over real HTTP on loopback (sandbox served over HTTP, so requests interleave
+as with a real Odoo): no redirects, scoped revoke-all, the refresh race, the login limit
+across gateway instances sharing one store (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import concurrent.futures
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from odoo_restful.app import create_app
+from odoo_restful.config import Settings
+from odoo_restful.sandbox import Sandbox
+
+from .conftest import gateway_settings
+from .pg import fresh_database, pg_dsn  # noqa: F401  (pytest fixture)
+from .servers import serve_in_thread
+
+
+@pytest.fixture(scope="module")
+def odoo_url() -> Iterator[str]:
+    with serve_in_thread(Sandbox().asgi) as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield str(tmp_path / "tokens.db")
+        return
+    with fresh_database(request.getfixturevalue("pg_dsn")) as dsn:
+        yield dsn
+
+
+@pytest.fixture(scope="module")
+def gateway(tmp_path_factory: pytest.TempPathFactory, odoo_url: str) -> Iterator[str]:
+    tmp = tmp_path_factory.mktemp("sec")
+    with serve_in_thread(create_app(gateway_settings(tmp, odoo_url=odoo_url, db="sandbox"))) as u:
+        yield u
+
+
+def settings_on(tmp: Path, odoo_url: str, store: str, **extra: object) -> Settings:
+    return Settings(
+        odoo_url=odoo_url, db="sandbox", store=store, secret_file=str(tmp / "secret.key"), **extra
+    )
+
+
+def sign_in(url: str, **extra: object) -> str:
+    resp = requests.post(
+        url + "/api/auth/token", json={"login": "admin", "password": "admin", **extra}
+    )
+    assert resp.status_code == 200, resp.text
+    token: str = resp.json()["access_token"]
+    return token
+
+
+# --- finding 4: no redirects -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("POST", "/api/auth/token/?login=admin&password=admin"),
+        ("GET", "/api/auth/token/?login=admin&password=admin"),
+        ("GET", "/api/res.partner/1/?access_token=secret-token"),
+        ("GET", "/api/res.partner/"),
+        ("DELETE", "/api/auth/tokens/"),
+    ],
+)
+def test_trailing_slash_is_a_json_404_never_a_redirect(
+    gateway: str, method: str, path: str
+) -> None:
+    resp = requests.request(
+        method, gateway + path, headers={"Host": "evil.example"}, allow_redirects=False
+    )
+    assert resp.status_code == 404, resp.text
+    assert "location" not in resp.headers
+    assert resp.json()["type"] == "not_found"
+
+
+# --- finding 7: a scoped token revokes itself, not its user's other tokens ---------
+
+
+@pytest.mark.parametrize(
+    "scopes", [{"read_only": True}, {"models": "res.partner"}, {"methods": "read"}]
+)
+def test_scoped_token_may_not_revoke_all(gateway: str, scopes: dict[str, object]) -> None:
+    other = sign_in(gateway)
+    scoped = sign_in(gateway, **scopes)
+    resp = requests.delete(gateway + "/api/auth/tokens", headers={"access-token": scoped})
+    assert resp.status_code == 403 and resp.json()["type"] == "scope_denied"
+    ok = requests.get(gateway + "/api/res.partner/1", headers={"access-token": other})
+    assert ok.status_code == 200
+    # ...but it may revoke itself
+    resp = requests.delete(gateway + "/api/auth/token", headers={"access-token": scoped})
+    assert resp.status_code == 200
+    gone = requests.get(gateway + "/api/res.partner/1", headers={"access-token": scoped})
+    assert gone.status_code == 401
+
+
+# --- finding 8: concurrent refreshes, exactly one wins -----------------------------
+
+
+def test_concurrent_refreshes_one_wins(tmp_path: Path, odoo_url: str, store: str) -> None:
+    with serve_in_thread(create_app(settings_on(tmp_path, odoo_url, store))) as url:
+        old = sign_in(url)
+
+        def refresh(_: int) -> requests.Response:
+            return requests.post(url + "/api/auth/token/refresh", headers={"access-token": old})
+
+        with concurrent.futures.ThreadPoolExecutor(10) as pool:
+            replies = list(pool.map(refresh, range(10)))
+        codes = sorted(r.status_code for r in replies)
+        assert codes == [200] + [401] * 9, codes
+        new = next(r.json()["access_token"] for r in replies if r.status_code == 200)
+        assert requests.get(url + "/api/res.partner/1", headers={"access-token": new}).ok
+        tokens = requests.get(url + "/api/res.partner/1", headers={"access-token": old})
+        assert tokens.status_code == 401
