@@ -7,6 +7,7 @@ from __future__ import annotations
 import concurrent.futures
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -119,3 +120,95 @@ def test_concurrent_refreshes_one_wins(tmp_path: Path, odoo_url: str, store: str
         assert requests.get(url + "/api/res.partner/1", headers={"access-token": new}).ok
         tokens = requests.get(url + "/api/res.partner/1", headers={"access-token": old})
         assert tokens.status_code == 401
+
+
+# --- finding 1: the failed-login limit, however the attempts are timed ---------------
+
+
+class CountingOdoo:
+    """The sandbox over HTTP, counting the requests that carry a wrong password."""
+
+    def __init__(self) -> None:
+        self.sandbox = Sandbox()
+        self.guesses = 0
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.sandbox.asgi(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        more = True
+        while more:
+            message = await receive()
+            chunks.append(message.get("body", b""))
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        if b"wrong-" in body:
+            self.guesses += 1
+        sent = False
+
+        async def replay() -> dict[str, Any]:
+            nonlocal sent
+            if sent:
+                return {"type": "http.disconnect"}
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.sandbox.asgi(scope, replay, send)
+
+
+def attempt(url: str, login: str, password: str) -> int:
+    resp = requests.post(url + "/api/auth/token", json={"login": login, "password": password})
+    if resp.status_code == 429:
+        assert int(resp.headers["retry-after"]) >= 1
+    return resp.status_code
+
+
+def hammer(jobs: list[tuple[str, str, str]]) -> list[int]:
+    with concurrent.futures.ThreadPoolExecutor(64) as pool:
+        return list(pool.map(lambda job: attempt(*job), jobs))
+
+
+LIMITS = {"login_limit_per_user": 5, "login_limit_per_client": 8}
+
+
+def test_concurrent_guesses_reach_odoo_at_most_limit_times(tmp_path: Path, store: str) -> None:
+    odoo = CountingOdoo()
+    with (
+        serve_in_thread(odoo) as odoo_url,
+        serve_in_thread(create_app(settings_on(tmp_path, odoo_url, store, **LIMITS))) as url,
+    ):
+        jobs = [(url, "admin", f"wrong-{i}") for i in range(300)]
+        jobs.insert(150, (url, "admin", "admin"))
+        codes = hammer(jobs)
+    assert odoo.guesses <= 5, odoo.guesses
+    assert codes.count(401) + codes.count(200) <= 5
+    assert codes.count(429) >= len(codes) - 5
+    assert set(codes) <= {200, 401, 429}
+
+
+def test_two_gateways_on_one_store_share_the_limit(tmp_path: Path, store: str) -> None:
+    odoo = CountingOdoo()
+    with (
+        serve_in_thread(odoo) as odoo_url,
+        serve_in_thread(create_app(settings_on(tmp_path, odoo_url, store, **LIMITS))) as one,
+        serve_in_thread(create_app(settings_on(tmp_path, odoo_url, store, **LIMITS))) as two,
+    ):
+        codes = hammer([(one if i % 2 else two, "demo", f"wrong-{i}") for i in range(100)])
+    assert odoo.guesses <= 5, odoo.guesses
+    assert codes.count(401) <= 5 and codes.count(429) >= 95
+
+
+def test_limit_per_client_address_across_logins(tmp_path: Path, store: str) -> None:
+    odoo = CountingOdoo()
+    with (
+        serve_in_thread(odoo) as odoo_url,
+        serve_in_thread(create_app(settings_on(tmp_path, odoo_url, store, **LIMITS))) as one,
+        serve_in_thread(create_app(settings_on(tmp_path, odoo_url, store, **LIMITS))) as two,
+    ):
+        jobs = [(one if i % 2 else two, f"user{i}", f"wrong-{i}") for i in range(100)]
+        codes = hammer(jobs)
+        assert odoo.guesses <= 8, odoo.guesses
+        assert codes.count(401) <= 8 and codes.count(429) >= 92
+        # a success is forgiven: it does not count against the address
+        assert attempt(one, "admin", "admin") == 429  # the address is spent meanwhile

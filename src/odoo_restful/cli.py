@@ -104,6 +104,16 @@ def main() -> None:
     "odoo_client",
     "HTTP client to Odoo: the gateway's own HTTP/1.1 client, or aiohttp.",
 )
+@setting_option(
+    "login_limit_per_user",
+    "Failed logins allowed per login within --login-window (shared by every worker and "
+    "replica on the token store); then 429.",
+)
+@setting_option(
+    "login_limit_per_client",
+    "Failed logins allowed per client address within --login-window; then 429.",
+)
+@setting_option("login_window", "Seconds a failed login counts against the limits.")
 @setting_option("cors_origins", "Comma-separated origins allowed by CORS (closed when empty).")
 @setting_option("log_level", "Log level.")
 def serve(**options: Any) -> None:
