@@ -212,3 +212,25 @@ def test_limit_per_client_address_across_logins(tmp_path: Path, store: str) -> N
         assert codes.count(401) <= 8 and codes.count(429) >= 92
         # a success is forgiven: it does not count against the address
         assert attempt(one, "admin", "admin") == 429  # the address is spent meanwhile
+
+
+# --- finding 11: no Python exception text, no 65-bit integers -----------------------
+
+
+def test_signature_errors_and_big_integers_over_http(gateway: str) -> None:
+    h = {"access-token": sign_in(gateway)}
+    resp = requests.post(
+        gateway + "/api/res.partner/1/read", headers=h, json={"args": list(range(300))}
+    )
+    assert resp.status_code == 422
+    assert resp.json()["message"] == "the arguments do not match the method's signature"
+    raw = b'{"name": "x", "color": 123456789012345678901234567890}'
+    resp = requests.post(
+        gateway + "/api/res.partner",
+        headers={**h, "content-type": "application/json"},
+        data=raw,
+    )
+    assert resp.status_code == 400 and "64 bits" in resp.json()["message"]
+    domain = '[["id", "=", 123456789012345678901234567890]]'
+    resp = requests.get(gateway + "/api/res.partner", headers=h, params={"domain": domain})
+    assert resp.status_code == 400
