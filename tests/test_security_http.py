@@ -5,6 +5,9 @@ across gateway instances sharing one store (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 import concurrent.futures
+import logging
+import socket
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -234,3 +237,29 @@ def test_signature_errors_and_big_integers_over_http(gateway: str) -> None:
     domain = '[["id", "=", 123456789012345678901234567890]]'
     resp = requests.get(gateway + "/api/res.partner", headers=h, params={"domain": domain})
     assert resp.status_code == 400
+
+
+# --- finding 10: a client that disconnects mid-upload -------------------------------
+
+
+def test_disconnect_mid_upload_is_one_quiet_line(
+    gateway: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    host, port = gateway.removeprefix("http://").split(":")
+    token = sign_in(gateway)
+    for path in ("/api/auth/token", "/api/res.partner"):
+        with socket.create_connection((host, int(port))) as sock:
+            sock.sendall(
+                f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                f"access-token: {token}\r\nContent-Length: 100000\r\n\r\n".encode()
+                + b'{"login": "adm'
+            )
+            time.sleep(0.2)
+        time.sleep(0.3)
+    records = [r for r in caplog.records if r.name.startswith(("odoo_restful", "uvicorn"))]
+    assert not [r for r in records if r.levelno >= logging.WARNING], records
+    assert not [r for r in records if r.exc_info]
+    quiet = [r for r in records if "client disconnected" in r.getMessage()]
+    assert len(quiet) == 2
+    assert not [r for r in records if '" 500 ' in r.getMessage()]
