@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 import requests
 
+from odoo_restful import params
 from odoo_restful.app import create_app
 from odoo_restful.config import Settings
 from odoo_restful.sandbox import Sandbox
@@ -263,3 +264,38 @@ def test_disconnect_mid_upload_is_one_quiet_line(
     quiet = [r for r in records if "client disconnected" in r.getMessage()]
     assert len(quiet) == 2
     assert not [r for r in records if '" 500 ' in r.getMessage()]
+
+
+# --- finding 6: a total parse budget per request ------------------------------------
+
+
+def test_parse_budget_bounds_the_work_of_one_request(
+    tmp_path: Path, odoo_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """128 records each with an 8 KB literal: refused (4xx) after a bounded number of
+    characters parsed, counted at the literal reader (never by wall-clock time)."""
+    from odoo_restful.params import literal
+
+    parsed: list[int] = []
+    real = literal._literal_eval
+
+    def counting(source: str, what: str) -> Any:
+        parsed.append(len(source))
+        return real(source, what)
+
+    monkeypatch.setattr(literal, "_literal_eval", counting)
+    settings = gateway_settings(
+        tmp_path, odoo_url=odoo_url, db="sandbox", max_batch=200, max_body_bytes=4 * 1024 * 1024
+    )
+    with serve_in_thread(create_app(settings)) as url:
+        h = {"access-token": sign_in(url)}
+        value = "'" + "x" * 8000 + "'"  # a Python literal: the slow reader
+        one = requests.post(url + "/api/res.partner", headers=h, json={"__api__name": value})
+        assert one.status_code == 201, one.text  # one such value is fine
+        parsed.clear()
+        body = [{"__api__name": value} for _ in range(128)]
+        resp = requests.post(url + "/api/res.partner", headers=h, json=body)
+        assert 400 <= resp.status_code < 500, resp.status_code
+        assert "too large to parse" in resp.json()["message"]
+        assert sum(parsed) <= params.MAX_PARSE_CHARS
+        assert len(parsed) < 128 / 3

@@ -12,6 +12,7 @@ from typing import Any
 import orjson
 
 from ..errors import BadRequest
+from .budget import charge
 from .limits import (
     _FIELD_NAME_RE,
     _INT_MAX,
@@ -192,6 +193,7 @@ def parse_literal(
     source = text.strip()
     if not source:
         raise BadRequest(f"{what} is empty")
+    charge(len(source), what)
     try:
         value = orjson.loads(source)
     except orjson.JSONDecodeError:
