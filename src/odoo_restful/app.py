@@ -17,7 +17,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from . import __version__
+from . import __version__, connections
 from .compose import load_secrets, make_transport, open_store
 from .config import Settings
 from .errors import GatewayError, MethodNotAllowed, RouteNotFound
@@ -157,6 +157,8 @@ def tune_gc() -> None:
 
 def create_app_from_env() -> Starlette:
     """Factory for uvicorn workers: each rebuilds the settings from ``ODOO_RESTFUL_*``."""
-    app = create_app(Settings.from_env())
+    settings = Settings.from_env()
+    connections.configure(settings)
+    app = create_app(settings)
     tune_gc()
     return app
