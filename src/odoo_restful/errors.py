@@ -268,6 +268,13 @@ _BY_NAME: dict[str, type[OdooError]] = {
 }
 
 _MAX_MESSAGE = 2000
+# How Python words a call that does not match a function's signature.
+_SIGNATURE = re.compile(
+    r"positional arguments? but \d+ (?:was|were) given|unexpected keyword argument"
+    r"|missing \d+ required (?:positional|keyword-only) argument"
+    r"|got multiple values for (?:keyword )?argument|takes no (?:keyword )?arguments"
+    r"|takes (?:from \d+ to )?\d+ positional argument"
+)
 
 
 def from_odoo(name: str, message: str) -> GatewayError:
@@ -292,6 +299,11 @@ def from_odoo(name: str, message: str) -> GatewayError:
         quoted = _QUOTED.search(message)
         what = f"method '{quoted.group(1)}'" if quoted else "this method"
         return UnknownMethod(f"{what} does not exist", odoo_name=name)
+    if name == "builtins.TypeError" and _SIGNATURE.search(message):
+        # Python's own words name internals (``BaseModel.read() takes from 1 to 3...``).
+        return InvalidParameters(
+            "the arguments do not match the method's signature", odoo_name=name
+        )
     cls = _BY_NAME.get(name)
     if cls is None and name == "psycopg2.OperationalError" and "does not exist" in message:
         return DatabaseNotFound()
