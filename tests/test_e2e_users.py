@@ -18,40 +18,28 @@ from .conftest import Target
 _ids = itertools.count(1)
 
 
-def odoo_call(target: Target, role: str, model: str, method: str, *args: Any, **kw: Any) -> Any:
-    """Ask Odoo itself (JSON-RPC, as the role's user): the truth the gateway is checked on."""
-    login, secret = target.users[role]
-    auth = requests.post(
-        target.odoo_url + "/jsonrpc",
-        json={
-            "jsonrpc": "2.0",
-            "method": "call",
-            "id": next(_ids),
-            "params": {
-                "service": "common",
-                "method": "authenticate",
-                "args": [target.db, login, secret, {}],
-            },
-        },
-        timeout=60,
-    ).json()
-    uid = auth["result"]
+def _rpc(target: Target, service: str, method: str, args: list[Any]) -> Any:
     reply = requests.post(
         target.odoo_url + "/jsonrpc",
         json={
             "jsonrpc": "2.0",
             "method": "call",
             "id": next(_ids),
-            "params": {
-                "service": "object",
-                "method": "execute_kw",
-                "args": [target.db, uid, secret, model, method, list(args), kw],
-            },
+            "params": {"service": service, "method": method, "args": args},
         },
         timeout=60,
     ).json()
     assert "error" not in reply, reply
     return reply["result"]
+
+
+def odoo_call(target: Target, role: str, model: str, method: str, *args: Any, **kw: Any) -> Any:
+    """Ask Odoo itself (JSON-RPC, as the role's user): the truth the gateway is checked on."""
+    login, secret = target.users[role]
+    uid = _rpc(target, "common", "authenticate", [target.db, login, secret, {}])
+    return _rpc(
+        target, "object", "execute_kw", [target.db, uid, secret, model, method, list(args), kw]
+    )
 
 
 def session(target: Target, role: str) -> requests.Session:
