@@ -74,6 +74,24 @@ def test_brute_force_guard_returns_429(tmp_path: Path) -> None:
         assert good.status_code == 429
 
 
+def test_brute_force_guard_counts_every_login_a_client_tries(tmp_path: Path) -> None:
+    """Per client address: 30 failed logins, each under a new name, and the 31st is 429."""
+    with (
+        serve_in_thread(Sandbox().asgi) as odoo_url,
+        serve_in_thread(
+            create_app(gateway_settings(tmp_path, odoo_url=odoo_url, db="sandbox"))
+        ) as url,
+        requests.Session() as s,
+    ):
+        codes = [
+            s.post(
+                url + "/api/auth/token", json={"login": f"nobody{i}", "password": "x"}
+            ).status_code
+            for i in range(31)
+        ]
+    assert codes == [401] * 30 + [429]
+
+
 def test_error_bodies_never_carry_odoo_debug(tmp_path: Path) -> None:
     with (
         serve_in_thread(Sandbox().asgi) as odoo_url,

@@ -81,9 +81,16 @@ class FailureLimiter:
 class LoginGuard:
     """Per client address and per login: reserve both before Odoo checks a password."""
 
-    def __init__(self, *, per_client: int = 30, per_login: int = 10, window: float = 300.0):
-        self._by_client = FailureLimiter(limit=per_client, window=window)
-        self._by_login = FailureLimiter(limit=per_login, window=window)
+    def __init__(
+        self,
+        *,
+        per_client: int = 30,
+        per_login: int = 10,
+        window: float = 300.0,
+        clock: Callable[[], float] = time.monotonic,
+    ):
+        self._by_client = FailureLimiter(limit=per_client, window=window, clock=clock)
+        self._by_login = FailureLimiter(limit=per_login, window=window, clock=clock)
 
     def reserve(self, client: str, login: str) -> Callable[[], None]:
         """Count an attempt for both keys; returns the function that forgives it."""
