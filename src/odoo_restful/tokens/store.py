@@ -52,9 +52,6 @@ class TokenRecord:
     def is_expired(self, now: float) -> bool:
         return now >= self.expires_at
 
-    def is_valid(self, now: float) -> bool:
-        return not self.revoked and now < self.expires_at
-
 
 COLUMNS = (
     "token_hash, prefix, db, uid, login, secret_enc, secret_kind, scopes, user_info, "
