@@ -46,6 +46,50 @@ def _common_parameters(options: DocumentOptions) -> dict[str, Any]:
             "description": "Records to skip.",
             "schema": {"type": "integer", "minimum": 0, "maximum": params.MAX_OFFSET, "default": 0},
         },
+        "total": {
+            "name": "total",
+            "in": "query",
+            "description": "Also answer `total`, the number of matching records (one more "
+            "`search_count`).",
+            "schema": {"type": "boolean", "default": False},
+        },
+        "cursor": {
+            "name": "cursor",
+            "in": "query",
+            "description": "Start keyset paging: the answer carries `next`, a cursor for the "
+            "following page. `id` is added as the last order term; order terms must be stored "
+            "fields of plain types (not many2one).",
+            "schema": {"type": "boolean", "default": False},
+        },
+        "after": {
+            "name": "after",
+            "in": "query",
+            "description": "The `next` cursor of the previous page (same domain, order and "
+            "context): records after it, none skipped or repeated while data changes.",
+            "schema": {"type": "string", "maxLength": 8192},
+        },
+        "ids": {
+            "name": "ids",
+            "in": "query",
+            "required": True,
+            "description": "Records to change, comma-separated: one Odoo call, one transaction.",
+            "style": "form",
+            "explode": False,
+            "schema": {
+                "type": "array",
+                "items": _id_schema(),
+                "minItems": 1,
+                "maxItems": options.max_batch,
+            },
+        },
+        "upsert": {
+            "name": "upsert",
+            "in": "query",
+            "description": "Create or update by natural key: the fields (comma-separated) each "
+            "record is looked up by. One match is written (200), none created (201), several "
+            "is a 409. One search per record, then one call per write and one create.",
+            "schema": {"type": "string", "maxLength": 1024, "example": "ref"},
+        },
         "context": {
             "name": "context",
             "in": "query",
