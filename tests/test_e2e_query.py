@@ -299,3 +299,86 @@ def test_upsert_by_natural_key(target: Target, admin: requests.Session) -> None:
     assert_error(
         admin.post(url, params={"upsert": "ref"}, json=[{"ref": other}, {"ref": other}]), 400
     )
+
+
+# --- 5. external ids --------------------------------------------------------------
+
+
+def test_external_id_in_the_path(target: Target, admin: requests.Session) -> None:
+    resp = admin.get(
+        api(target, "res.partner/base.main_partner"), params={"fields": "name,__xmlid"}
+    )
+    assert resp.status_code == 200, resp.text
+    (record,) = resp.json()["data"]
+    assert record["__xmlid"] == "base.main_partner"
+    assert set(record) == {"id", "name", "__xmlid"}
+    assert_error(admin.get(api(target, "res.partner/base.no_such_thing")), 404)
+    body = assert_error(
+        admin.get(api(target, "res.partner/base.main_company")), 422, "invalid_parameters"
+    )
+    assert "res.company" in body["message"]
+    resp = admin.post(api(target, "res.partner/base.main_partner/read"), json={"args": [["name"]]})
+    assert resp.status_code == 200, resp.text
+    assert resp.json()["data"][0]["id"] == record["id"]
+    assert_error(admin.post(api(target, "res.partner/base.main_partner"), json={}), 405)
+
+
+def test_external_ids_in_domains_and_fields(target: Target, admin: requests.Session) -> None:
+    domain = '[["id", "in", ["base.main_partner", "base.partner_admin"]]]'
+    resp = admin.get(
+        api(target, "res.partner"), params={"domain": domain, "fields": "__xmlid", "order": "id"}
+    )
+    assert resp.status_code == 200, resp.text
+    xmlids = [r["__xmlid"] for r in resp.json()["data"]]
+    assert xmlids == ["base.main_partner", "base.partner_admin"]
+    assert set(resp.json()["data"][0]) == {"id", "__xmlid"}
+    rid = partners(admin, target, [tag()])[0]
+    resp = admin.get(
+        api(target, "res.partner"),
+        params={"domain": f'[["id", "=", {rid}]]', "fields": "name,__xmlid"},
+    )
+    assert resp.json()["data"][0]["__xmlid"] is None
+    assert_error(
+        admin.get(
+            api(target, "res.partner"), params={"domain": '[["id","=","base.main_company"]]'}
+        ),
+        422,
+    )
+    assert_error(
+        admin.get(api(target, "res.partner"), params={"domain": '[["id","=","base.nope_nope"]]'}),
+        422,
+    )
+
+
+def test_external_ids_in_values(target: Target, admin: requests.Session) -> None:
+    url = api(target, "res.partner")
+    resp = admin.post(
+        url,
+        params={"fields": "country_id,parent_id,__xmlid"},
+        json={"name": tag(), "country_id": "base.be", "parent_id": {"id": "base.main_partner"}},
+    )
+    assert resp.status_code == 201, resp.text
+    record = resp.json()["data"][0]
+    main = admin.get(api(target, "res.partner/base.main_partner")).json()["data"][0]
+    assert record["parent_id"][0] == main["id"] and record["country_id"][0] > 0
+    assert record["__xmlid"] is None
+    be = admin.get(
+        api(target, "res.country"), params={"domain": '[["code", "=", "BE"]]', "fields": "id"}
+    )
+    assert record["country_id"][0] == be.json()["data"][0]["id"]
+    body = assert_error(
+        admin.post(url, json={"name": "x", "category_id": ["base.main_partner"]}), 422
+    )
+    assert "category_id" in body["message"] and "res.partner" in body["message"]
+    assert_error(admin.post(url, json={"name": "x", "country_id": "base.nope_nope"}), 422)
+    resp = admin.patch(url, params={"ids": f"base.partner_admin,{record['id']}"}, json={"ref": "x"})
+    assert resp.status_code == 200, resp.text
+    assert resp.json()["count"] == 2
+
+
+def test_external_ids_for_an_ordinary_user(target: Target) -> None:
+    login, secret = target.users["sales"]
+    s = target.session(target.token(login, secret))
+    resp = s.get(api(target, "res.partner/base.main_partner"), params={"fields": "name,__xmlid"})
+    assert resp.status_code == 200, resp.text
+    assert resp.json()["data"][0]["__xmlid"] == "base.main_partner"

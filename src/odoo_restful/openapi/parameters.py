@@ -13,6 +13,7 @@ _ORDER_TERM: Final = (
     r"( +(asc|desc|ASC|DESC))?( +(nulls|NULLS) +(first|last|FIRST|LAST))?"
 )
 _ORDER_PATTERN: Final = rf"^ *{_ORDER_TERM}( *, *{_ORDER_TERM})* *$"
+_XMLID_PATTERN: Final = r"^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z0-9_][A-Za-z0-9_.-]*$"
 _PATH_PATTERN: Final = r"^[a-zA-Z_][a-zA-Z0-9_]*(\.[a-zA-Z_][a-zA-Z0-9_]*)+$"
 
 
@@ -72,7 +73,8 @@ def _common_parameters(options: DocumentOptions) -> dict[str, Any]:
             "name": "ids",
             "in": "query",
             "required": True,
-            "description": "Records to change, comma-separated: one Odoo call, one transaction.",
+            "description": "Records to change, comma-separated (ids or external ids): one "
+            "Odoo call, one transaction.",
             "style": "form",
             "explode": False,
             "schema": {
@@ -116,8 +118,14 @@ def _common_parameters(options: DocumentOptions) -> dict[str, Any]:
             "name": "id",
             "in": "path",
             "required": True,
-            "description": "Record id.",
-            "schema": _id_schema(),
+            "description": "Record id, or an external id (`module.name`, e.g. "
+            "`base.main_partner`) resolved as the user.",
+            "schema": {
+                "anyOf": [
+                    _id_schema(),
+                    {"type": "string", "pattern": _XMLID_PATTERN, "maxLength": 256},
+                ]
+            },
         },
     }
 
@@ -164,10 +172,13 @@ def _domain_param(fields: FieldsGet) -> dict[str, Any]:
 
 def _fields_param(fields: FieldsGet) -> dict[str, Any]:
     names = [name for name in fields if params.is_field_name(name)]
+    if names:
+        names.append("__xmlid")  # the record's external id (get_external_id)
     return {
         "name": "fields",
         "in": "query",
-        "description": "Fields to return (all when absent), comma-separated.",
+        "description": "Fields to return (all when absent), comma-separated; `__xmlid` "
+        "adds each record's external id.",
         "style": "form",
         "explode": False,
         "schema": {

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 import orjson
 from starlette.requests import Request
 from starlette.responses import Response
@@ -23,8 +24,11 @@ from ..errors import (
 from ..guards import check_context, check_method_arguments, values_guard
 from ..odoo import json2
 from ..odoo.base import Credential
+from ..odoo.xmlids import XMLID_FIELD
 from ..responses import envelope, raw_page
 from ..scopes import Scopes
+from ..tokens.service import Identity
+from ..values.forms import is_xmlid
 from .common import TOKEN_PARAM, gateway, identify, request_params
 
 
@@ -32,8 +36,12 @@ def _model(request: Request) -> str:
     return params.parse_model_name(request.path_params["model"])
 
 
-def _path_id(request: Request) -> int:
-    return params.parse_id(request.path_params["id"])
+async def _record_id(request: Request, cred: Credential, model: str) -> int:
+    """The record a path names: an id, or an external id (``base.main_partner``)."""
+    segment = request.path_params["id"]
+    if is_xmlid(segment):
+        return await gateway(request).xmlids.resolve(cred, model, segment, "path", path=True)
+    return params.parse_id(segment)
 
 
 def _context(base: dict[str, Any], value: Any) -> dict[str, Any]:
@@ -49,9 +57,58 @@ async def _read_kwargs(
 ) -> dict[str, Any]:
     """``fields`` and ``context`` for a read: never without a field list (see
     ``odoo.metadata``: Odoo's own default fails for ordinary users)."""
+    if fields is not None and XMLID_FIELD in fields:  # answered by get_external_id
+        fields = [name for name in fields if name != XMLID_FIELD] or ["id"]
     if fields is None or fields == ["*"]:
         fields = await gateway(request).fields.default_fields(cred, model, every=fields is not None)
     return {"fields": fields, "context": ctx}
+
+
+async def _with_xmlids(
+    request: Request,
+    cred: Credential,
+    model: str,
+    records: list[dict[str, Any]],
+    fields: list[str] | None,
+    ctx: dict[str, Any],
+) -> list[dict[str, Any]]:
+    """``records`` with their ``__xmlid`` when ``fields`` asks for it (one call)."""
+    if fields is None or XMLID_FIELD not in fields:
+        return records
+    found = await gateway(request).xmlids.of_records(cred, model, [r["id"] for r in records], ctx)
+    return [{**r, XMLID_FIELD: found.get(r["id"])} for r in records]
+
+
+async def _read_back(
+    request: Request,
+    cred: Credential,
+    model: str,
+    ids: list[int],
+    fields: list[str] | None,
+    ctx: dict[str, Any],
+) -> list[dict[str, Any]]:
+    """The records just created or written, read back as the user."""
+    kwargs = await _read_kwargs(request, cred, model, fields, ctx)
+    records = await gateway(request).odoo.call(cred, model, "read", [ids], kwargs)
+    if not isinstance(records, list):
+        raise UpstreamError("Odoo's read reply is not a list of records")
+    return await _with_xmlids(request, cred, model, records, fields, ctx)
+
+
+async def _page_with_xmlids(
+    request: Request,
+    cred: Credential,
+    model: str,
+    items: list[msgspec.Raw],
+    fields: list[str] | None,
+    ctx: dict[str, Any],
+) -> list[msgspec.Raw]:
+    """A raw page with ``__xmlid`` added when asked for (decoded only then)."""
+    if fields is None or XMLID_FIELD not in fields:
+        return items
+    records = [orjson.loads(memoryview(item)) for item in items]
+    records = await _with_xmlids(request, cred, model, records, fields, ctx)
+    return [msgspec.Raw(orjson.dumps(r)) for r in records]
 
 
 async def _read_one(
@@ -78,7 +135,7 @@ async def _read_one(
     items = await gw.odoo.call_page(cred, model, "search_read", [domain], kwargs)
     if not items:
         raise MissingError(f"{model} record {rid} does not exist or is not readable")
-    return raw_page(items)
+    return raw_page(await _page_with_xmlids(request, cred, model, items, fields, ctx))
 
 
 def _without_token(vals: dict[str, Any]) -> dict[str, Any]:
@@ -112,6 +169,7 @@ async def search(request: Request) -> Response:
     ident.scopes.check(model, write=False)
     ctx = _context(ident.context, p.get("context"))
     kwargs = await _read_kwargs(request, ident.cred, model, fields, ctx)
+    domain = await gw.xmlids.resolve_domain(ident.cred, model, domain)
     page_domain = domain
     terms: list[paging.Term] = []
     binding = ""
@@ -154,6 +212,7 @@ async def search(request: Request) -> Response:
         rels["first"] = {"offset": ""}
     query = [(k, v) for k, v in request.query_params.multi_items() if k != TOKEN_PARAM]
     link = paging.link_header(str(request.url.replace(query="")), query, rels)
+    items = await _page_with_xmlids(request, ident.cred, model, items, fields, ctx)
     return raw_page(items, extra=extra, headers={"Link": link})
 
 
@@ -180,9 +239,10 @@ async def _last_values(
 
 async def read_one(request: Request) -> Response:
     ident = await identify(request)
-    model, rid = _model(request), _path_id(request)
-    p = (await request_params(request)).values
+    model = _model(request)
     ident.scopes.check(model, write=False)
+    rid = await _record_id(request, ident.cred, model)
+    p = (await request_params(request)).values
     fields = params.parse_fields(p.get("fields"))
     ctx = _context(ident.context, p.get("context"))
     return await _read_one(request, ident.cred, model, rid, fields, ctx)
@@ -208,9 +268,7 @@ async def create(request: Request) -> Response:
     if upsert is not None:
         return await _upsert(request, ident.cred, ident.scopes, model, items, upsert, ctx, fields)
     ids = await _create(request, ident.cred, ident.scopes, model, items, ctx)
-    kwargs = await _read_kwargs(request, ident.cred, model, fields, ctx)
-    records = await gw.odoo.call(ident.cred, model, "read", [ids], kwargs)
-    return envelope(records, status=201)
+    return envelope(await _read_back(request, ident.cred, model, ids, fields, ctx), status=201)
 
 
 async def _create(
@@ -226,7 +284,10 @@ async def _create(
     lookup = gw.fields.lookup(cred)
     guard = values_guard(scopes, gw.write_deny)
     vals_list = [
-        await values.prepare_values(model, item, fields=lookup, guard=guard) for item in items
+        await values.prepare_values(
+            model, item, fields=lookup, guard=guard, resolve=gw.xmlids.resolver(cred)
+        )
+        for item in items
     ]
     arg: Any = vals_list[0] if len(vals_list) == 1 else vals_list
     created = await gw.odoo.call(cred, model, "create", [arg], {"context": ctx})
@@ -290,13 +351,13 @@ async def _upsert(
                 fields=gw.fields.lookup(cred),
                 guard=guard,
                 current=_current_lines(request, cred, rid, ctx),
+                resolve=gw.xmlids.resolver(cred),
             )
             await gw.odoo.call(cred, model, "write", [[rid], prepared], {"context": ctx})
     fresh = [item for item, rid in zip(items, matches, strict=True) if rid is None]
     created = iter(await _create(request, cred, scopes, model, fresh, ctx) if fresh else [])
     ids = [rid if rid is not None else next(created) for rid in matches]
-    kwargs = await _read_kwargs(request, cred, model, fields, ctx)
-    records = await gw.odoo.call(cred, model, "read", [ids], kwargs)
+    records = await _read_back(request, cred, model, ids, fields, ctx)
     return envelope(records, status=201 if fresh else 200)
 
 
@@ -319,9 +380,10 @@ def _current_lines(
 
 async def write(request: Request) -> Response:
     ident = await identify(request)
-    model, rid = _model(request), _path_id(request)
+    model = _model(request)
     gw = gateway(request)
     ident.scopes.check(model, write=True)
+    rid = await _record_id(request, ident.cred, model)
     vals = _values((await request_params(request)).body)
     if not vals:
         raise BadRequest("nothing to write: send an object of field values")
@@ -335,6 +397,7 @@ async def write(request: Request) -> Response:
         fields=gw.fields.lookup(ident.cred),
         current=_current_lines(request, ident.cred, rid, ctx),
         guard=values_guard(ident.scopes, gw.write_deny),
+        resolve=gw.xmlids.resolver(ident.cred),
     )
     await gw.odoo.call(ident.cred, model, "write", [[rid], prepared], {"context": ctx})
     return await _read_one(request, ident.cred, model, rid, fields, ctx)
@@ -342,19 +405,33 @@ async def write(request: Request) -> Response:
 
 async def delete(request: Request) -> Response:
     ident = await identify(request)
-    model, rid = _model(request), _path_id(request)
+    model = _model(request)
     gw = gateway(request)
     ident.scopes.check(model, write=True)
+    rid = await _record_id(request, ident.cred, model)
     ctx = _context(ident.context, request.query_params.get("context"))
     await gw.odoo.call(ident.cred, model, "unlink", [[rid]], {"context": ctx})
     return envelope({"id": rid, "deleted": True})
 
 
-def _batch_ids(request: Request) -> list[int]:
-    """The ``ids`` query parameter of a batch write or delete (``1,2,3`` or a list)."""
-    ids = params.parse_ids(
-        request.query_params.get("ids"), max_ids=gateway(request).settings.max_batch
-    )
+async def _batch_ids(request: Request, cred: Credential, model: str) -> list[int]:
+    """The ``ids`` query parameter of a batch write or delete: ``1,2,3`` or a list,
+    external ids allowed in the comma-separated form."""
+    raw = request.query_params.get("ids")
+    gw = gateway(request)
+    parts = [] if raw is None or raw.lstrip().startswith("[") else raw.split(",")
+    if any(is_xmlid(part.strip()) for part in parts):
+        if len(parts) > gw.settings.max_batch:
+            raise BadRequest(f"ids: at most {gw.settings.max_batch} records")
+        found = [
+            await gw.xmlids.resolve(cred, model, part.strip(), "ids")
+            if is_xmlid(part.strip())
+            else params.parse_id(part.strip())
+            for part in parts
+        ]
+        ids = list(dict.fromkeys(found))
+    else:
+        ids = params.parse_ids(raw, max_ids=gw.settings.max_batch)
     if not ids:
         raise BadRequest("name the records in the 'ids' query parameter (ids=1,2,3)")
     return ids
@@ -366,8 +443,8 @@ async def write_many(request: Request) -> Response:
     ident = await identify(request)
     model = _model(request)
     gw = gateway(request)
-    ids = _batch_ids(request)
     ident.scopes.check(model, write=True)
+    ids = await _batch_ids(request, ident.cred, model)
     vals = _values((await request_params(request)).body)
     if not vals:
         raise BadRequest("nothing to write: send an object of field values")
@@ -380,10 +457,11 @@ async def write_many(request: Request) -> Response:
         vals,
         fields=gw.fields.lookup(ident.cred),
         guard=values_guard(ident.scopes, gw.write_deny),
+        resolve=gw.xmlids.resolver(ident.cred),
+        mode="update",
     )
     await gw.odoo.call(ident.cred, model, "write", [ids, prepared], {"context": ctx})
-    kwargs = await _read_kwargs(request, ident.cred, model, fields, ctx)
-    return envelope(await gw.odoo.call(ident.cred, model, "read", [ids], kwargs))
+    return envelope(await _read_back(request, ident.cred, model, ids, fields, ctx))
 
 
 async def delete_many(request: Request) -> Response:
@@ -391,8 +469,8 @@ async def delete_many(request: Request) -> Response:
     ident = await identify(request)
     model = _model(request)
     gw = gateway(request)
-    ids = _batch_ids(request)
     ident.scopes.check(model, write=True)
+    ids = await _batch_ids(request, ident.cred, model)
     ctx = _context(ident.context, request.query_params.get("context"))
     await gw.odoo.call(ident.cred, model, "unlink", [ids], {"context": ctx})
     return envelope([{"id": rid, "deleted": True} for rid in ids])
@@ -400,14 +478,15 @@ async def delete_many(request: Request) -> Response:
 
 async def call_method(request: Request) -> Response:
     """``POST /api/<model>/<id>/<method>``: a record method on one record."""
-    model, rid = _model(request), _path_id(request)
-    method = request.path_params["method"]
+    ident = await identify(request)
+    model, method = _model(request), request.path_params["method"]
     if json2.known_kind(method) == "model":
         raise InvalidParameters(
             f"{model}.{method} is a model method (@api.model): call it as "
             f"POST /api/{model}/{method}, without record ids"
         )
-    return await _call(request, model, method, [[rid]])
+    rid = await _record_id(request, ident.cred, model)
+    return await _call(request, ident, model, method, [[rid]])
 
 
 async def call_model_method(request: Request) -> Response:
@@ -419,8 +498,9 @@ async def call_model_method(request: Request) -> Response:
             "POST is not allowed on a record: use PUT/PATCH to write it, or "
             f"POST /api/{model}/<id>/<method> to call a method"
         )
+    ident = await identify(request)
     try:
-        return await _call(request, model, segment, [])
+        return await _call(request, ident, model, segment, [])
     except InvalidParameters as exc:
         if exc.odoo_name not in _ARGUMENT_ERRORS:
             raise
@@ -438,9 +518,10 @@ _ARGUMENT_ERRORS = frozenset(
 )
 
 
-async def _call(request: Request, model: str, method: str, head: list[Any]) -> Response:
+async def _call(
+    request: Request, ident: Identity, model: str, method: str, head: list[Any]
+) -> Response:
     """The one method-call path: name rules, scopes (read methods are reads), guards."""
-    ident = await identify(request)
     gw = gateway(request)
     params.check_method_name(method, deny=gw.method_deny, allow=gw.method_allow)
     ident.scopes.check_call(model, method)
