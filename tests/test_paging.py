@@ -105,10 +105,12 @@ def test_cursors_are_sealed_and_bound() -> None:
 def test_link_header_replaces_and_drops_parameters() -> None:
     header = paging.link_header(
         "http://h/api/x",
-        [("limit", "2"), ("offset", "4"), ("domain", "[]")],
-        {"next": {"offset": "6"}, "first": {"offset": ""}},
+        "limit=2&offset=4&domain=%5B%5D&access%5Ftoken=secret",
+        {"next": {"offset": "6"}, "first": {"offset": ""}, "c": {"after": "a+b/="}},
+        drop=("access_token",),
     )
     assert header == (
         '<http://h/api/x?limit=2&domain=%5B%5D&offset=6>; rel="next", '
-        '<http://h/api/x?limit=2&domain=%5B%5D>; rel="first"'
+        '<http://h/api/x?limit=2&domain=%5B%5D>; rel="first", '
+        '<http://h/api/x?limit=2&offset=4&domain=%5B%5D&after=a%2Bb%2F%3D>; rel="c"'
     )

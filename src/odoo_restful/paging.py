@@ -15,10 +15,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, unquote_plus
 
 import orjson
 
@@ -189,14 +189,17 @@ class Cursors:
 
 
 def link_header(
-    base: str, query: list[tuple[str, str]], rels: Mapping[str, Mapping[str, str]]
+    base: str, query: str, rels: Mapping[str, Mapping[str, str]], *, drop: Collection[str] = ()
 ) -> str:
-    """``Link: <url>; rel="next", ...``: ``query`` with each rel's parameters replacing
-    theirs (an empty value drops the parameter)."""
+    """``Link: <url>; rel="next", ...``: the raw ``query`` string with each rel's
+    parameters replacing theirs (an empty value drops the parameter) and ``drop``
+    names left out. Parts are kept as sent: only their names are decoded."""
+    parts = [(unquote_plus(part.partition("=")[0]), part) for part in query.split("&") if part]
+    parts = [(name, part) for name, part in parts if name not in drop]
     links = []
     for rel, changes in rels.items():
-        kept = [(k, v) for k, v in query if k not in changes]
-        kept.extend((k, v) for k, v in changes.items() if v != "")
-        url = f"{base}?{urlencode(kept)}" if kept else base
+        kept = [part for name, part in parts if name not in changes]
+        kept.extend(f"{k}={quote(v, safe='')}" for k, v in changes.items() if v != "")
+        url = f"{base}?{'&'.join(kept)}" if kept else base
         links.append(f'<{url}>; rel="{rel}"')
     return ", ".join(links)

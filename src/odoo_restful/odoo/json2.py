@@ -35,7 +35,7 @@ _MODEL_METHODS: dict[str, tuple[str, ...]] = {
     "default_get": ("fields",),
     "context_get": (),
     "name_create": ("name",),
-    "check_object_reference": ("module", "xml_id"),
+    "check_object_reference": ("module", "xml_id", "raise_on_access_error"),
     "get_available_models": (),
     "display_name_for": ("models",),
     "check_access_rights": ("operation", "raise_exception"),

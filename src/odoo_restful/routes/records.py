@@ -210,10 +210,20 @@ async def search(request: Request) -> Response:
         if offset:
             rels["prev"] = {"offset": str(max(0, offset - limit)) if offset > limit else ""}
         rels["first"] = {"offset": ""}
-    query = [(k, v) for k, v in request.query_params.multi_items() if k != TOKEN_PARAM]
-    link = paging.link_header(str(request.url.replace(query="")), query, rels)
+    link = paging.link_header(
+        _base_url(request),
+        request.scope["query_string"].decode("latin-1"),
+        rels,
+        drop=(TOKEN_PARAM,),
+    )
     items = await _page_with_xmlids(request, ident.cred, model, items, fields, ctx)
     return raw_page(items, extra=extra, headers={"Link": link})
+
+
+def _base_url(request: Request) -> str:
+    """This request's URL without its query (what ``Link`` headers point to)."""
+    url = request.url
+    return f"{url.scheme}://{url.netloc}{url.path}"
 
 
 async def _last_values(
