@@ -382,3 +382,20 @@ def test_external_ids_for_an_ordinary_user(target: Target) -> None:
     resp = s.get(api(target, "res.partner/base.main_partner"), params={"fields": "name,__xmlid"})
     assert resp.status_code == 200, resp.text
     assert resp.json()["data"][0]["__xmlid"] == "base.main_partner"
+
+
+def test_upsert_keys_by_external_id_and_refuses_bad_keys(
+    target: Target, admin: requests.Session
+) -> None:
+    url = api(target, "res.partner")
+    ref = tag()
+    item = {"ref": ref, "country_id": "base.be", "name": "by country"}
+    first = admin.post(url, params={"upsert": "ref,country_id"}, json=item)
+    assert first.status_code == 201, first.text
+    again = admin.post(url, params={"upsert": "ref,country_id"}, json={**item, "name": "2"})
+    assert again.status_code == 200, again.text
+    assert again.json()["data"][0]["id"] == first.json()["data"][0]["id"]
+    assert_error(admin.post(url, params={"upsert": "category_id"}, json={"category_id": 1}), 400)
+    assert_error(admin.post(url, params={"upsert": "nope"}, json={"nope": 1}), 400)
+    ro = scoped(target, read_only=True)
+    assert_error(ro.post(url, params={"upsert": "ref"}, json={"ref": ref}), 403, "scope_denied")

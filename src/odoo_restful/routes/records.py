@@ -21,6 +21,7 @@ from ..errors import (
     MissingError,
     UpstreamError,
 )
+from ..gateway import Gateway
 from ..guards import check_context, check_method_arguments, values_guard
 from ..odoo import json2
 from ..odoo.base import Credential
@@ -241,8 +242,10 @@ async def _last_values(
         rows = await gateway(request).odoo.call(
             cred, model, "read", [[record["id"]], missing], {"context": ctx}
         )
-        if not rows:  # deleted meanwhile: its id alone still orders the next page
-            raise UpstreamError("the last record of the page vanished; ask the page again")
+        if not rows:  # deleted between the search and this read: its values are gone
+            raise UpstreamError(
+                "the page's last record was deleted while the page was read; ask again"
+            )
         record.update(rows[0])
     return [record.get(t.field, False) for t in terms]
 
@@ -318,6 +321,13 @@ def _key_value(item: dict[str, Any], key: str) -> Any:
     return value
 
 
+async def _key_id(gw: Gateway, cred: Credential, meta: Any, value: str, name: str) -> Any:
+    """A many2one key named by external id: its id (a text would be a name search)."""
+    if meta.get("type") != "many2one":
+        return value
+    return await gw.xmlids.resolve(cred, meta.get("relation"), value, f"upsert key {name!r}")
+
+
 async def _upsert(
     request: Request,
     cred: Credential,
@@ -335,13 +345,22 @@ async def _upsert(
     gw = gateway(request)
     seen: set[tuple[Any, ...]] = set()
     matches: list[int | None] = []
+    info = await gw.fields.get(cred, model)
+    for name in keys:
+        meta = info.get(name)
+        ftype = meta.get("type") if isinstance(meta, dict) else None
+        if ftype is None or ftype in ("one2many", "many2many", "binary"):
+            raise BadRequest(f"upsert: {name!r} cannot be a key of {model} (unknown or {ftype})")
     for item in items:
         key = tuple(_key_value(item, k) for k in keys)
         named = dict(zip(keys, key, strict=True))
         if key in seen:
             raise BadRequest(f"upsert: two records have the same key {named}")
         seen.add(key)
-        domain = [[k, "=", v] for k, v in zip(keys, key, strict=True)]
+        domain = [
+            [k, "=", await _key_id(gw, cred, info[k], v, k) if is_xmlid(v) else v]
+            for k, v in zip(keys, key, strict=True)
+        ]
         found = await gw.odoo.call(cred, model, "search", [domain], {"limit": 10, "context": ctx})
         if not isinstance(found, list):
             raise UpstreamError("Odoo's search reply is not a list of ids")
