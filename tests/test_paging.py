@@ -18,6 +18,7 @@ FIELDS = {
     "active": {"type": "boolean", "store": True},
     "country_id": {"type": "many2one", "store": True},
     "display_name": {"type": "char", "store": False},
+    "write_date": {"type": "datetime", "store": True},
 }
 
 
@@ -34,7 +35,7 @@ def test_order_terms_end_with_id_and_stop_there() -> None:
     assert paging.order_terms("ref desc")[0].sql() == "ref desc"
 
 
-@pytest.mark.parametrize("order", ["country_id", "display_name", "nope"])
+@pytest.mark.parametrize("order", ["country_id", "display_name", "nope", "write_date"])
 def test_unkeyable_order_terms_are_refused(order: str) -> None:
     with pytest.raises(BadRequest):
         paging.keyed_terms(paging.order_terms(order), FIELDS)

@@ -30,6 +30,8 @@ from .errors import BadRequest
 KEYABLE_TYPES = frozenset(
     {"char", "text", "integer", "float", "monetary", "date", "datetime", "boolean", "selection"}
 )
+#: Set by Odoo from the transaction's clock with microseconds, read back truncated.
+SUBSECOND_FIELDS = frozenset({"create_date", "write_date"})
 _MAX_CURSOR_CHARS = 8192
 _MAC_BYTES = 16
 
@@ -80,6 +82,12 @@ def keyed_terms(terms: Iterable[Term], fields: Mapping[str, Any]) -> list[Term]:
         if not isinstance(meta, Mapping):
             raise BadRequest(f"order: unknown field {term.field!r}")
         ftype = meta.get("type")
+        if term.field in SUBSECOND_FIELDS:
+            raise BadRequest(
+                f"order: cursor paging cannot key on {term.field!r}: Odoo stores it with "
+                "microseconds but reads it in whole seconds, so records of one second "
+                "could be skipped or repeated; order by another field or page with offset"
+            )
         if ftype not in KEYABLE_TYPES or meta.get("store") is False:
             raise BadRequest(
                 f"order: cursor paging cannot key on {term.field!r} ({ftype}"
