@@ -268,8 +268,16 @@ def test_operations_describe_parameters_and_statuses(small_document: dict[str, A
         "order",
         "limit",
         "offset",
+        "total",
+        "cursor",
+        "after",
         "context",
     ]
+    assert "Link" in search["responses"]["200"]["headers"]
+    assert "409" in paths["/api/x.thing"]["post"]["responses"]
+    assert {"put", "patch", "delete"} <= set(paths["/api/x.thing"])
+    model_call = paths["/api/x.thing/{id}"]["post"]
+    assert model_call["parameters"][0]["schema"]["pattern"]
     domain = params[0]["content"]["application/json"]
     assert domain["example"] == [["id", ">", 0]]
     v = validator(

@@ -54,6 +54,13 @@ class RouteNotFound(GatewayError):
     type = "not_found"
 
 
+class Conflict(GatewayError):
+    """The request names records ambiguously (an upsert key matching several)."""
+
+    status = 409
+    type = "conflict"
+
+
 class TooManyRequests(GatewayError):
     status = 429
     type = "too_many_requests"

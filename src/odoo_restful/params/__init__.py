@@ -46,7 +46,7 @@ from .names import (
     parse_names,
     parse_order,
 )
-from .numbers import parse_id, parse_ids, parse_int, parse_limit_offset
+from .numbers import parse_flag, parse_id, parse_ids, parse_int, parse_limit_offset
 
 __all__ = [
     "DEFAULT_METHOD_DENY",
@@ -62,6 +62,7 @@ __all__ = [
     "parse_context",
     "parse_domain",
     "parse_fields",
+    "parse_flag",
     "parse_id",
     "parse_ids",
     "parse_int",
