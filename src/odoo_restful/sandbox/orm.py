@@ -104,6 +104,8 @@ class BaseModel(Base):
     _order: ClassVar[str] = "id"
     _rec_name: ClassVar[str | None] = "name"
     _parent_name: ClassVar[str | None] = None
+    #: Fields with a sandbox default that Odoo computes instead: ``default_get`` omits them.
+    _computed_defaults: ClassVar[frozenset[str]] = frozenset()
     #: Fields ``name_search`` matches (``display_name`` when empty).
     _rec_names_search: ClassVar[tuple[str, ...]] = ()
     #: Sandbox behaviour added to the recorded field attributes, per field name.
@@ -409,7 +411,11 @@ class BaseModel(Base):
     @api.model
     def default_get(self, fields: list[str]) -> dict[str, Any]:
         defaults = crud.defaults(self, [f for f in fields if f in self.fields()])
-        return {key: value for key, value in defaults.items() if key in fields}
+        return {
+            key: value
+            for key, value in defaults.items()
+            if key in fields and key not in self._computed_defaults
+        }
 
     @api.model
     def check_access_rights(self, operation: str, raise_exception: bool = True) -> bool:
