@@ -190,6 +190,11 @@ def test_report_pdf(sandbox: Sandbox) -> None:
     assert b"S00002" in html[2]
     assert get(sandbox, "/report/pdf/no.such_report/2", sid)[0] == 404
     assert get(sandbox, "/report/pdf/sale.report_saleorder/999", sid)[0] == 404
+    status, headers, _body = get(sandbox, "/report/pdf/sale.report_saleorder/2")
+    assert status == 303
+    assert (
+        headers["location"] == "/web/login?redirect=%2Freport%2Fpdf%2Fsale.report_saleorder%2F2%3F"
+    )
 
 
 def test_report_pdf_without_rights_is_403_html(sandbox: Sandbox) -> None:

@@ -9,7 +9,8 @@
   (recorded without a session);
 * ``GET /report/pdf|html/<report_name>/<ids>``: a report of records the user may
   read (a small PDF made by :mod:`.pdf`), else 403 with the AccessError text in
-  a ``<pre>`` (recorded for a user without Sales rights).
+  a ``<pre>`` (recorded for a user without Sales rights); without a session, a
+  303 to the login page, as for Odoo's other ``auth="user"`` routes.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import cast
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, quote
 
 from . import data, pdf
 from .errors import AccessError, MissingError
@@ -66,10 +67,24 @@ def handle(
         download = parse_qs(query).get("download", [""])[0].lower() in ("1", "true")
         return _content(env, int(content[1]), download)
     report = _REPORT.match(path)
+    if report and env is None:
+        return _login_redirect(f"{path}?{query}")
     if report and env is not None:
         ids = [int(i) for i in report[3].split(",") if i]
         return _report(env, report[1], report[2], ids)
     return html_reply(404, NOT_FOUND_PAGE)
+
+
+def _login_redirect(target: str) -> Reply:
+    """Routes of signed-in users send a visitor to the login page (werkzeug's 303 page)."""
+    location = f"/web/login?redirect={quote(target, safe='')}"
+    page = (
+        "<!doctype html>\n<html lang=en>\n<title>Redirecting...</title>\n<h1>Redirecting...</h1>\n"
+        "<p>You should be redirected automatically to the target URL: "
+        f'<a href="{html.escape(location)}">{html.escape(location)}</a>. If not, click the link.\n'
+    )
+    status, headers, body = html_reply(303, page)
+    return status, {**headers, "location": location}, body
 
 
 def _cookie(header: str, name: str) -> str | None:
