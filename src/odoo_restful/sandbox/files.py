@@ -33,7 +33,7 @@ from .models_report import IrActionsReport
 from .orm import BaseModel, Env
 from .service import Service
 from .websession import Sessions
-from .wire import NOT_FOUND_PAGE, Reply, html_reply
+from .wire import NOT_FOUND_PAGE, Reply, html_reply, redirect_reply
 
 _IMAGE = re.compile(r"^/web/image/([\w.]+)/(\d+)/(\w+)/?$")
 _CONTENT = re.compile(r"^/web/content/(\d+)(?:/[^/]*)?/?$")
@@ -76,15 +76,8 @@ def handle(
 
 
 def _login_redirect(target: str) -> Reply:
-    """Routes of signed-in users send a visitor to the login page (werkzeug's 303 page)."""
-    location = f"/web/login?redirect={quote(target, safe='')}"
-    page = (
-        "<!doctype html>\n<html lang=en>\n<title>Redirecting...</title>\n<h1>Redirecting...</h1>\n"
-        "<p>You should be redirected automatically to the target URL: "
-        f'<a href="{html.escape(location)}">{html.escape(location)}</a>. If not, click the link.\n'
-    )
-    status, headers, body = html_reply(303, page)
-    return status, {**headers, "location": location}, body
+    """Routes of signed-in users send a visitor to the login page."""
+    return redirect_reply(f"/web/login?redirect={quote(target, safe='')}")
 
 
 def _cookie(header: str, name: str) -> str | None:
@@ -144,14 +137,15 @@ def _image(service: Service, env: Env | None, model: str, rid: int, fname: str) 
         return _placeholder()
     record = target.browse([rid])
     try:
-        (row,) = record.read([fname, "display_name", "write_date"])
+        label = "name" if "name" in records.fields() else "display_name"
+        (row,) = record.read([fname, label, "write_date"])
     except (AccessError, MissingError, ValueError):
         return _placeholder()
     raw = decode(row[fname]) if row[fname] else b""
     if not raw:
         return _placeholder()
     kind = _image_type(raw)
-    name = f"{row['display_name']}.{kind.split('/')[1]}"
+    name = f"{row[label]}.{kind.split('/')[1]}"  # recorded: the name, not the display name
     etag = hashlib.sha1(raw, usedforsecurity=False).hexdigest()
     return _file_reply(raw, kind, f"inline; filename={_filename(name)}", row["write_date"], etag)
 
