@@ -116,8 +116,8 @@ def test_attachment_access_follows_the_record(
     assert fault.name == DENIED
     own = nosales("ir.attachment", "create", {"name": "mine.txt", "datas": "aGk="})
     assert own in nosales("ir.attachment", "search", [])
-    assert own not in portal("ir.attachment", "search", [])
-    assert portal("ir.attachment", "search", []) == []
+    assert admin("ir.attachment", "read", [own], ["name"])[0]["name"] == "mine.txt"
+    assert portal.fault("ir.attachment", "search", []).name == DENIED
 
 
 # --- HTTP routes ---------------------------------------------------------------------------
@@ -238,3 +238,10 @@ def test_report_actions_over_rpc(admin: Client, nosales: Client) -> None:
     assert fault.name == "builtins.AttributeError"
     assert fault.message == "The method 'ir.actions.report.render_qweb_pdf' does not exist"
     assert nosales.fault("ir.actions.report", "write", [1], {"name": "x"}).name == DENIED
+
+
+def test_report_as_the_salesperson(sandbox: Sandbox) -> None:
+    sid = login(sandbox, "demo")
+    assert get(sandbox, "/report/pdf/sale.report_saleorder/1", sid)[0] == 200
+    status, _headers, body = get(sandbox, "/report/pdf/sale.report_saleorder/1,2", sid)
+    assert status == 403 and b"top-secret records" in body

@@ -453,3 +453,45 @@ def test_company_write_moves_contacts_write_date() -> None:
     assert untouched["write_date"] < "2026-11-29 18:00:01"
     with pytest.raises(OdooFault):
         admin("res.partner", "write", [15], {"parent_id": 15})
+
+
+# --- the salesperson (demo: own documents only) -------------------------------------------
+
+DEMO_KEY = "3a11fb9eda906828d979e6f5a5c70b8a6d4dc0ef"
+
+
+@pytest.fixture
+def demo(sandbox: Sandbox) -> Client:
+    return Client(sandbox, 5, "demo")
+
+
+def test_demo_sees_own_orders_only(sandbox: Sandbox, demo: Client, admin: Client) -> None:
+    own = demo("sale.order", "search", [])
+    assert 1 in own and 2 not in own and len(own) < admin("sale.order", "search_count", [])
+    page = demo("sale.order", "web_search_read", [], SPEC, 0, 2, "id asc", 10000)
+    assert page["length"] == len(own)
+    assert [r["id"] for r in page["records"]] == sorted(own)[:2]
+    status, mine = json2(
+        sandbox, "sale.order", "web_read", {"ids": [1, 5], "specification": SPEC}, DEMO_KEY
+    )
+    assert status == 200 and [r["id"] for r in mine] == [1, 5]
+    status, error = json2(
+        sandbox, "sale.order", "web_read", {"ids": [2], "specification": SPEC}, DEMO_KEY
+    )
+    assert status == 403 and error["name"] == PRIVATE
+    assert (
+        "Sorry, Marc Demo (id=5) doesn't have 'read' access to:\n- Sales Order"
+        in (error["message"])
+    )
+    groups = demo("sale.order", "formatted_read_group", [], [], ["__count"])
+    assert groups[0]["__count"] == len(own)
+
+
+def test_demo_posts_and_attaches_on_own_orders_only(demo: Client) -> None:
+    (message,) = demo("sale.order", "message_post", [1], body="hello", message_type="comment")
+    assert demo("mail.message", "read", [message], ["res_id"])[0]["res_id"] == 1
+    assert demo.fault("sale.order", "message_post", [2], body="hello").name == PRIVATE
+    vals = {"name": "n.txt", "datas": "aGk=", "res_model": "sale.order"}
+    attachment = demo("ir.attachment", "create", {**vals, "res_id": 1})
+    assert demo("ir.attachment", "search", [["res_model", "=", "sale.order"]]) == [attachment]
+    assert demo.fault("ir.attachment", "create", {**vals, "res_id": 2}).name == PRIVATE

@@ -90,8 +90,9 @@ class Env:
         """ACL: may this user do ``operation`` on ``model`` (sandbox model or not)?"""
         if self.su:
             return True
-        if model in self.registry.models:
-            return access.allowed(self.profile, model, operation)
+        cls = self.registry.models.get(model)
+        if cls is not None:
+            return cls.acl_allows(self.profile, operation)
         return access.allowed_external(self.profile, model, operation)
 
     def acl_error(self, model: str, operation: str) -> AccessError:
@@ -284,11 +285,16 @@ class BaseModel(Base):
 
     # --- access control ---
 
+    @classmethod
+    def acl_allows(cls, profile: str, operation: str) -> bool:
+        """The model's access rights (ACL) for a user profile; models may override it."""
+        return access.allowed(profile, cls._name, operation)
+
     def check_access_operation(self, operation: str) -> None:
         if self.env.su:
             return
         self.env.check_companies()
-        if access.allowed(self.env.profile, self._name, operation):
+        if self.acl_allows(self.env.profile, operation):
             return
         raise access.acl_error(self._name, self._description, operation)
 
