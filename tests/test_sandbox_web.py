@@ -198,6 +198,22 @@ def test_read_group_lazy_and_domain(admin: Client) -> None:
     assert "__count" in full[0] and full[0]["state"] == "sale"
 
 
+def test_read_group_legacy_orderby(admin: Client) -> None:
+    by_total = admin(
+        "sale.order", "read_group", [], ["amount_total"], ["state"], orderby="amount_total desc"
+    )
+    totals = [g["amount_total"] for g in by_total]
+    assert totals == sorted(totals, reverse=True)
+    by_count = admin("sale.order", "read_group", [], [], ["state"], orderby="state_count")
+    counts = [g["state_count"] for g in by_count]
+    assert counts == sorted(counts)
+    by_month = admin("sale.order", "read_group", [["id", "in", [1, 5]]], [], ["date_order"])
+    assert [g["date_order"] for g in by_month] == ["October 2026", "November 2026"]
+    assert by_month[0]["__range"] == {
+        "date_order": {"from": "2026-10-01 00:00:00", "to": "2026-11-01 00:00:00"}
+    }
+
+
 def test_read_group_wrong_keywords(admin: Client, sandbox: Sandbox) -> None:
     fault = admin.fault("sale.order", "read_group", [], groupby=["state"], aggregates=["x"])
     assert fault.message == "BaseModel.read_group() got an unexpected keyword argument 'aggregates'"
