@@ -126,20 +126,16 @@ def _placeholder() -> Reply:
 
 
 def _image(service: Service, env: Env | None, model: str, rid: int, fname: str) -> Reply:
-    records = service.registry.models.get(model)
-    if records is None:
+    cls = service.registry.models.get(model)
+    fld = cls.fields().get(fname) if cls is not None else None
+    if cls is None or fld is None or fld.type != "binary":
         return html_reply(404, NOT_FOUND_PAGE)
-    target = records(env) if env is not None else None
-    fld = records.fields().get(fname)
-    if fld is None or fld.type != "binary":
-        return html_reply(404, NOT_FOUND_PAGE)
-    if target is None:
-        return _placeholder()
-    record = target.browse([rid])
+    if env is None:
+        return _placeholder()  # the public user may not read the record
+    label = "name" if "name" in cls.fields() else "display_name"
     try:
-        label = "name" if "name" in records.fields() else "display_name"
-        (row,) = record.read([fname, label, "write_date"])
-    except (AccessError, MissingError, ValueError):
+        (row,) = cls(env).browse([rid]).read([fname, label, "write_date"])
+    except (AccessError, MissingError, ValueError):  # ValueError: no such record
         return _placeholder()
     raw = decode(row[fname]) if row[fname] else b""
     if not raw:
