@@ -13,13 +13,14 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, ClassVar, Self
 
-from . import access, api, catalog, crud, groups
+from . import access, api, catalog, copying, crud, groups, read_group
 from .domain import Junction, Leaf, Node, Not, Table, and_, compile_domain, mentions, parse
 from .errors import AccessError, InvalidRowCountInLimitClause
 from .fields import MISSING, X2MANY, Field, describe, filter_attributes, to_read
 from .ordering import Term, parse_order, sort_ids
 from .schema import load_fields
 from .store import Row, Store
+from .web_base import Base
 
 
 class Registry:
@@ -89,8 +90,9 @@ class Env:
         """ACL: may this user do ``operation`` on ``model`` (sandbox model or not)?"""
         if self.su:
             return True
-        if model in self.registry.models:
-            return access.allowed(self.profile, model, operation)
+        cls = self.registry.models.get(model)
+        if cls is not None:
+            return cls.acl_allows(self.profile, operation)
         return access.allowed_external(self.profile, model, operation)
 
     def acl_error(self, model: str, operation: str) -> AccessError:
@@ -123,7 +125,7 @@ class Env:
         return target.sudo().display_name(rid)
 
 
-class BaseModel:
+class BaseModel(Base):
     """Generic behaviour of every model; subclasses set ``_name`` and their quirks."""
 
     _name: ClassVar[str]
@@ -131,6 +133,10 @@ class BaseModel:
     _order: ClassVar[str] = "id"
     _rec_name: ClassVar[str | None] = "name"
     _parent_name: ClassVar[str | None] = None
+    #: Fields with a sandbox default that Odoo computes instead: ``default_get`` omits them.
+    _computed_defaults: ClassVar[frozenset[str]] = frozenset()
+    #: Fields ``name_search`` matches (``display_name`` when empty).
+    _rec_names_search: ClassVar[tuple[str, ...]] = ()
     #: Sandbox behaviour added to the recorded field attributes, per field name.
     _field_options: ClassVar[dict[str, dict[str, Any]]] = {}
     _fields_cache: ClassVar[dict[str, Field]]
@@ -279,11 +285,16 @@ class BaseModel:
 
     # --- access control ---
 
+    @classmethod
+    def acl_allows(cls, profile: str, operation: str) -> bool:
+        """The model's access rights (ACL) for a user profile; models may override it."""
+        return access.allowed(profile, cls._name, operation)
+
     def check_access_operation(self, operation: str) -> None:
         if self.env.su:
             return
         self.env.check_companies()
-        if access.allowed(self.env.profile, self._name, operation):
+        if self.acl_allows(self.env.profile, operation):
             return
         raise access.acl_error(self._name, self._description, operation)
 
@@ -335,7 +346,10 @@ class BaseModel:
         allowed = self._allowed_ids(operation)
         if allowed is not None and any(rid not in allowed for rid in self.ids):
             user = self.env.user
-            name = self.env.display_name("res.partner", user.get("partner_id", 0)) or ""
+            partners = self.env.sudo()["res.partner"]
+            partner = user.get("partner_id", 0)
+            # the user's name (recorded "Marc Demo"), not the contact's "YourCompany, Marc Demo"
+            name = str(partners.value(partner, "name") or "") if partner in partners.rows else ""
             raise access.rule_error(name, self.env.uid, self._name, self._description, operation)
 
     # --- search ---
@@ -404,11 +418,13 @@ class BaseModel:
         self, name: str = "", domain: Any = None, operator: str = "ilike", limit: int = 100
     ) -> list[list[Any]]:
         self.check_access_operation("read")
-        node = parse(domain or [])
+        leaves: list[Any] = []
         if name:
-            node = and_(
-                node, Leaf("display_name", operator, name, ("display_name", operator, name))
-            )
+            names = self._rec_names_search or ("display_name",)
+            leaves = ["|"] * (len(names) - 1) + [(fname, operator, name) for fname in names]
+        node = parse(domain or [])
+        if leaves:
+            node = and_(node, parse(leaves))
         ids = self.search_ids(node, limit=limit)
         return [[rid, self.display_name(rid)] for rid in ids]
 
@@ -498,7 +514,11 @@ class BaseModel:
     @api.model
     def default_get(self, fields: list[str]) -> dict[str, Any]:
         defaults = crud.defaults(self, [f for f in fields if f in self.fields()])
-        return {key: value for key, value in defaults.items() if key in fields}
+        return {
+            key: value
+            for key, value in defaults.items()
+            if key in fields and key not in self._computed_defaults
+        }
 
     @api.model
     def check_access_rights(self, operation: str, raise_exception: bool = True) -> bool:
@@ -555,16 +575,35 @@ class BaseModel:
     def name_create(self, name: str) -> list[Any]:
         if not self._rec_name:
             raise ValueError(f"Cannot create a {self._name} record from its name")
-        (rid,) = crud.create(self, [{self._rec_name: name}])
+        fname = self._rec_name if self.fields()[self._rec_name].store else "name"
+        (rid,) = crud.create(self, [{fname: name}])
         return [rid, self.display_name(rid)]
 
     @api.records
-    def action_archive(self) -> bool:
-        return crud.write(self, {"active": False})
+    def action_archive(self) -> None:
+        crud.write(self, {"active": False})
 
     @api.records
-    def action_unarchive(self) -> bool:
-        return crud.write(self, {"active": True})
+    def action_unarchive(self) -> None:
+        crud.write(self, {"active": True})
+
+    @api.records
+    def copy(self, default: dict[str, Any] | None = None) -> list[int]:
+        return copying.copy(self, default)
+
+    @api.model
+    def read_group(
+        self,
+        domain: Any,
+        fields: Any,
+        groupby: Any,
+        offset: int = 0,
+        limit: int | None = None,
+        orderby: Any = False,
+        lazy: bool = True,
+    ) -> list[dict[str, Any]]:
+        """Deprecated in Odoo 19 but still public (see :mod:`.read_group`)."""
+        return read_group.read_group(self, domain, fields, groupby, offset, limit, orderby, lazy)
 
     # --- hooks for the models (see crud) ---
 
