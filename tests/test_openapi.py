@@ -270,11 +270,10 @@ def test_operations_describe_parameters_and_statuses(small_document: dict[str, A
         "offset",
         "context",
     ]
-    domain = params[0]["content"]["application/json"]
-    assert domain["example"] == [["id", ">", 0]]
-    v = validator(
-        small_document, "/components/parameters/XThingDomain/content/application~1json/schema"
-    )
+    # JSON text in a plain string (generators do not all take ``content`` parameters).
+    assert params[0]["schema"]["type"] == "string"
+    assert json.loads(params[0]["example"]) == [["id", ">", 0]]
+    v = validator(small_document, "/components/parameters/XThingDomain/schema/x-json-schema")
     assert errors(v, ["|", ["name", "ilike", "a"], "!", ["partner_id.name", "in", ["x", 1]]]) == []
     assert errors(v, [["name", "like"]]) and errors(v, [["name", "~", 1]])
     assert errors(v, [["nope", "=", 1]]), "fields are the model's"
@@ -284,7 +283,7 @@ def test_operations_describe_parameters_and_statuses(small_document: dict[str, A
     limit = small_document["components"]["parameters"]["limit"]["schema"]
     assert (limit["minimum"], limit["maximum"], limit["default"]) == (1, 1000, 80)
     context = small_document["components"]["parameters"]["context"]
-    assert context["content"]["application/json"]["schema"]["type"] == "object"
+    assert context["schema"]["x-json-schema"]["type"] == "object"
     for path, item in paths.items():
         for method, op in item.items():
             if method == "parameters":
@@ -357,7 +356,7 @@ def test_document_cache_expires_and_is_bounded() -> None:
 
 @pytest.fixture(scope="module")
 def document(target: Target, admin: requests.Session) -> dict[str, Any]:
-    return fetch_document(admin, target.url)
+    return fetch_document(admin, target.url, models=",".join(openapi.DEFAULT_MODELS))
 
 
 def test_served_document_validates(document: dict[str, Any]) -> None:
@@ -467,6 +466,9 @@ def test_models_parameter(target: Target, admin: requests.Session) -> None:
     assert doc["x-odoo-unavailable-models"] == ["no.such.model"]
     resp = admin.get(target.url + "/api/openapi.json", params={"models": "Not A Model"})
     assert resp.status_code == 400 and resp.json()["type"] == "bad_request"
+    # Nothing that can be described is a 404, not an empty 200.
+    resp = admin.get(target.url + "/api/openapi.json", params={"models": "no.such.model"})
+    assert resp.status_code == 404 and resp.json()["type"] == "unknown_model"
 
 
 def test_cached_per_user_and_model_list(target: Target, admin: requests.Session) -> None:
@@ -509,6 +511,105 @@ def test_token_scopes_narrow_the_document(target: Target) -> None:
     assert "/api/res.partner/{id}/{method}" not in doc["paths"]
     assert "/api/sale.order" not in doc["paths"]
     assert doc["x-odoo-unavailable-models"] == ["sale.order"]
+
+
+# --- the whole database: the index, and one document per model ---------------------------
+
+#: Every model the sandbox holds; its users read all but the Sales ones (nosales).
+SANDBOX_MODELS = {
+    "crm.team",
+    "product.category",
+    "product.product",
+    "product.template",
+    "res.company",
+    "res.country",
+    "res.country.state",
+    "res.currency",
+    "res.partner",
+    "res.partner.category",
+    "res.users",
+    "sale.order",
+    "sale.order.line",
+    "uom.uom",
+}
+
+
+def listed(index: dict[str, Any]) -> list[str]:
+    return [entry["model"] for entry in index["x-odoo-models"]]
+
+
+def test_index_lists_every_model_the_user_can_read(target: Target, admin: requests.Session) -> None:
+    index = fetch_document(admin, target.url)
+    validate(index)
+    models = listed(index)
+    assert models == sorted(models) and "res.partner" in models
+    if not target.live:
+        assert set(models) == SANDBOX_MODELS
+    assert len(json.dumps(index)) < 200_000 + 40 * len(models), "small enough for a browser"
+    collection = index["paths"]["/api/{model}"]
+    assert collection["parameters"][0]["schema"]["enum"] == models
+    assert {"get", "post"} <= set(collection)
+    for entry in index["x-odoo-models"]:
+        assert entry["document"] == f"/api/openapi/{entry['model']}.json"
+    # the generic list route really answers, for any listed model
+    resp = admin.get(f"{target.url}/api/{models[0]}", params={"limit": 1})
+    assert resp.status_code == 200, resp.text
+    v = validator(index, "/paths/~1api~1{model}/get/responses/200/content/application~1json/schema")
+    assert errors(v, resp.json()) == []
+
+
+def test_an_ordinary_user_sees_only_what_it_may_read(target: Target) -> None:
+    if "nosales" not in target.users:
+        pytest.skip("set ODOO_LIMITED_LOGIN/ODOO_LIMITED_PASSWORD for this live check")
+    session = target.session(target.token(*target.users["nosales"]))
+    models = listed(fetch_document(session, target.url))
+    assert "res.partner" in models and "sale.order" not in models
+    if not target.live:
+        assert set(models) == SANDBOX_MODELS - {"sale.order", "sale.order.line"}
+    resp = session.get(target.url + "/api/openapi/sale.order.json")
+    assert resp.status_code == 404 and resp.json()["type"] == "unknown_model"
+
+
+def test_one_model_in_full_or_404(target: Target, admin: requests.Session) -> None:
+    resp = admin.get(target.url + "/api/openapi/res.partner.json", timeout=60)
+    assert resp.status_code == 200, resp.text
+    doc = resp.json()
+    validate(doc)
+    assert [t["name"] for t in doc["tags"]] == ["auth", "res.partner", "meta"]
+    assert "/api/res.partner/{id}" in doc["paths"]
+    for bad, status in (("no.such.model", 404), ("Not%20A%20Model", 400)):
+        resp = admin.get(f"{target.url}/api/openapi/{bad}.json")
+        assert resp.status_code == status, (bad, resp.text)
+    assert requests.get(target.url + "/api/openapi/res.partner.json").status_code == 401
+
+
+def test_token_scopes_narrow_the_index(target: Target) -> None:
+    resp = requests.post(
+        target.url + "/api/auth/token",
+        json={
+            "login": target.login,
+            "password": target.password,
+            "db": target.db,
+            "read_only": True,
+            "models": "res.partner,res.country",
+        },
+        timeout=30,
+    )
+    session = target.session(resp.json()["access_token"])
+    index = fetch_document(session, target.url)
+    assert listed(index) == ["res.country", "res.partner"]
+    assert set(index["paths"]["/api/{model}"]) == {"get", "parameters"}
+    resp = session.get(target.url + "/api/openapi/sale.order.json")
+    assert resp.status_code == 403 and resp.json()["type"] == "scope_denied"
+
+
+def test_start_document_needs_no_token(target: Target) -> None:
+    resp = requests.get(target.url + "/api/docs/openapi.json", timeout=30)
+    assert resp.status_code == 200
+    doc = resp.json()
+    validate(doc)
+    assert list(doc["paths"]) == ["/api/auth/token"]
+    assert doc["paths"]["/api/auth/token"]["post"]["security"] == []
 
 
 # --- the explorer page and its assets -------------------------------------------------------

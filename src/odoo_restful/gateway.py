@@ -6,6 +6,7 @@ from .config import Settings
 from .guards import WriteDenyList
 from .odoo.metadata import Metadata
 from .odoo.router import OdooRouter
+from .openapi.service import OpenApiService
 from .params import DEFAULT_METHOD_DENY
 from .ratelimit import LoginGuard
 from .tokens.service import TokenService
@@ -21,3 +22,4 @@ class Gateway:
         self.method_allow = frozenset(settings.method_allow) or None
         self.write_deny = WriteDenyList(settings.write_deny_fields)
         self.logins = LoginGuard()
+        self.openapi = OpenApiService(self)

@@ -1,9 +1,11 @@
 """``/api/openapi.json``: the API described for the caller; ``/api/docs``: an explorer.
 
-The document needs a token: ``fields_get`` runs as the token's user, so it lists
-only the models that user can read (and that the token's scopes allow). The
-explorer is Swagger UI, served with its assets from this gateway (nothing loads
-from another host) under a strict Content-Security-Policy of its own.
+The documents need a token: they list only the models the token's user can read
+(and that the token's scopes allow); :class:`~odoo_restful.openapi.OpenApiService`
+builds and caches them. ``/api/docs/openapi.json`` holds the one thing that needs
+no token, signing in, so the explorer works from the first click. The explorer is
+Swagger UI, served with its assets from this gateway (nothing loads from another
+host) under a strict Content-Security-Policy of its own.
 """
 
 from __future__ import annotations
@@ -16,22 +18,12 @@ from functools import cache
 from importlib import resources
 from typing import Any, Final
 
-import orjson
-from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 
-from .. import __version__
+from .. import __version__, params
 from ..errors import RouteNotFound
-from ..openapi import (
-    DEFAULT_MODELS,
-    DocumentCache,
-    DocumentOptions,
-    build_document,
-    collect_models,
-    parse_models,
-)
-from ..scopes import intersect
+from ..openapi import MODEL_DOCUMENT, parse_models
 from .common import gateway, identify, request_params
 
 DOCS_CSP: Final = (
@@ -39,7 +31,6 @@ DOCS_CSP: Final = (
     "connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'none'; "
     "frame-ancestors 'none'"
 )
-DOCUMENT_TTL: Final = 300.0
 
 _STATIC: Final = {
     "swagger-ui-bundle.js": ("swagger-ui/swagger-ui-bundle.js", "text/javascript; charset=utf-8"),
@@ -62,7 +53,11 @@ _PAGE: Final = """<!DOCTYPE html>
 <link rel="stylesheet" href="{static}/docs.css">
 </head>
 <body>
-<div id="odoo-restful-docs" data-spec-url="{spec}">odoo-restful {version} API explorer</div>
+<div id="odoo-restful-docs" data-spec-url="{spec}" data-start-url="{start}" \
+data-model-url="{model}">
+<span class="title">odoo-restful {version} API explorer</span>
+<label class="model-picker" hidden>Model <select id="odoo-restful-model"></select></label>
+</div>
 <div id="swagger-ui"></div>
 <script src="{static}/swagger-ui-bundle.js"></script>
 <script src="{static}/docs.js"></script>
@@ -70,55 +65,28 @@ _PAGE: Final = """<!DOCTYPE html>
 </html>
 """
 
-
-def _cache(request: Request) -> DocumentCache:
-    app: Starlette = request.app
-    found: DocumentCache | None = getattr(app.state, "openapi_cache", None)
-    if found is None:
-        found = DocumentCache(ttl=DOCUMENT_TTL)
-        app.state.openapi_cache = found
-    return found
+_JSON: Final = "application/json"
 
 
 async def openapi_json(request: Request) -> Response:
-    """The OpenAPI 3.1 document for the models the caller can read."""
+    """Every model the caller can read (the index), or the ``models`` named, in full."""
     ident = await identify(request)
-    gw = gateway(request)
+    service = gateway(request).openapi
     asked = parse_models((await request_params(request)).values.get("models"))
-    wanted = asked or DEFAULT_MODELS
-    scopes = ident.scopes
-    allowed = [m for m in wanted if scopes.models is None or m in scopes.models]
-    out_of_scope = [m for m in wanted if m not in allowed]
-    methods = intersect(gw.method_allow, scopes.methods)
-    cred = ident.cred
-    key = (
-        cred.db,
-        cred.uid,
-        str(ident.context.get("lang", "")),
-        tuple(wanted),
-        scopes.read_only,
-        scopes.models,
-        methods,
-    )
-    documents = _cache(request)
-    body = documents.get(key)
-    if body is None:
-        async with documents.lock(key):
-            body = documents.get(key)
-            if body is None:
-                found, missing = await collect_models(gw.odoo, cred, allowed, context=ident.context)
-                settings = gw.settings
-                options = DocumentOptions(
-                    default_limit=settings.default_limit,
-                    max_limit=settings.max_limit,
-                    max_batch=settings.max_batch,
-                    read_only=scopes.read_only,
-                    methods=methods,
-                    unavailable=[m for m in wanted if m in missing or m in out_of_scope],
-                )
-                body = orjson.dumps(build_document(found, options=options))
-                documents.put(key, body)
-    return Response(body, media_type="application/json")
+    body = await (service.index(ident) if asked is None else service.models(ident, asked))
+    return Response(body, media_type=_JSON)
+
+
+async def openapi_model(request: Request) -> Response:
+    """One model in full; 404 when it does not exist or the caller cannot read it."""
+    ident = await identify(request)
+    model = params.parse_model_name(request.path_params["model"])
+    return Response(await gateway(request).openapi.model(ident, model), media_type=_JSON)
+
+
+async def start_json(request: Request) -> Response:
+    """The explorer's first document: the token route, which needs no token."""
+    return Response(gateway(request).openapi.start(), media_type=_JSON)
 
 
 async def docs_page(request: Request) -> Response:
@@ -127,6 +95,8 @@ async def docs_page(request: Request) -> Response:
     page = _PAGE.format(
         static=html.escape(f"{prefix}/api/docs/static", quote=True),
         spec=html.escape(f"{prefix}/api/openapi.json", quote=True),
+        start=html.escape(f"{prefix}/api/docs/openapi.json", quote=True),
+        model=html.escape(prefix + MODEL_DOCUMENT, quote=True),
         version=html.escape(__version__),
     )
     return Response(
