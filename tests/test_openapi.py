@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -23,6 +24,7 @@ from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 from starlette.routing import Route
 
+from odoo_restful import app as app_module
 from odoo_restful import openapi
 from odoo_restful.app import create_app, routes
 from odoo_restful.errors import BadRequest
@@ -252,7 +254,10 @@ def test_every_route_of_the_app_is_documented(small_document: dict[str, Any]) ->
         for route in routes()
         if isinstance(route, Route)
         for method in (route.methods or ())
-        if method != "HEAD" and not route.path.startswith("/api/docs")
+        if method != "HEAD"
+        and not route.path.startswith("/api/docs")
+        # routes that only answer 405 (with Allow) on the token paths
+        and route.endpoint is not app_module._auth_method_not_allowed
     }
     assert served - documented == set()
 
@@ -646,6 +651,54 @@ def test_docs_page_has_its_own_strict_csp_and_loads_only_local_assets(gateway_ur
             asset = requests.get(gateway_url + ref, timeout=30)
             assert asset.status_code == 200, ref
             assert asset.headers["content-security-policy"] == DOCS_CSP
+
+
+def test_error_examples_are_the_servers_real_messages(gateway_url: str, tmp_path: Path) -> None:
+    examples = {
+        status: response["content"]["application/json"]["example"]
+        for status, response in openapi.build_document({})["components"]["responses"].items()
+    }
+    token = requests.post(
+        gateway_url + "/api/auth/token", json={"login": "admin", "password": "admin"}, timeout=30
+    ).json()["access_token"]
+    h = {"access-token": token}
+    partners = gateway_url + "/api/res.partner"
+    real = {
+        "E400": requests.get(partners, headers=h, params={"domain": "[('id', '~', 1)]"}),
+        "E401": requests.get(partners, headers={"access-token": "odr_not-a-token"}),
+        "E403": requests.post(partners + "/1/_private", headers=h),
+        "E404": requests.get(partners + "/424242", headers=h),
+        "E405": requests.put(partners, headers=h),
+        "E413": requests.post(partners, headers=h, data=b"x" * 1_048_577),
+        "E422": requests.post(partners, headers=h, json={"name": False}),
+    }
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    settings = gateway_settings(tmp_path, odoo_url=f"http://127.0.0.1:{port}", db="sandbox")
+    with serve_in_thread(create_app(settings)) as down:
+        real["E503"] = requests.post(
+            down + "/api/auth/token", json={"login": "a", "password": "b"}, timeout=30
+        )
+    for name, resp in real.items():
+        assert f"E{resp.status_code}" == name, resp.text
+        assert resp.json() == examples[name], name
+
+
+def test_every_405_says_what_is_allowed(gateway_url: str) -> None:
+    for method, path, allow in (
+        ("GET", "/api/auth/tokens", "DELETE"),
+        ("PUT", "/api/auth/token", "GET, POST, DELETE"),
+        ("GET", "/api/auth/token/refresh", "POST"),
+        ("PUT", "/api/res.partner", None),
+        ("POST", "/healthz", "GET, HEAD"),
+    ):
+        resp = requests.request(method, gateway_url + path, timeout=30)
+        assert resp.status_code == 405, (method, path, resp.text)
+        assert resp.json()["type"] == "method_not_allowed"
+        assert resp.headers.get("allow"), (method, path)
+        if allow:
+            assert resp.headers["allow"] == allow
 
 
 def test_static_assets(gateway_url: str) -> None:

@@ -62,6 +62,9 @@ _NULL: Final = {"type": "null"}
 _PAIR_ITEM: Final = {"type": ["integer", "string", "boolean"]}
 _JSON: Final = "application/json"
 _FORM: Final = "application/x-www-form-urlencoded"
+#: Said in words, not as a second content type: generators mishandle a body that may
+#: come in two types (openapi-python-client writes code that does not import).
+_FORM_TOO: Final = f"JSON; a form body ({_FORM}) with the same fields is accepted too."
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .common import _FORM, _JSON, DEFAULT_MODELS
+from .common import _FORM_TOO, _JSON, DEFAULT_MODELS
 from .responses import _json_ok, _responses
 
 
@@ -34,7 +34,8 @@ def _auth_paths() -> dict[str, Any]:
                 "security": [],
                 "requestBody": {
                     "required": True,
-                    "content": {_JSON: {"schema": token_form}, _FORM: {"schema": token_form}},
+                    "description": _FORM_TOO,
+                    "content": {_JSON: {"schema": token_form}},
                 },
                 "responses": {"200": token_ok, **issue_errors},
             },

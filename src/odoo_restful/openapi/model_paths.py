@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Final
 
 from .. import params
-from .common import _FORM, _JSON, DocumentOptions, FieldsGet
+from .common import _FORM_TOO, _JSON, DocumentOptions, FieldsGet
 from .parameters import _ref_param
 from .responses import _envelope, _json_ok, _responses
 
@@ -118,9 +118,9 @@ def _model_paths(
         "summary": f"Call a public method on a {model} record",
         "requestBody": {
             "required": False,
+            "description": _FORM_TOO,
             "content": {
                 _JSON: {"schema": {"$ref": "#/components/schemas/MethodCall"}},
-                _FORM: {"schema": {"$ref": "#/components/schemas/MethodCall"}},
             },
         },
         "responses": {
