@@ -536,10 +536,11 @@ class TestNumbers:
     @pytest.mark.parametrize(
         ("limit", "offset", "match"),
         [
-            (0, 0, "between 1 and 1000"),
-            ("0", None, "no limit"),
-            (1001, 0, "at most 1000"),
-            (-1, 0, "limit must be at least 0"),
+            # one message for every limit out of range (issue #13: 0 and -1 disagreed)
+            (0, 0, "limit must be between 1 and 1000, got 0"),
+            ("0", None, "Odoo's 0"),
+            (1001, 0, "limit must be between 1 and 1000, got 1001"),
+            (-1, 0, "limit must be between 1 and 1000, got -1"),
             (True, 0, "limit must be an integer"),
             (10, -1, "offset must be at least 0"),
             (10, "x", "offset must be an integer"),
@@ -548,6 +549,22 @@ class TestNumbers:
     )
     def test_limit_offset_rejected(self, limit: Any, offset: Any, match: str) -> None:
         bad(params.parse_limit_offset, limit, offset, match=match)
+
+    @pytest.mark.parametrize(
+        ("text", "message"),
+        [
+            # Python's message keeps its opening quote
+            ("[('a", "domain is not a valid literal: unterminated string literal"),
+            ("[('a', '=', 1)", "domain is not a valid literal: '[' was never closed"),
+            # malformed JSON is reported as JSON
+            ('[["a", "=",', "domain is not valid JSON: "),
+            ('[["a", "=", true', "domain is not valid JSON: "),
+        ],
+    )
+    def test_syntax_errors_say_what_is_wrong(self, text: str, message: str) -> None:
+        with pytest.raises(BadRequest) as caught:
+            params.parse_literal(text, what="domain")
+        assert caught.value.message.startswith(message), caught.value.message
 
     def test_parse_id(self) -> None:
         assert params.parse_id("68") == 68
