@@ -289,3 +289,17 @@ def test_sandbox_command_serves_a_fake_odoo() -> None:
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def test_help_says_serve_is_the_default_and_keeps_summaries_whole() -> None:
+    from click.testing import CliRunner
+
+    from odoo_restful.cli import main
+
+    out = CliRunner().invoke(main, ["--help"], terminal_width=80).output
+    assert "serve    Serve the REST API (the default command)." in out
+    assert "Without a command" in out
+    assert "..." not in out.split("Commands:")[1], "no summary cut mid-sentence"
+    assert "(for client generators)" in " ".join(out.split())
+    serve_help = " ".join(CliRunner().invoke(main, ["serve", "--help"]).output.split())
+    assert "in seconds (at least 60)" in serve_help

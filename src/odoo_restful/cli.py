@@ -24,7 +24,24 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 class DefaultServeGroup(click.Group):
-    """Like Datasette: ``odoo-restful --sandbox`` means ``odoo-restful serve --sandbox``."""
+    """Like Datasette: ``odoo-restful --sandbox`` means ``odoo-restful serve --sandbox``.
+
+    Command summaries are whole first sentences, never cut to click's 45 characters.
+    """
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is None or command.hidden:
+                continue
+            summary = command.get_short_help_str(limit=200)
+            if name == "serve":
+                summary = summary.rstrip(".") + " (the default command)."
+            rows.append((name, summary))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if not args or (
@@ -37,7 +54,11 @@ class DefaultServeGroup(click.Group):
 @click.group(cls=DefaultServeGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="odoo-restful")
 def main() -> None:
-    """A REST gateway in front of any Odoo server (JSON-2, JSON-RPC or web sessions)."""
+    """A REST gateway in front of any Odoo server (JSON-2, JSON-RPC or web sessions).
+
+    Without a command, or with only options, it runs `serve`: `odoo-restful
+    --sandbox` is `odoo-restful serve --sandbox`.
+    """
 
 
 @main.command()
@@ -80,7 +101,7 @@ def main() -> None:
     "File holding the server secret (made with mode 0600 if absent). ODOO_RESTFUL_SECRET, "
     "when set, is used instead.",
 )
-@setting_option("token_ttl", "Lifetime of new access tokens, in seconds.")
+@setting_option("token_ttl", "Lifetime of new access tokens, in seconds (at least 60).")
 @setting_option(
     "token_cache_ttl",
     "Seconds a token check is cached in each process. Revocations reach other processes on "

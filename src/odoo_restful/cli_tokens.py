@@ -71,7 +71,7 @@ def tokens() -> None:
 @setting_option("databases", "Allow-list of databases (as serve uses it).")
 @setting_option("web_session_only", "Keep the Odoo web session, never the password.")
 @setting_option("secret_file", "Server secret file.")
-@setting_option("token_ttl", "Lifetime in seconds.")
+@setting_option("token_ttl", "Lifetime in seconds (at least 60).")
 @_store_option
 def create(
     login: str,
