@@ -701,6 +701,21 @@ def test_every_405_says_what_is_allowed(gateway_url: str) -> None:
             assert resp.headers["allow"] == allow
 
 
+def test_repeated_query_parameters_merge_or_400(gateway_url: str) -> None:
+    """Generated clients send an array as ``fields=a&fields=b``."""
+    token = requests.post(
+        gateway_url + "/api/auth/token", json={"login": "admin", "password": "admin"}, timeout=30
+    ).json()["access_token"]
+    h = {"access-token": token}
+    url = gateway_url + "/api/res.partner"
+    resp = requests.get(url, headers=h, params=[("fields", "name"), ("fields", "email")])
+    assert resp.status_code == 200, resp.text
+    assert set(resp.json()["data"][0]) == {"id", "name", "email"}
+    resp = requests.get(url, headers=h, params=[("limit", "1"), ("limit", "2")])
+    assert resp.status_code == 400
+    assert resp.json()["message"] == "parameter 'limit' given more than once"
+
+
 def test_static_assets(gateway_url: str) -> None:
     base = gateway_url + "/api/docs/static/"
     js = requests.get(base + "swagger-ui-bundle.js", timeout=30)

@@ -57,8 +57,24 @@ class TestDecodeBody:
         body = params.decode_body(b"a=1+2&b=%C3%A9&c=", None)
         assert body.fields == {"a": "1 2", "b": "é", "c": ""}
 
-    def test_form_repeated_key_last_wins(self) -> None:
-        assert params.decode_body(b"a=1&a=2", None).fields == {"a": "2"}
+    def test_form_repeated_key_merges_lists_else_400(self) -> None:
+        # issue #13: keeping the last value silently dropped what the client sent
+        assert params.decode_body(b"fields=a&fields=b", None).fields == {"fields": "a,b"}
+        with pytest.raises(BadRequest, match="'a' given more than once"):
+            params.decode_body(b"a=1&a=2", None)
+
+    def test_repeated_query_parameters(self) -> None:
+        assert params.single_values([("ids", "1"), ("ids", "2,3"), ("limit", "5")]) == {
+            "ids": "1,2,3",
+            "limit": "5",
+        }
+        for pairs in (
+            [("limit", "1"), ("limit", "2")],
+            [("domain", "[]"), ("domain", "[]")],
+            [("fields", '["a"]'), ("fields", "b")],
+        ):
+            with pytest.raises(BadRequest, match="given more than once"):
+                params.single_values(pairs)
 
     def test_json_content_type_with_charset(self) -> None:
         body = params.decode_body(b' {"a": [1, {"b": null}]} ', "Application/JSON; charset=utf-8")
