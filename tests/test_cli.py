@@ -303,3 +303,54 @@ def test_help_says_serve_is_the_default_and_keeps_summaries_whole() -> None:
     assert "(for client generators)" in " ".join(out.split())
     serve_help = " ".join(CliRunner().invoke(main, ["serve", "--help"]).output.split())
     assert "in seconds (at least 60)" in serve_help
+
+
+def _tokens_create(
+    tmp_path: Path, *args: str, secret: str = "admin"
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "odoo_restful",
+            "tokens",
+            "create",
+            "--login",
+            "admin",
+            "--api-key-file",
+            "-",
+            "--store",
+            str(tmp_path / "tokens.db"),
+            "--secret-file",
+            str(tmp_path / "secret.key"),
+            *args,
+        ],
+        input=secret,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_tokens_create_against_the_sandbox(tmp_path: Path) -> None:
+    done = _tokens_create(tmp_path, "--sandbox")
+    assert done.returncode == 0, done.stderr
+    token = done.stdout.strip()
+    assert token.startswith("odr_") and "not shown again" in done.stderr
+    # The token works with a sandbox gateway over the same store and secret.
+    from odoo_restful.app import create_app
+    from odoo_restful.config import Settings
+
+    settings = Settings(
+        sandbox=True, store=str(tmp_path / "tokens.db"), secret_file=str(tmp_path / "secret.key")
+    )
+    with serve_in_thread(create_app(settings)) as url:
+        resp = requests.get(url + "/api/res.country", headers={"access-token": token}, timeout=30)
+        assert resp.status_code == 200, resp.text
+
+
+def test_tokens_create_names_the_url_it_could_not_reach(tmp_path: Path) -> None:
+    url = f"http://127.0.0.1:{free_port()}"
+    done = _tokens_create(tmp_path, "--db", "x", "--odoo-url", url)
+    assert done.returncode != 0
+    assert f"cannot reach Odoo at {url}" in done.stderr, done.stderr
