@@ -354,3 +354,28 @@ def test_tokens_create_names_the_url_it_could_not_reach(tmp_path: Path) -> None:
     done = _tokens_create(tmp_path, "--db", "x", "--odoo-url", url)
     assert done.returncode != 0
     assert f"cannot reach Odoo at {url}" in done.stderr, done.stderr
+
+
+@pytest.mark.parametrize("log_format", ["text", "json"])
+def test_one_log_format_for_uvicorn_and_the_gateway(log_format: str) -> None:
+    import json
+    import re
+
+    with serve_cli(["serve", "--sandbox", "--log-format", log_format]) as (url, proc):
+        requests.get(url + "/healthz", timeout=10)
+        requests.get(url + "/api/res.partner", timeout=10)
+        proc.terminate()
+        out, _ = proc.communicate(timeout=20)
+    lines = [line for line in out.splitlines() if line.strip()]
+    loggers = set()
+    for line in lines:
+        if log_format == "json":
+            entry = json.loads(line)
+            assert {"time", "level", "logger", "message"} <= set(entry), line
+            loggers.add(entry["logger"])
+        else:
+            found = re.match(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} [A-Z]+ ([\w.]+): ", line)
+            assert found, f"not in the one format: {line!r}"
+            loggers.add(found.group(1))
+    assert "uvicorn.error" in loggers, loggers  # uvicorn's own lines
+    assert "odoo_restful" in loggers and "odoo_restful.access" in loggers, loggers

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import logging.config
 import os
 import sys
 from collections.abc import Callable
@@ -19,6 +20,7 @@ from . import __version__, listeners
 from .cli_options import DEFAULTS, setting_option, settings_from_options
 from .cli_tokens import secret, tokens
 from .config import Settings
+from .logs import log_config
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -127,6 +129,9 @@ def main() -> None:
 )
 @setting_option("cors_origins", "Comma-separated origins allowed by CORS (closed when empty).")
 @setting_option("log_level", "Log level.")
+@setting_option(
+    "log_format", "Log lines (the gateway's and uvicorn's alike): text, or one JSON object each."
+)
 def serve(**options: Any) -> None:
     """Serve the REST API."""
     if options["sandbox"] and options["workers"] != 1:
@@ -138,10 +143,8 @@ def serve(**options: Any) -> None:
 def _run(settings: Settings) -> None:
     import uvicorn
 
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    config = log_config(settings.log_level, settings.log_format)
+    logging.config.dictConfig(config)
     log = logging.getLogger("odoo_restful")
     upstream = "the built-in sandbox (in memory)" if settings.sandbox else settings.odoo_url
     log.info("odoo-restful %s listening on http://%s:%d", __version__, settings.host, settings.port)
@@ -164,6 +167,7 @@ def _run(settings: Settings) -> None:
         "port": settings.port,
         "workers": settings.workers,
         "log_level": settings.log_level,
+        "log_config": config,  # one format for uvicorn's lines and ours, in every worker
         "access_log": False,  # ours leaves query strings (tokens, passwords) out
         "proxy_headers": bool(settings.forwarded_allow_ips),
         "forwarded_allow_ips": ",".join(settings.forwarded_allow_ips) or None,
