@@ -379,3 +379,13 @@ def test_one_log_format_for_uvicorn_and_the_gateway(log_format: str) -> None:
             loggers.add(found.group(1))
     assert "uvicorn.error" in loggers, loggers  # uvicorn's own lines
     assert "odoo_restful" in loggers and "odoo_restful.access" in loggers, loggers
+
+
+def test_readme_says_what_a_newcomer_needs() -> None:
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    ci = (Path(__file__).parents[1] / ".ci" / "run").read_text()
+    assert "apt-get install -y postgresql chromium nodejs npm" in readme
+    for package in ("postgresql", "chromium", "nodejs", "npm"):
+        assert f"need_apt+=({package})" in ci, package
+    assert "../shared/odoo-wire/" in readme, "what ../shared is for"
+    assert "`requests`" in readme and "resets it" in readme, "the tour's needs and reset"
