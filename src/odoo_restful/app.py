@@ -15,7 +15,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Mount, Route
 
 from . import __version__
 from .compose import load_secrets, make_transport, open_store
@@ -81,7 +81,7 @@ async def _auth_method_not_allowed(request: Request) -> Response:
     )
 
 
-def routes() -> list[Route]:
+def routes() -> list[BaseRoute]:
     refused = [
         Route(path, _auth_method_not_allowed, methods=[m for m in _ANY_METHOD if m not in ok])
         for path, ok in _AUTH_METHODS.items()
@@ -97,7 +97,7 @@ def routes() -> list[Route]:
         Route("/api/openapi/{model}.json", docs.openapi_model, methods=["GET"]),
         Route("/api/docs", docs.docs_page, methods=["GET"]),
         Route("/api/docs/openapi.json", docs.start_json, methods=["GET"]),
-        Route("/api/docs/static/{name}", docs.docs_static, methods=["GET"]),
+        Mount("/api/docs/static", app=docs.static_assets()),
         Route("/api/{model}", records.search, methods=["GET"]),
         Route("/api/{model}", records.create, methods=["POST"]),
         Route("/api/{model}/{id}", records.read_one, methods=["GET"]),

@@ -10,19 +10,19 @@ host) under a strict Content-Security-Policy of its own.
 
 from __future__ import annotations
 
-import gzip
-import hashlib
 import html
-from dataclasses import dataclass
-from functools import cache
-from importlib import resources
-from typing import Any, Final
+import os
+from os import PathLike
+from typing import Final
 
+from starlette.exceptions import HTTPException
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Scope
 
 from .. import __version__, params
-from ..errors import RouteNotFound
 from ..openapi import MODEL_DOCUMENT, parse_models
 from .common import gateway, identify, request_params
 
@@ -32,24 +32,14 @@ DOCS_CSP: Final = (
     "frame-ancestors 'none'"
 )
 
-_STATIC: Final = {
-    "swagger-ui-bundle.js": ("swagger-ui/swagger-ui-bundle.js", "text/javascript; charset=utf-8"),
-    "swagger-ui.css": ("swagger-ui/swagger-ui.css", "text/css; charset=utf-8"),
-    "favicon-32x32.png": ("swagger-ui/favicon-32x32.png", "image/png"),
-    "favicon-16x16.png": ("swagger-ui/favicon-16x16.png", "image/png"),
-    "LICENSE.txt": ("swagger-ui/LICENSE", "text/plain; charset=utf-8"),
-    "docs.js": ("docs.js", "text/javascript; charset=utf-8"),
-    "docs.css": ("docs.css", "text/css; charset=utf-8"),
-}
-
 _PAGE: Final = """<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>odoo-restful API explorer</title>
-<link rel="icon" type="image/png" href="{static}/favicon-32x32.png">
-<link rel="stylesheet" href="{static}/swagger-ui.css">
+<link rel="icon" type="image/png" href="{static}/swagger-ui/favicon-32x32.png">
+<link rel="stylesheet" href="{static}/swagger-ui/swagger-ui.css">
 <link rel="stylesheet" href="{static}/docs.css">
 </head>
 <body>
@@ -59,7 +49,7 @@ data-model-url="{model}">
 <label class="model-picker" hidden>Model <select id="odoo-restful-model"></select></label>
 </div>
 <div id="swagger-ui"></div>
-<script src="{static}/swagger-ui-bundle.js"></script>
+<script src="{static}/swagger-ui/swagger-ui-bundle.js"></script>
 <script src="{static}/docs.js"></script>
 </body>
 </html>
@@ -106,48 +96,31 @@ async def docs_page(request: Request) -> Response:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class _Asset:
-    body: bytes
-    gzipped: bytes | None
-    media_type: str
-    etag: str
+class _Assets(StaticFiles):
+    """The explorer's files from the package (Starlette's ETag, 304 and ranges), with
+    the page's CSP and an hour of browser caching."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        if scope["method"] not in ("GET", "HEAD"):  # Starlette's own 405 has no Allow
+            raise HTTPException(405, headers={"Allow": "GET, HEAD"})
+        return await super().get_response(path, scope)
+
+    def file_response(
+        self,
+        full_path: PathLike[str] | str,
+        stat_result: os.stat_result,
+        scope: Scope,
+        status_code: int = 200,
+    ) -> Response:
+        response = super().file_response(full_path, stat_result, scope, status_code)
+        response.headers["Content-Security-Policy"] = DOCS_CSP
+        response.headers["Cache-Control"] = "public, max-age=3600"
+        return response
 
 
-@cache
-def _asset(name: str) -> _Asset:
-    path, media_type = _STATIC[name]
-    body = resources.files("odoo_restful").joinpath("static", path).read_bytes()
-    compressible = not media_type.startswith("image/") and len(body) > 1024
-    gzipped = gzip.compress(body, compresslevel=9, mtime=0) if compressible else None
-    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-    return _Asset(body, gzipped, media_type, etag)
-
-
-def _accepts_gzip(request: Request) -> bool:
-    for part in request.headers.get("accept-encoding", "").split(","):
-        coding, _, q = part.strip().partition(";")
-        if coding.strip().lower() == "gzip":
-            return q.strip().replace(" ", "") not in ("q=0", "q=0.0", "q=0.00", "q=0.000")
-    return False
-
-
-async def docs_static(request: Request) -> Response:
-    """The explorer's assets, from the package; only the listed files exist."""
-    name = request.path_params["name"]
-    if name not in _STATIC:
-        raise RouteNotFound(f"no route for {request.url.path}")
-    asset = _asset(name)
-    headers: dict[str, Any] = {
-        "Cache-Control": "public, max-age=3600",
-        "ETag": asset.etag,
-        "Vary": "Accept-Encoding",
-        "Content-Security-Policy": DOCS_CSP,
-    }
-    if asset.etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
-        return Response(status_code=304, headers=headers)
-    body = asset.body
-    if asset.gzipped is not None and _accepts_gzip(request):
-        body = asset.gzipped
-        headers["Content-Encoding"] = "gzip"
-    return Response(body, media_type=asset.media_type, headers=headers)
+def static_assets() -> ASGIApp:
+    """``/api/docs/static``: the vendored Swagger UI and docs.js/docs.css, gzipped when
+    the client accepts it (Starlette's GZipMiddleware; the bundle is 1.7 MB)."""
+    return GZipMiddleware(
+        _Assets(packages=[("odoo_restful", "static")]), minimum_size=1024, compresslevel=6
+    )
