@@ -21,5 +21,10 @@ class Gateway:
         self.method_deny = DEFAULT_METHOD_DENY | frozenset(settings.method_deny)
         self.method_allow = frozenset(settings.method_allow) or None
         self.write_deny = WriteDenyList(settings.write_deny_fields)
-        self.logins = LoginGuard()
+        self.logins = LoginGuard(
+            tokens.store,
+            per_client=settings.login_limit_per_client,
+            per_login=settings.login_limit_per_user,
+            window=settings.login_window,
+        )
         self.openapi = OpenApiService(self)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
+from urllib.parse import quote
 
 from . import data, json2, jsonrpc, websession
 from .asgi import SandboxASGI
@@ -23,6 +24,7 @@ from .models_base import (
     ResUsers,
     UomUom,
 )
+from .models_ir import IrModel, IrModelAccess, IrModelData
 from .models_sale import SaleOrder, SaleOrderLine
 from .orm import BaseModel, Registry
 from .service import VERSION_INFO, Service
@@ -32,6 +34,7 @@ from .wire import (
     Reply,
     html_reply,
     json_reply,
+    redirect_reply,
     rpc_error,
 )
 
@@ -51,7 +54,13 @@ MODELS: tuple[type[BaseModel], ...] = (
     ProductProduct,
     SaleOrder,
     SaleOrderLine,
+    IrModel,
+    IrModelData,
+    IrModelAccess,
 )
+
+
+_LOGIN_PAGES = frozenset({"/", "/web", "/odoo", "/doc"})
 
 
 def _utcnow() -> datetime:
@@ -97,11 +106,14 @@ class Sandbox:
         verb = method.upper()
         try:
             with self._lock:
-                return self._route(verb, route, lowered, body or b"")
+                query = path.split("?", 1)[1] if "?" in path else ""
+                return self._route(verb, route, lowered, body or b"", query)
         except Exception as exc:  # a bug of the sandbox: still an Odoo-shaped answer
             return rpc_error(None, exc)
 
-    def _route(self, method: str, path: str, headers: Mapping[str, str], body: bytes) -> Reply:
+    def _route(
+        self, method: str, path: str, headers: Mapping[str, str], body: bytes, query: str = ""
+    ) -> Reply:
         if path == json2.PREFIX or path.startswith(json2.PREFIX + "/"):
             return json2.handle(self.service, method, path, headers, body)
         if path == "/jsonrpc":
@@ -112,6 +124,11 @@ class Sandbox:
             if method != "POST":
                 return html_reply(405, METHOD_NOT_ALLOWED_PAGE)
             return websession.handle(self.service, self.sessions, path, headers, body)
+        if method == "GET" and path in _LOGIN_PAGES:
+            # The web client's pages, without a session: to the login page (or /odoo).
+            if path == "/":
+                return redirect_reply("/odoo")
+            return redirect_reply("/web/login?redirect=" + quote(f"{path}?{query}", safe=""))
         if path == "/json/version" and method in ("GET", "HEAD"):
             info = {
                 "version_info": VERSION_INFO["server_version_info"],

@@ -120,6 +120,8 @@ class SaleOrder(BaseModel):
                 )
 
     def _rule_domain(self, operation: str) -> list[Any] | None:
+        if self.env.profile == "user":  # Sales / User: Own Documents Only
+            return ["|", ("user_id", "=", self.env.uid), ("user_id", "=", False)]
         if self.env.profile != "portal":
             return None
         partners = self.env.sudo()["res.partner"]
