@@ -289,3 +289,103 @@ def test_sandbox_command_serves_a_fake_odoo() -> None:
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def test_help_says_serve_is_the_default_and_keeps_summaries_whole() -> None:
+    from click.testing import CliRunner
+
+    from odoo_restful.cli import main
+
+    out = CliRunner().invoke(main, ["--help"], terminal_width=80).output
+    assert "serve    Serve the REST API (the default command)." in out
+    assert "Without a command" in out
+    assert "..." not in out.split("Commands:")[1], "no summary cut mid-sentence"
+    assert "(for client generators)" in " ".join(out.split())
+    serve_help = " ".join(CliRunner().invoke(main, ["serve", "--help"]).output.split())
+    assert "in seconds (at least 60)" in serve_help
+
+
+def _tokens_create(
+    tmp_path: Path, *args: str, secret: str = "admin"
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "odoo_restful",
+            "tokens",
+            "create",
+            "--login",
+            "admin",
+            "--api-key-file",
+            "-",
+            "--store",
+            str(tmp_path / "tokens.db"),
+            "--secret-file",
+            str(tmp_path / "secret.key"),
+            *args,
+        ],
+        input=secret,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_tokens_create_against_the_sandbox(tmp_path: Path) -> None:
+    done = _tokens_create(tmp_path, "--sandbox")
+    assert done.returncode == 0, done.stderr
+    token = done.stdout.strip()
+    assert token.startswith("odr_") and "not shown again" in done.stderr
+    # The token works with a sandbox gateway over the same store and secret.
+    from odoo_restful.app import create_app
+    from odoo_restful.config import Settings
+
+    settings = Settings(
+        sandbox=True, store=str(tmp_path / "tokens.db"), secret_file=str(tmp_path / "secret.key")
+    )
+    with serve_in_thread(create_app(settings)) as url:
+        resp = requests.get(url + "/api/res.country", headers={"access-token": token}, timeout=30)
+        assert resp.status_code == 200, resp.text
+
+
+def test_tokens_create_names_the_url_it_could_not_reach(tmp_path: Path) -> None:
+    url = f"http://127.0.0.1:{free_port()}"
+    done = _tokens_create(tmp_path, "--db", "x", "--odoo-url", url)
+    assert done.returncode != 0
+    assert f"cannot reach Odoo at {url}" in done.stderr, done.stderr
+
+
+@pytest.mark.parametrize("log_format", ["text", "json"])
+def test_one_log_format_for_uvicorn_and_the_gateway(log_format: str) -> None:
+    import json
+    import re
+
+    with serve_cli(["serve", "--sandbox", "--log-format", log_format]) as (url, proc):
+        requests.get(url + "/healthz", timeout=10)
+        requests.get(url + "/api/res.partner", timeout=10)
+        proc.terminate()
+        out, _ = proc.communicate(timeout=20)
+    lines = [line for line in out.splitlines() if line.strip()]
+    loggers = set()
+    for line in lines:
+        if log_format == "json":
+            entry = json.loads(line)
+            assert {"time", "level", "logger", "message"} <= set(entry), line
+            loggers.add(entry["logger"])
+        else:
+            found = re.match(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} [A-Z]+ ([\w.]+): ", line)
+            assert found, f"not in the one format: {line!r}"
+            loggers.add(found.group(1))
+    assert "uvicorn.error" in loggers, loggers  # uvicorn's own lines
+    assert "odoo_restful" in loggers and "odoo_restful.access" in loggers, loggers
+
+
+def test_readme_says_what_a_newcomer_needs() -> None:
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    ci = (Path(__file__).parents[1] / ".ci" / "run").read_text()
+    assert "apt-get install -y postgresql chromium nodejs npm" in readme
+    for package in ("postgresql", "chromium", "nodejs", "npm"):
+        assert f"need_apt+=({package})" in ci, package
+    assert "../shared/odoo-wire/" in readme, "what ../shared is for"
+    assert "`requests`" in readme and "resets it" in readme, "the tour's needs and reset"

@@ -1,6 +1,7 @@
 """The API explorer in a real browser: headless Chromium (Debian's package) driven by
-Playwright. It opens ``/api/docs``, authorises with a token, runs ``GET
-/api/res.partner`` with "Try it out" / "Execute", and checks the records shown,
+Playwright. It opens ``/api/docs``, signs in on the page (or authorises with a
+token), picks a model, runs ``GET /api/res.partner`` with "Try it out" / "Execute",
+and checks the records shown,
 while watching that no request leaves 127.0.0.1 and that the page's CSP blocks
 nothing Swagger UI needs.
 
@@ -120,6 +121,13 @@ def authorise(page: Page, token: str) -> None:
     page.locator(".modal-ux button.btn-done").first.click()
 
 
+def pick(page: Page, model: str) -> None:
+    """Choose a model in the explorer's picker; its full document replaces the index."""
+    page.locator("#odoo-restful-docs[data-state=loaded]").wait_for()
+    page.locator("#odoo-restful-model").select_option(model)
+    page.locator("#odoo-restful-docs[data-state=loaded]").wait_for()
+
+
 def operation(page: Page, operation_id: str) -> Locator:
     # Swagger UI's ids are "operations-<tag>-<operationId>" (dots in tags escaped).
     op = page.locator(f'[id$="-{operation_id}"]')
@@ -134,18 +142,20 @@ def test_try_it_out_lists_partners(browser: Browser, gateway: str, token: str) -
     response = page.goto(gateway + "/api/docs")
     assert response is not None and response.status == 200
     page.locator(".btn.authorize").first.wait_for()
-    assert page.locator(".opblock").count() == 0, "no API before a token is given"
+    operation(page, "issue_token")
+    assert page.locator(".opblock").count() == 1, "only signing in before a token is given"
 
     authorise(page, token)
     assert page.locator("#odoo-restful-docs").get_attribute("data-state") in ("loading", "loaded")
+    operation(page, "search_record")  # the index: every model, generic routes
+    pick(page, "res.partner")
     search = operation(page, "search_res_partner")
-    assert page.locator("#odoo-restful-docs[data-state=loaded]").count() == 1
     search.locator(".opblock-summary").click()
     search.locator("button.try-out__btn").click()
     search.locator('tr[data-param-name="limit"] input').fill("5")
     search.locator('tr[data-param-name="order"] input').fill("id")
-    # A JSON-content array parameter: Swagger UI edits it item by item (one leaf here).
-    search.locator('tr[data-param-name="domain"] input').first.fill('["is_company", "=", true]')
+    # The domain is JSON text in one box.
+    search.locator('tr[data-param-name="domain"] input').fill('[["is_company", "=", true]]')
     search.locator('tr[data-param-name="fields"] select').select_option(["name", "is_company"])
     search.locator("button.execute").click()
 
@@ -178,6 +188,7 @@ def test_try_it_out_lists_partners(browser: Browser, gateway: str, token: str) -
     sent = [u for u in watch.urls if "/api/res.partner?" in u]
     assert len(sent) == 1 and "fields=name,is_company" in sent[0]
     assert any(u.endswith("/api/openapi.json") for u in watch.urls)
+    assert any(u.endswith("/api/openapi/res.partner.json") for u in watch.urls)
     assert watch.problems == []
     watch.assert_only_loopback()
     page.close()
@@ -191,7 +202,8 @@ def test_a_bad_token_says_so_and_loads_nothing(browser: Browser, gateway: str) -
     authorise(page, "odr_not-a-real-token")
     page.locator("#odoo-restful-docs[data-state=error]").wait_for()
     assert "could not be loaded" in page.locator(".info").inner_text()
-    assert page.locator(".opblock").count() == 0
+    assert page.locator('[id$="-search_record"]').count() == 0
+    assert page.locator(".model-picker").is_hidden()
     # The failed fetch of the document is the one expected console error.
     assert all("401" in p or "openapi.json" in p for p in watch.problems), watch.problems
     watch.assert_only_loopback()
@@ -209,6 +221,46 @@ def test_docs_page_models_parameter_reaches_the_document(
     operation(page, "search_res_country")
     assert page.locator('[id$="-search_res_partner"]').count() == 0
     assert any(u.endswith("/api/openapi.json?models=res.country") for u in watch.urls)
+    assert watch.problems == []
+    watch.assert_only_loopback()
+    page.close()
+
+
+def test_sign_in_on_the_page_then_pick_a_model_and_list(browser: Browser, gateway: str) -> None:
+    """From the first click: no token in hand, sign in with the token route itself."""
+    page = browser.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    watch = Watch(page)
+    page.goto(gateway + "/api/docs")
+    issue = operation(page, "issue_token")
+    issue.locator(".opblock-summary").click()
+    issue.locator("button.try-out__btn").click()
+    issue.locator("textarea.body-param__text").fill(
+        json.dumps({"login": "demo", "password": "demo"})
+    )
+    issue.locator("button.execute").click()
+    row = issue.locator(".live-responses-table tbody tr.response")
+    row.wait_for()
+    assert row.locator(".response-col_status").inner_text().strip() == "200"
+
+    # The token was applied: the index of the models demo can read replaced the page.
+    operation(page, "search_record")
+    page.locator("#odoo-restful-docs[data-state=loaded]").wait_for()
+    listed = page.locator("#odoo-restful-model option").all_inner_texts()
+    assert "res.partner" in listed and "sale.order" in listed and len(listed) > 5
+    pick(page, "res.country")
+    search = operation(page, "search_res_country")
+    search.locator(".opblock-summary").click()
+    search.locator("button.try-out__btn").click()
+    search.locator('tr[data-param-name="limit"] input').fill("3")
+    search.locator("button.execute").click()
+    result = search.locator(".live-responses-table tbody tr.response")
+    result.wait_for()
+    assert result.locator(".response-col_status").inner_text().strip() == "200"
+    shown = json.loads(result.locator(".response-col_description pre").first.inner_text())
+    assert shown["count"] == 3 and all(r["id"] and r["name"] for r in shown["data"])
+    curl = search.locator(".curl-command").inner_text()
+    assert "access-token: odr_" in curl or "access-token: " in curl
     assert watch.problems == []
     watch.assert_only_loopback()
     page.close()

@@ -57,8 +57,24 @@ class TestDecodeBody:
         body = params.decode_body(b"a=1+2&b=%C3%A9&c=", None)
         assert body.fields == {"a": "1 2", "b": "é", "c": ""}
 
-    def test_form_repeated_key_last_wins(self) -> None:
-        assert params.decode_body(b"a=1&a=2", None).fields == {"a": "2"}
+    def test_form_repeated_key_merges_lists_else_400(self) -> None:
+        # issue #13: keeping the last value silently dropped what the client sent
+        assert params.decode_body(b"fields=a&fields=b", None).fields == {"fields": "a,b"}
+        with pytest.raises(BadRequest, match="'a' given more than once"):
+            params.decode_body(b"a=1&a=2", None)
+
+    def test_repeated_query_parameters(self) -> None:
+        assert params.single_values([("ids", "1"), ("ids", "2,3"), ("limit", "5")]) == {
+            "ids": "1,2,3",
+            "limit": "5",
+        }
+        for pairs in (
+            [("limit", "1"), ("limit", "2")],
+            [("domain", "[]"), ("domain", "[]")],
+            [("fields", '["a"]'), ("fields", "b")],
+        ):
+            with pytest.raises(BadRequest, match="given more than once"):
+                params.single_values(pairs)
 
     def test_json_content_type_with_charset(self) -> None:
         body = params.decode_body(b' {"a": [1, {"b": null}]} ', "Application/JSON; charset=utf-8")
@@ -536,10 +552,11 @@ class TestNumbers:
     @pytest.mark.parametrize(
         ("limit", "offset", "match"),
         [
-            (0, 0, "between 1 and 1000"),
-            ("0", None, "no limit"),
-            (1001, 0, "at most 1000"),
-            (-1, 0, "limit must be at least 0"),
+            # one message for every limit out of range (issue #13: 0 and -1 disagreed)
+            (0, 0, "limit must be between 1 and 1000, got 0"),
+            ("0", None, "Odoo's 0"),
+            (1001, 0, "limit must be between 1 and 1000, got 1001"),
+            (-1, 0, "limit must be between 1 and 1000, got -1"),
             (True, 0, "limit must be an integer"),
             (10, -1, "offset must be at least 0"),
             (10, "x", "offset must be an integer"),
@@ -548,6 +565,22 @@ class TestNumbers:
     )
     def test_limit_offset_rejected(self, limit: Any, offset: Any, match: str) -> None:
         bad(params.parse_limit_offset, limit, offset, match=match)
+
+    @pytest.mark.parametrize(
+        ("text", "message"),
+        [
+            # Python's message keeps its opening quote
+            ("[('a", "domain is not a valid literal: unterminated string literal"),
+            ("[('a', '=', 1)", "domain is not a valid literal: '[' was never closed"),
+            # malformed JSON is reported as JSON
+            ('[["a", "=",', "domain is not valid JSON: "),
+            ('[["a", "=", true', "domain is not valid JSON: "),
+        ],
+    )
+    def test_syntax_errors_say_what_is_wrong(self, text: str, message: str) -> None:
+        with pytest.raises(BadRequest) as caught:
+            params.parse_literal(text, what="domain")
+        assert caught.value.message.startswith(message), caught.value.message
 
     def test_parse_id(self) -> None:
         assert params.parse_id("68") == 68

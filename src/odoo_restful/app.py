@@ -15,7 +15,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Mount, Route
 
 from . import __version__, connections
 from .compose import load_secrets, make_transport, open_store
@@ -43,7 +43,13 @@ async def _gateway_error(request: Request, exc: Exception) -> Response:
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     if exc.status_code == 405:
-        return error_response(MethodNotAllowed(f"{request.method} is not allowed on this path"))
+        allow = dict(exc.headers or {}).get("Allow", "")
+        return error_response(
+            MethodNotAllowed(
+                f"{request.method} is not allowed on this path",
+                headers={"Allow": allow} if allow else None,
+            )
+        )
     if exc.status_code == 404:
         return error_response(RouteNotFound(f"no route for {request.url.path}"))
     return json_response({"type": "http_error", "message": str(exc.detail)}, exc.status_code)
@@ -65,16 +71,40 @@ async def health(request: Request) -> Response:
     return json_response({"status": "ok", "version": __version__})
 
 
-def routes() -> list[Route]:
+#: The token routes and their methods: any other method there is a 405 with ``Allow``,
+#: never a record route (``GET /api/auth/tokens`` is not record "tokens" of "auth").
+_AUTH_METHODS: dict[str, tuple[str, ...]] = {
+    "/api/auth/token": ("GET", "POST", "DELETE"),
+    "/api/auth/token/refresh": ("POST",),
+    "/api/auth/tokens": ("DELETE",),
+}
+_ANY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+
+async def _auth_method_not_allowed(request: Request) -> Response:
+    allowed = _AUTH_METHODS[request.url.path.rstrip("/") or "/"]
+    raise MethodNotAllowed(
+        f"{request.method} is not allowed on this path", headers={"Allow": ", ".join(allowed)}
+    )
+
+
+def routes() -> list[BaseRoute]:
+    refused = [
+        Route(path, _auth_method_not_allowed, methods=[m for m in _ANY_METHOD if m not in ok])
+        for path, ok in _AUTH_METHODS.items()
+    ]
     return [
         Route("/healthz", health, methods=["GET"]),
         Route("/api/auth/token", auth.issue, methods=["GET", "POST"]),
         Route("/api/auth/token", auth.revoke, methods=["DELETE"]),
         Route("/api/auth/token/refresh", auth.refresh, methods=["POST"]),
         Route("/api/auth/tokens", auth.revoke_all, methods=["DELETE"]),
+        *refused,
         Route("/api/openapi.json", docs.openapi_json, methods=["GET"]),
+        Route("/api/openapi/{model}.json", docs.openapi_model, methods=["GET"]),
         Route("/api/docs", docs.docs_page, methods=["GET"]),
-        Route("/api/docs/static/{name}", docs.docs_static, methods=["GET"]),
+        Route("/api/docs/openapi.json", docs.start_json, methods=["GET"]),
+        Mount("/api/docs/static", app=docs.static_assets()),
         Route("/api/{model}", records.search, methods=["GET"]),
         Route("/api/{model}", records.create, methods=["POST"]),
         Route("/api/{model}", records.write_many, methods=["PUT", "PATCH"]),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import logging.config
 import os
 import sys
 from collections.abc import Callable
@@ -19,12 +20,30 @@ from . import __version__, listeners
 from .cli_options import DEFAULTS, setting_option, settings_from_options
 from .cli_tokens import secret, tokens
 from .config import Settings
+from .logs import log_config
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 class DefaultServeGroup(click.Group):
-    """Like Datasette: ``odoo-restful --sandbox`` means ``odoo-restful serve --sandbox``."""
+    """Like Datasette: ``odoo-restful --sandbox`` means ``odoo-restful serve --sandbox``.
+
+    Command summaries are whole first sentences, never cut to click's 45 characters.
+    """
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is None or command.hidden:
+                continue
+            summary = command.get_short_help_str(limit=200)
+            if name == "serve":
+                summary = summary.rstrip(".") + " (the default command)."
+            rows.append((name, summary))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if not args or (
@@ -37,7 +56,11 @@ class DefaultServeGroup(click.Group):
 @click.group(cls=DefaultServeGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="odoo-restful")
 def main() -> None:
-    """A REST gateway in front of any Odoo server (JSON-2, JSON-RPC or web sessions)."""
+    """A REST gateway in front of any Odoo server (JSON-2, JSON-RPC or web sessions).
+
+    Without a command, or with only options, it runs `serve`: `odoo-restful
+    --sandbox` is `odoo-restful serve --sandbox`.
+    """
 
 
 @main.command()
@@ -80,7 +103,7 @@ def main() -> None:
     "File holding the server secret (made with mode 0600 if absent). ODOO_RESTFUL_SECRET, "
     "when set, is used instead.",
 )
-@setting_option("token_ttl", "Lifetime of new access tokens, in seconds.")
+@setting_option("token_ttl", "Lifetime of new access tokens, in seconds (at least 60).")
 @setting_option(
     "token_cache_ttl",
     "Seconds a token check is cached in each process. Revocations reach other processes on "
@@ -129,6 +152,9 @@ def main() -> None:
 @setting_option("login_window", "Seconds a failed login counts against the limits.")
 @setting_option("cors_origins", "Comma-separated origins allowed by CORS (closed when empty).")
 @setting_option("log_level", "Log level.")
+@setting_option(
+    "log_format", "Log lines (the gateway's and uvicorn's alike): text, or one JSON object each."
+)
 def serve(**options: Any) -> None:
     """Serve the REST API."""
     if options["sandbox"] and options["workers"] != 1:
@@ -140,10 +166,8 @@ def serve(**options: Any) -> None:
 def _run(settings: Settings) -> None:
     import uvicorn
 
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    config = log_config(settings.log_level, settings.log_format)
+    logging.config.dictConfig(config)
     log = logging.getLogger("odoo_restful")
     upstream = "the built-in sandbox (in memory)" if settings.sandbox else settings.odoo_url
     log.info("odoo-restful %s listening on http://%s:%d", __version__, settings.host, settings.port)
@@ -166,6 +190,7 @@ def _run(settings: Settings) -> None:
         "port": settings.port,
         "workers": settings.workers,
         "log_level": settings.log_level,
+        "log_config": config,  # one format for uvicorn's lines and ours, in every worker
         "access_log": False,  # ours leaves query strings (tokens, passwords) out
         "proxy_headers": bool(settings.forwarded_allow_ips),
         "forwarded_allow_ips": ",".join(settings.forwarded_allow_ips) or None,

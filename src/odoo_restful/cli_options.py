@@ -21,6 +21,7 @@ _CHOICES: dict[str, click.Choice[str]] = {
     "protocol": click.Choice(PROTOCOLS),
     "odoo_client": click.Choice(ODOO_CLIENTS),
     "log_level": click.Choice(["debug", "info", "warning", "error"]),
+    "log_format": click.Choice(["text", "json"]),
 }
 LIST_SETTINGS = frozenset(
     f.name for f in fields(Settings) if isinstance(getattr(DEFAULTS, f.name), tuple)

@@ -17,7 +17,7 @@ import click
 
 from .cli_options import setting_option, settings_from_options
 from .compose import open_store
-from .errors import GatewayError
+from .errors import GatewayError, OdooUnavailable
 from .scopes import parse_scopes
 from .signin import issue_token
 from .tokens.crypto import ServerSecrets
@@ -54,7 +54,12 @@ def tokens() -> None:
 
 @tokens.command()
 @click.option("--login", required=True, help="Odoo login of the token's owner.")
-@setting_option("db", "Odoo database.", required=True)
+@setting_option("db", "Odoo database (default 'sandbox' with --sandbox).")
+@setting_option(
+    "sandbox",
+    "Sign in to the built-in sandbox, in-process: the token works with "
+    "`odoo-restful serve --sandbox` on the same --store and --secret-file.",
+)
 @setting_option("odoo_url", "Odoo's base URL.")
 @setting_option("protocol", "Odoo wire protocol.")
 @setting_option("odoo_client", "HTTP client to Odoo.")
@@ -71,11 +76,12 @@ def tokens() -> None:
 @setting_option("databases", "Allow-list of databases (as serve uses it).")
 @setting_option("web_session_only", "Keep the Odoo web session, never the password.")
 @setting_option("secret_file", "Server secret file.")
-@setting_option("token_ttl", "Lifetime in seconds.")
+@setting_option("token_ttl", "Lifetime in seconds (at least 60).")
 @_store_option
 def create(
     login: str,
-    db: str,
+    db: str | None,
+    sandbox: bool,
     odoo_url: str,
     protocol: str,
     odoo_client: str,
@@ -94,6 +100,9 @@ def create(
     from .gateway import Gateway
     from .odoo.router import OdooRouter
 
+    db = db or ("sandbox" if sandbox else None)
+    if not db:
+        raise click.UsageError("--db is required (or --sandbox)")
     if api_key_file is not None:
         secret = api_key_file.read().strip()
     else:
@@ -102,6 +111,7 @@ def create(
         raise click.ClickException("no password or API key given")
     settings = settings_from_options(
         odoo_url=odoo_url,
+        sandbox=sandbox,
         protocol=protocol,
         odoo_client=odoo_client,
         databases=databases,
@@ -120,6 +130,10 @@ def create(
             issued = await issue_token(
                 gw, db=db, login=login, secret=secret, scopes=scopes, client="cli"
             )
+        except OdooUnavailable as exc:  # say where it looked
+            where = "the sandbox" if settings.sandbox else settings.odoo_url
+            detail = exc.message.removeprefix("cannot reach Odoo: ")
+            raise OdooUnavailable(f"cannot reach Odoo at {where}: {detail}") from None
         finally:
             await odoo.close()
         return issued.token, issued.expires_in

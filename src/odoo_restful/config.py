@@ -57,8 +57,11 @@ class Settings:
     login_window: float = 300.0
     cors_origins: tuple[str, ...] = ()
     log_level: str = "info"
+    log_format: str = "text"
 
     def __post_init__(self) -> None:
+        if self.log_format not in ("text", "json"):
+            raise ValueError("log_format must be text or json")
         if self.protocol not in PROTOCOLS:
             raise ValueError(f"protocol must be one of {', '.join(PROTOCOLS)}")
         url = urlsplit(self.odoo_url)

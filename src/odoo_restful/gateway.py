@@ -7,6 +7,7 @@ from .guards import WriteDenyList
 from .odoo.metadata import Metadata
 from .odoo.router import OdooRouter
 from .odoo.xmlids import ExternalIds
+from .openapi.service import OpenApiService
 from .paging import Cursors
 from .params import DEFAULT_METHOD_DENY
 from .ratelimit import LoginGuard
@@ -30,3 +31,4 @@ class Gateway:
             window=settings.login_window,
         )
         self.cursors = Cursors(tokens.server_secrets.current)
+        self.openapi = OpenApiService(self)

@@ -39,7 +39,10 @@ from .wire import check_prefix, check_request, decode_body
 
 MAX_HEAD_BYTES = 64 * 1024
 MAX_HEADERS = 100
-KEEPALIVE_SECONDS = 15.0  # an idle connection older than this is closed, not reused
+# An idle connection older than this is closed, not reused: shorter than the shortest
+# keep-alive common servers keep (uvicorn, gunicorn, Apache: 5 s), so the gateway lets go
+# first; a POST sent on a connection the server is closing could not be retried safely.
+KEEPALIVE_SECONDS = 4.0
 DNS_TTL_SECONDS = 300.0
 _IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS"})
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from .. import params, values
-from .common import _FALSE, _ID_MAX, _NULL, FieldsGet, _id_schema
+from .common import _FALSE, _ID_MAX, _NULL, _PAIR_ITEM, FieldsGet, _id_schema
 from .records import (
     _DATE_PATTERN,
     _DATETIME_PATTERN,
@@ -106,7 +106,7 @@ def _command(code: int, *rest: dict[str, Any]) -> dict[str, Any]:
     return {
         "type": "array",
         "prefixItems": items,
-        "items": False,
+        "items": {},
         "minItems": len(items),
         "maxItems": len(items),
     }
@@ -135,7 +135,7 @@ def _value_schemas() -> dict[str, Any]:
                 {
                     "type": "array",
                     "prefixItems": [record_id, {"anyOf": [{"type": "string"}, _FALSE]}],
-                    "items": False,
+                    "items": _PAIR_ITEM,
                     "minItems": 2,
                     "maxItems": 2,
                 },

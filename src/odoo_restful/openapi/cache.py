@@ -1,22 +1,25 @@
-"""Finished documents kept for a while, so a burst of page loads asks Odoo once."""
+"""Finished documents (and model lists) kept for a while, so a burst of page loads
+asks Odoo once."""
 
 from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any
+from typing import Any, Generic, TypeVar
+
+_V = TypeVar("_V")
 
 
-class DocumentCache:
-    """Finished documents (encoded) by key, for ``ttl`` seconds; bounded, oldest out."""
+class TtlCache(Generic[_V]):
+    """Values by key, for ``ttl`` seconds; bounded, oldest out; one build per key."""
 
     def __init__(self, *, ttl: float = 300.0, max_entries: int = 256) -> None:
         self._ttl = ttl
         self._max = max_entries
-        self._entries: dict[Any, tuple[float, bytes]] = {}
+        self._entries: dict[Any, tuple[float, _V]] = {}
         self._locks: dict[Any, asyncio.Lock] = {}
 
-    def get(self, key: Any) -> bytes | None:
+    def get(self, key: Any) -> _V | None:
         entry = self._entries.get(key)
         if entry is None:
             return None
@@ -25,11 +28,11 @@ class DocumentCache:
             return None
         return entry[1]
 
-    def put(self, key: Any, body: bytes) -> None:
+    def put(self, key: Any, value: _V) -> None:
         self._entries.pop(key, None)
         while len(self._entries) >= self._max:
             self._entries.pop(next(iter(self._entries)))
-        self._entries[key] = (time.monotonic() + self._ttl, body)
+        self._entries[key] = (time.monotonic() + self._ttl, value)
 
     def lock(self, key: Any) -> asyncio.Lock:
         """One build at a time per key; the lock is dropped once nobody waits on it."""
@@ -43,3 +46,7 @@ class DocumentCache:
 
     def clear(self) -> None:
         self._entries.clear()
+
+
+class DocumentCache(TtlCache[bytes]):
+    """Finished documents, encoded."""

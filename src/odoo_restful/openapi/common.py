@@ -22,11 +22,49 @@ DEFAULT_MODELS: Final = (
     "sale.order.line",
 )
 
+#: Where Odoo cannot list the models a user may read (before 17, ``get_available_models``
+#: is missing, and ordinary users may not read ``ir.model``): these common models, each
+#: only if the user may read it.
+FALLBACK_MODELS: Final = (
+    *DEFAULT_MODELS,
+    "res.partner.bank",
+    "res.country.state",
+    "res.currency",
+    "res.company",
+    "crm.team",
+    "crm.lead",
+    "uom.uom",
+    "product.category",
+    "product.template",
+    "account.move",
+    "account.move.line",
+    "account.journal",
+    "account.tax",
+    "purchase.order",
+    "purchase.order.line",
+    "stock.picking",
+    "stock.move",
+    "project.project",
+    "project.task",
+    "hr.employee",
+    "calendar.event",
+    "mail.message",
+    "ir.attachment",
+)
+
 _ID_MAX: Final = params.MAX_RECORD_ID
-_FALSE: Final = {"const": False}
+#: Odoo's empty value. Not ``{"const": false}``: generated clients (openapi-python-client)
+#: then refuse every other member of the ``anyOf``.
+_FALSE: Final = {"type": "boolean", "enum": [False]}
 _NULL: Final = {"type": "null"}
+#: What any member of an ``[id, "name"]`` pair may be (``prefixItems`` says which is
+#: which; ``items`` is there for generators that ignore ``prefixItems``).
+_PAIR_ITEM: Final = {"type": ["integer", "string", "boolean"]}
 _JSON: Final = "application/json"
 _FORM: Final = "application/x-www-form-urlencoded"
+#: Said in words, not as a second content type: generators mishandle a body that may
+#: come in two types (openapi-python-client writes code that does not import).
+_FORM_TOO: Final = f"JSON; a form body ({_FORM}) with the same fields is accepted too."
 
 
 @dataclass(frozen=True, slots=True)

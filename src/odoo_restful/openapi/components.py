@@ -128,7 +128,7 @@ def _shared_schemas() -> dict[str, Any]:
                 "args": {
                     "description": "Positional arguments after the record ids: a JSON list "
                     "or a Python-literal string.",
-                    "anyOf": [{"type": "array"}, {"type": "string"}],
+                    "anyOf": [{"type": "array", "items": {}}, {"type": "string"}],
                 },
                 "kwargs": {
                     "description": "Keyword arguments: a JSON object or a Python-literal string.",

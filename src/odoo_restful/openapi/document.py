@@ -1,8 +1,15 @@
-"""The whole document, put together from the parts: pure, field metadata in."""
+"""The documents, put together from the parts: pure, field metadata in.
+
+Three kinds: :func:`build_document` describes named models in full (their fields,
+create and write bodies); :func:`build_index` lists every model a user can read
+with the record routes in generic form (``/api/{model}``), small enough for a
+browser on a database of hundreds of models, and points at each model's own full
+document; :func:`build_start_document` holds only what needs no token (signing in).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 from .bodies import values_schema
@@ -21,6 +28,49 @@ _SECURITY: Final[list[dict[str, list[str]]]] = [
     {"bearer": []},
     {"accessTokenQuery": []},
 ]
+_DESCRIPTION: Final = (
+    "REST API over Odoo. Send the token from `POST /api/auth/token` in an "
+    "`access-token` header, as `Authorization: Bearer <token>`, or as an "
+    '`access_token` parameter. Success bodies are `{"count", "data"}`; errors are '
+    '`{"type", "message"}`.'
+)
+#: Where each model's full document is served (``{model}`` is the model's name).
+MODEL_DOCUMENT: Final = "/api/openapi/{model}.json"
+GENERIC: Final = "Record"
+
+
+def _frame(
+    opts: DocumentOptions,
+    server_url: str | None,
+    *,
+    paths: dict[str, Any],
+    schemas: dict[str, Any],
+    parameters: dict[str, Any],
+    tags: list[dict[str, str]],
+    description: str = "",
+) -> dict[str, Any]:
+    return {
+        "openapi": OPENAPI_VERSION,
+        "info": {
+            "title": opts.title,
+            "version": opts.version,
+            "description": opts.description or description or _DESCRIPTION,
+        },
+        "servers": [{"url": server_url or "/"}],
+        "security": _SECURITY,
+        "tags": [
+            {"name": "auth", "description": "Tokens"},
+            *tags,
+            {"name": "meta", "description": "This document and liveness"},
+        ],
+        "paths": paths,
+        "components": {
+            "schemas": {**_shared_schemas(), **schemas},
+            "parameters": {**_common_parameters(opts), **parameters},
+            "responses": _error_responses(),
+            "securitySchemes": _security_schemes(),
+        },
+    }
 
 
 def build_document(
@@ -55,31 +105,115 @@ def build_document(
         parameters[f"{name}Fields"] = _fields_param(fields)
         parameters[f"{name}Domain"] = _domain_param(fields)
     paths.update(_meta_paths())
-    shared = _shared_schemas()
-    description = opts.description or (
-        "REST API over Odoo. Send the token from `POST /api/auth/token` in an "
-        "`access-token` header, as `Authorization: Bearer <token>`, or as an "
-        '`access_token` parameter. Success bodies are `{"count", "data"}`; errors are '
-        '`{"type", "message"}`.'
+    document = _frame(
+        opts,
+        server_url,
+        paths=paths,
+        schemas=schemas,
+        parameters=parameters,
+        tags=[{"name": model} for model in models],
     )
-    document: dict[str, Any] = {
-        "openapi": OPENAPI_VERSION,
-        "info": {"title": opts.title, "version": opts.version, "description": description},
-        "servers": [{"url": server_url or "/"}],
-        "security": _SECURITY,
-        "tags": [
-            {"name": "auth", "description": "Tokens"},
-            *({"name": model} for model in models),
-            {"name": "meta", "description": "This document and liveness"},
-        ],
-        "paths": paths,
-        "components": {
-            "schemas": {**shared, **schemas},
-            "parameters": {**_common_parameters(opts), **parameters},
-            "responses": _error_responses(),
-            "securitySchemes": _security_schemes(),
-        },
-    }
     if opts.unavailable:
         document["x-odoo-unavailable-models"] = list(opts.unavailable)
     return document
+
+
+def _generic_schemas(read_only: bool) -> dict[str, Any]:
+    open_values = {
+        "type": "object",
+        "description": "Field values; the model's own document lists its fields.",
+        "additionalProperties": True,
+    }
+    schemas: dict[str, Any] = {
+        GENERIC: {
+            "type": "object",
+            "title": "A record of any model",
+            "description": "Fields as Odoo reads them; the model's own document lists them.",
+            "properties": {"id": {"type": "integer"}},
+            "required": ["id"],
+            "additionalProperties": True,
+        }
+    }
+    if not read_only:
+        schemas[f"{GENERIC}Create"] = {**open_values, "title": "create values"}
+        schemas[f"{GENERIC}Write"] = {**open_values, "title": "write values", "minProperties": 1}
+    return schemas
+
+
+def _generic_paths(models: Sequence[str], opts: DocumentOptions) -> dict[str, Any]:
+    """The record routes once, with the model as a path parameter (one of ``models``)."""
+    model_param = {
+        "name": "model",
+        "in": "path",
+        "required": True,
+        "description": "The model; its own document (`/api/openapi/<model>.json`) "
+        "describes its fields.",
+        "schema": {"type": "string", "enum": list(models)},
+    }
+    out: dict[str, Any] = {}
+    for path, item in _model_paths("{model}", GENERIC, {}, opts).items():
+        for key, op in item.items():
+            if key == "parameters":
+                continue
+            op["tags"] = ["models"]
+            op["operationId"] = op["operationId"].replace("{model}", "record")
+            op["summary"] = op["summary"].replace("{model} ", "")
+        item["parameters"] = [model_param, *item.get("parameters", [])]
+        out[path] = item
+    return out
+
+
+def build_index(
+    models: Sequence[str],
+    *,
+    server_url: str | None = None,
+    options: DocumentOptions | None = None,
+) -> dict[str, Any]:
+    """Every model the user can read, with the record routes in generic form.
+
+    ``x-odoo-models`` lists each model with the address of its full document.
+    """
+    opts = options or DocumentOptions()
+    paths: dict[str, Any] = {**_auth_paths()}
+    if models:
+        paths.update(_generic_paths(models, opts))
+    paths.update(_meta_paths())
+    document = _frame(
+        opts,
+        server_url,
+        paths=paths,
+        schemas=_generic_schemas(opts.read_only),
+        parameters={
+            f"{GENERIC}Fields": _fields_param({}),
+            f"{GENERIC}Domain": _domain_param({}),
+        },
+        tags=[
+            {
+                "name": "models",
+                "description": f"Any of the {len(models)} models you can read: pick one "
+                "to see its fields.",
+            }
+        ],
+    )
+    document["x-odoo-models"] = [
+        {"model": model, "document": MODEL_DOCUMENT.format(model=model)} for model in models
+    ]
+    return document
+
+
+def build_start_document(*, options: DocumentOptions | None = None) -> dict[str, Any]:
+    """What needs no token: the token routes, so that a newcomer can sign in first."""
+    opts = options or DocumentOptions()
+    auth = _auth_paths()
+    paths = {"/api/auth/token": {"post": auth["/api/auth/token"]["post"]}}
+    return _frame(
+        opts,
+        None,
+        paths=paths,
+        schemas={},
+        parameters={},
+        tags=[],
+        description="Sign in with **POST /api/auth/token** (Try it out, then Execute): the "
+        "token is applied to this page and the models your Odoo user can read appear. "
+        "Or click **Authorize** and enter a token you already have.",
+    )

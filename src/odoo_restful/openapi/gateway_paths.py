@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .common import _FORM, _JSON, DEFAULT_MODELS
+from .common import _FORM_TOO, _JSON, DEFAULT_MODELS
 from .responses import _json_ok, _responses
 
 
@@ -34,7 +34,8 @@ def _auth_paths() -> dict[str, Any]:
                 "security": [],
                 "requestBody": {
                     "required": True,
-                    "content": {_JSON: {"schema": token_form}, _FORM: {"schema": token_form}},
+                    "description": _FORM_TOO,
+                    "content": {_JSON: {"schema": token_form}},
                 },
                 "responses": {"200": token_ok, **issue_errors},
             },
@@ -76,25 +77,42 @@ def _auth_paths() -> dict[str, Any]:
 
 
 def _meta_paths() -> dict[str, Any]:
+    document = _json_ok("An OpenAPI 3.1 document.", {"type": "object"})
+    errors = _responses(("400", "401", "403", "404", "413", "502", "503", "504"))
     return {
         "/api/openapi.json": {
             "get": {
                 "tags": ["meta"],
                 "operationId": "openapi",
-                "summary": "This document, for the models the token's user can read",
+                "summary": "Every model the token's user can read, with the routes in generic "
+                "form (x-odoo-models); with `models`, those models in full",
                 "parameters": [
                     {
                         "name": "models",
                         "in": "query",
-                        "description": "Comma-separated models to describe "
-                        f"(default: {', '.join(DEFAULT_MODELS)}).",
+                        "description": "Comma-separated models to describe in full, e.g. "
+                        f"{','.join(DEFAULT_MODELS[:2])} (404 when none can be read).",
                         "schema": {"type": "string", "maxLength": 8192},
                     }
                 ],
-                "responses": {
-                    "200": _json_ok("An OpenAPI 3.1 document.", {"type": "object"}),
-                    **_responses(("400", "401", "403", "404", "413", "502", "503", "504")),
-                },
+                "responses": {"200": document, **errors},
+            }
+        },
+        "/api/openapi/{model}.json": {
+            "get": {
+                "tags": ["meta"],
+                "operationId": "openapi_model",
+                "summary": "One model in full: its fields, create and write bodies",
+                "parameters": [
+                    {
+                        "name": "model",
+                        "in": "path",
+                        "required": True,
+                        "description": "A model the token's user can read (else 404).",
+                        "schema": {"type": "string", "maxLength": 256},
+                    }
+                ],
+                "responses": {"200": document, **errors},
             }
         },
         "/healthz": {

@@ -6,7 +6,7 @@ from typing import Any, Final
 
 from .. import params
 from ..scopes import READ_METHODS
-from .common import _FORM, _JSON, DocumentOptions, FieldsGet
+from .common import _FORM_TOO, _JSON, DocumentOptions, FieldsGet
 from .parameters import _ref_param
 from .responses import _LINK_HEADER, _envelope, _json_ok, _page_envelope, _responses
 
@@ -159,9 +159,9 @@ def _model_paths(
         "summary": f"Call a public method on a {model} record",
         "requestBody": {
             "required": False,
+            "description": _FORM_TOO,
             "content": {
                 _JSON: {"schema": {"$ref": "#/components/schemas/MethodCall"}},
-                _FORM: {"schema": {"$ref": "#/components/schemas/MethodCall"}},
             },
         },
         "responses": {
@@ -189,10 +189,8 @@ def _model_paths(
 def _method_call_body() -> dict[str, Any]:
     return {
         "required": False,
-        "content": {
-            _JSON: {"schema": {"$ref": "#/components/schemas/MethodCall"}},
-            _FORM: {"schema": {"$ref": "#/components/schemas/MethodCall"}},
-        },
+        "description": _FORM_TOO,
+        "content": {_JSON: {"schema": {"$ref": "#/components/schemas/MethodCall"}}},
     }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Final
 
 from .. import params
-from .common import _JSON, DocumentOptions, FieldsGet, _id_schema
+from .common import DocumentOptions, FieldsGet, _id_schema
 
 _NAME_PATTERN: Final = r"^[a-zA-Z_][a-zA-Z0-9_]*$"
 _ORDER_TERM: Final = (
@@ -15,6 +15,7 @@ _ORDER_TERM: Final = (
 _ORDER_PATTERN: Final = rf"^ *{_ORDER_TERM}( *, *{_ORDER_TERM})* *$"
 _XMLID_PATTERN: Final = r"^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z0-9_][A-Za-z0-9_.-]*$"
 _PATH_PATTERN: Final = r"^[a-zA-Z_][a-zA-Z0-9_]*(\.[a-zA-Z_][a-zA-Z0-9_]*)+$"
+_ANY_PATH_PATTERN: Final = r"^[a-zA-Z_][a-zA-Z0-9_]*(\.[a-zA-Z_][a-zA-Z0-9_]*)*$"
 
 
 def _common_parameters(options: DocumentOptions) -> dict[str, Any]:
@@ -97,22 +98,20 @@ def _common_parameters(options: DocumentOptions) -> dict[str, Any]:
             "in": "query",
             "description": "Odoo context, merged over the user's own: a JSON object (or the "
             "guide's Python literal).",
-            "content": {
-                _JSON: {
-                    "schema": {
-                        "type": "object",
-                        "maxProperties": params.MAX_CONTEXT_KEYS,
-                        "propertyNames": {"pattern": _NAME_PATTERN, "maxLength": 256},
-                        "properties": {
-                            "lang": {"type": "string", "examples": ["en_US"]},
-                            "tz": {"type": "string", "examples": ["Europe/Brussels"]},
-                            "active_test": {"type": "boolean"},
-                            "allowed_company_ids": {"type": "array", "items": _id_schema()},
-                        },
+            "schema": _json_text(
+                {
+                    "type": "object",
+                    "maxProperties": params.MAX_CONTEXT_KEYS,
+                    "propertyNames": {"pattern": _NAME_PATTERN, "maxLength": 256},
+                    "properties": {
+                        "lang": {"type": "string", "examples": ["en_US"]},
+                        "tz": {"type": "string", "examples": ["Europe/Brussels"]},
+                        "active_test": {"type": "boolean"},
+                        "allowed_company_ids": {"type": "array", "items": _id_schema()},
                     },
-                    "example": {"lang": "en_US"},
                 }
-            },
+            ),
+            "example": '{"lang": "en_US"}',
         },
         "id": {
             "name": "id",
@@ -130,6 +129,13 @@ def _common_parameters(options: DocumentOptions) -> dict[str, Any]:
     }
 
 
+def _json_text(schema: dict[str, Any]) -> dict[str, Any]:
+    """A query value that is JSON text: a plain string, since client generators do not
+    all take parameters given with ``content`` and Swagger UI shows a string with a
+    ``contentMediaType`` as a file upload; the JSON's shape is in ``x-json-schema``."""
+    return {"type": "string", "x-json-schema": schema}
+
+
 def _ref_param(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/parameters/{name}"}
 
@@ -138,7 +144,8 @@ def _domain_param(fields: FieldsGet) -> dict[str, Any]:
     """``domain`` as JSON: a list of ``[field, operator, value]`` and ``'&' '|' '!'``."""
     names = [name for name in fields if params.is_field_name(name)]
     dotted = {"type": "string", "pattern": _PATH_PATTERN, "maxLength": params.MAX_PATH_CHARS}
-    path: dict[str, Any] = {"anyOf": [{"enum": names}, dotted]} if names else dotted
+    any_path = {"type": "string", "pattern": _ANY_PATH_PATTERN, "maxLength": params.MAX_PATH_CHARS}
+    path: dict[str, Any] = {"anyOf": [{"enum": names}, dotted]} if names else any_path
     scalar = {"type": ["string", "number", "boolean", "null"]}
     leaf = {
         "type": "array",
@@ -147,7 +154,7 @@ def _domain_param(fields: FieldsGet) -> dict[str, Any]:
             {"enum": sorted(params.DOMAIN_OPERATORS)},
             {"anyOf": [scalar, {"type": "array", "items": scalar}]},
         ],
-        "items": False,
+        "items": {},
         "minItems": 3,
         "maxItems": 3,
     }
@@ -157,16 +164,14 @@ def _domain_param(fields: FieldsGet) -> dict[str, Any]:
         "description": "Search domain in Odoo's prefix notation, as JSON (or the guide's "
         "Python literal, e.g. `[('id', '>', 10)]`). The value of `any` / `not any` is a "
         "domain on the related model.",
-        "content": {
-            _JSON: {
-                "schema": {
-                    "type": "array",
-                    "maxItems": 256,
-                    "items": {"anyOf": [{"enum": ["&", "|", "!"]}, leaf]},
-                },
-                "example": [["id", ">", 0]],
+        "schema": _json_text(
+            {
+                "type": "array",
+                "maxItems": 256,
+                "items": {"anyOf": [{"enum": ["&", "|", "!"]}, leaf]},
             }
-        },
+        ),
+        "example": '[["id", ">", 0]]',
     }
 
 

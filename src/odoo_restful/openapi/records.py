@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any, Final
 
-from .common import _FALSE, FieldsGet
+from .common import _FALSE, _PAIR_ITEM, FieldsGet
 
 _DATE_PATTERN: Final = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
 _DATETIME_PATTERN: Final = (
@@ -49,18 +50,33 @@ def _selection_keys(meta: Mapping[str, Any]) -> list[Any]:
     return keys
 
 
+def _enum_member(key: str | int) -> str:
+    """The member name a client generator derives from a value, at its most lenient."""
+    return re.sub(r"[^A-Za-z0-9]", "", str(key)).upper()
+
+
 def _selection_schema(meta: Mapping[str, Any]) -> dict[str, Any]:
+    """An ``enum`` of the keys, unless a client generator could not name its members.
+
+    Generators turn an enum into a class whose member names come from the values;
+    values that differ only in case or punctuation (``tz``: ``GMT0``, ``Gmt0``...)
+    or mix types would give it duplicate or clashing names, so those stay a string.
+    """
     keys = _selection_keys(meta)
     if not keys:  # a selection computed at run time that fields_get did not list
         return {"type": ["string", "integer"]}
-    return {"enum": keys}
+    kinds = {type(key) for key in keys}
+    members = {_enum_member(key) for key in keys}
+    if len(kinds) > 1 or len(members) < len(keys) or "" in members:
+        return {"type": "string" if kinds == {str} else ["string", "integer"]}
+    return {"type": "string" if kinds == {str} else "integer", "enum": keys}
 
 
 def _many2one_read() -> dict[str, Any]:
     return {
         "type": "array",
         "prefixItems": [{"type": "integer"}, {"anyOf": [{"type": "string"}, _FALSE]}],
-        "items": False,
+        "items": _PAIR_ITEM,
         "minItems": 2,
         "maxItems": 2,
         "description": 'The linked record as `[id, "display name"]`.',

@@ -27,18 +27,20 @@ _ERROR_TEXT: Final = {
 }
 
 
+#: One real message per status, as this gateway (over the sandbox) says it; a test
+#: provokes each and compares.
 _ERROR_EXAMPLES: Final = {
     "400": ("bad_request", "domain item 0: unknown operator '~'"),
-    "401": ("invalid_token", "this access token is not valid"),
-    "403": ("access_error", "You are not allowed to access 'Sales Order' (sale.order) records."),
-    "404": ("missing_error", "res.partner record 42 does not exist or is not readable"),
+    "401": ("invalid_token", "invalid or revoked access token"),
+    "403": ("method_forbidden", "private methods cannot be called"),
+    "404": ("missing_error", "res.partner record 424242 does not exist or is not readable"),
     "405": ("method_not_allowed", "PUT is not allowed on this path"),
     "409": ("conflict", "upsert: {'ref': 'A1'} matches several res.partner records (ids 7, 9)"),
     "413": ("payload_too_large", "request body larger than 1048576 bytes"),
     "422": ("validation_error", "The operation cannot be completed: Contacts require a name"),
     "429": ("too_many_requests", "too many failed logins; retry later"),
     "502": ("bad_gateway", "Odoo's reply to /jsonrpc is not JSON-RPC"),
-    "503": ("odoo_unavailable", "cannot reach Odoo: ClientConnectorError"),
+    "503": ("odoo_unavailable", "cannot reach Odoo: ConnectionRefusedError"),
     "504": ("odoo_timeout", "Odoo did not answer in time"),
 }
 

@@ -17,7 +17,7 @@ The pieces live in submodules (``limits``, ``literal``, ``body``, ``domain``,
 
 from __future__ import annotations
 
-from .body import Body, decode_body, merge_sources
+from .body import Body, decode_body, merge_sources, single_values
 from .budget import ParseBudget, open_budget
 from .calls import parse_args_kwargs, parse_context
 from .domain import DOMAIN_OPERATORS, parse_domain
@@ -72,5 +72,6 @@ __all__ = [
     "parse_names",
     "parse_order",
     "short_repr",
+    "single_values",
     "to_plain_data",
 ]

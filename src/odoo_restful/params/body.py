@@ -47,8 +47,8 @@ def decode_body(
     The seed sends JSON under ``application/x-www-form-urlencoded`` and form bodies
     on GET, so: an empty body gives an empty Body; a body starting with ``{`` or
     ``[`` (or labelled JSON) must be JSON; anything else must be form-encoded.
-    In a form, a repeated key keeps its last value (as Starlette's query mapping
-    does), and every value is a string. Multipart bodies are refused.
+    In a form, every value is a string and a repeated key follows :func:`single_values`.
+    Multipart bodies are refused.
     """
     stripped = raw.strip()
     if not stripped:
@@ -89,7 +89,34 @@ def decode_body(
         raise BadRequest(
             "body is neither JSON nor a form (application/x-www-form-urlencoded)"
         ) from None
-    return Body(fields=dict(pairs))
+    return Body(fields=single_values(pairs, where="form field"))
+
+
+#: Parameters that hold a list of names or ids: ``fields=a&fields=b`` (as some generated
+#: clients send an array) means ``fields=a,b``.
+LIST_PARAMETERS = frozenset({"fields", "ids", "models"})
+
+
+def single_values(pairs: Iterable[tuple[str, str]], *, where: str = "parameter") -> dict[str, str]:
+    """One value per name: a repeated list parameter is merged, any other is a 400.
+
+    Keeping only the last value (what a plain mapping does) would silently drop what
+    the client sent.
+    """
+    out: dict[str, str] = {}
+    for name, value in pairs:
+        if name not in out:
+            out[name] = value
+            continue
+        if name not in LIST_PARAMETERS:
+            raise BadRequest(f"{where} {name!r} given more than once")
+        if value.strip()[:1] in ("[", "(") or out[name].strip()[:1] in ("[", "("):
+            raise BadRequest(
+                f"{where} {name!r} given more than once: repeat it with one item each "
+                "(or send one comma-separated or JSON list)"
+            )
+        out[name] = f"{out[name]},{value}"
+    return out
 
 
 def merge_sources(

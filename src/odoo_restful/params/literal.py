@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import json
 import math
+import re
 import warnings
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -196,12 +197,25 @@ def parse_literal(
     charge(len(source), what)
     try:
         value = orjson.loads(source)
-    except orjson.JSONDecodeError:
-        value = _literal_eval(source, what)
+    except orjson.JSONDecodeError as json_error:
+        try:
+            value = _literal_eval(source, what)
+        except BadRequest:
+            if _looks_like_json(source):  # say what is wrong with it as JSON
+                raise BadRequest(f"{what} is not valid JSON: {json_error}") from None
+            raise
     else:
         if _check_depth(value, what=what, max_depth=max_depth):
             check_json_integers(source, what=what)
     return to_plain_data(value, what=what, max_depth=max_depth, max_nodes=max_nodes)
+
+
+def _looks_like_json(source: str) -> bool:
+    """Double quotes and no single ones, or JSON's own words: meant as JSON."""
+    return ("'" not in source and '"' in source) or bool(_JSON_WORDS.search(source))
+
+
+_JSON_WORDS = re.compile(r"\b(true|false|null)\b")
 
 
 def _literal_eval(source: str, what: str) -> Any:
@@ -213,7 +227,8 @@ def _literal_eval(source: str, what: str) -> Any:
             tree = ast.parse(source, mode="eval")
         return _literal(tree.body)
     except SyntaxError as exc:
-        reason = short_repr(exc.msg, 80).strip("'\"")
+        # Python's own words, its quotes kept ("'[' was never closed").
+        reason = exc.msg if len(exc.msg) <= 80 else exc.msg[:80] + "..."
         raise BadRequest(f"{what} is not a valid literal: {reason}") from None
     except (ValueError, TypeError):
         raise BadRequest(

@@ -64,15 +64,14 @@ def parse_limit_offset(
     mistakes a short page for the end of the data. ``limit=0`` (Odoo's "no limit")
     is refused for the same reason: unbounded reads are not offered.
     """
-    number = parse_int(limit, name="limit", minimum=0, default=default_limit)
+    number = parse_int(limit, name="limit", minimum=-(2**63), default=default_limit)
     assert number is not None
-    if number == 0:
+    if not 1 <= number <= max_limit:
+        # One message for every limit out of range (0, negative, too large).
         raise BadRequest(
-            f"limit must be between 1 and {max_limit} (0, 'no limit' in Odoo, is not "
-            "allowed: page with offset instead)"
+            f"limit must be between 1 and {max_limit}, got {number} (no unbounded reads "
+            "such as Odoo's 0: page with offset instead)"
         )
-    if number > max_limit:
-        raise BadRequest(f"limit must be at most {max_limit}")
     start = parse_int(offset, name="offset", minimum=0, maximum=MAX_OFFSET, default=0)
     assert start is not None
     return number, start

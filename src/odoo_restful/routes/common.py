@@ -52,7 +52,8 @@ async def request_params(request: Request) -> RequestParams:
         if framed
         else params.Body()
     )
-    parsed = RequestParams(params.merge_sources(request.query_params, body), body, budget)
+    query = params.single_values(request.query_params.multi_items())
+    parsed = RequestParams(params.merge_sources(query, body), body, budget)
     request.scope[_PARAMS_KEY] = parsed
     return parsed
 

@@ -1,37 +1,29 @@
 """``/api/openapi.json``: the API described for the caller; ``/api/docs``: an explorer.
 
-The document needs a token: ``fields_get`` runs as the token's user, so it lists
-only the models that user can read (and that the token's scopes allow). The
-explorer is Swagger UI, served with its assets from this gateway (nothing loads
-from another host) under a strict Content-Security-Policy of its own.
+The documents need a token: they list only the models the token's user can read
+(and that the token's scopes allow); :class:`~odoo_restful.openapi.OpenApiService`
+builds and caches them. ``/api/docs/openapi.json`` holds the one thing that needs
+no token, signing in, so the explorer works from the first click. The explorer is
+Swagger UI, served with its assets from this gateway (nothing loads from another
+host) under a strict Content-Security-Policy of its own.
 """
 
 from __future__ import annotations
 
-import gzip
-import hashlib
 import html
-from dataclasses import dataclass
-from functools import cache
-from importlib import resources
-from typing import Any, Final
+import os
+from os import PathLike
+from typing import Final
 
-import orjson
-from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Scope
 
-from .. import __version__
-from ..errors import RouteNotFound
-from ..openapi import (
-    DEFAULT_MODELS,
-    DocumentCache,
-    DocumentOptions,
-    build_document,
-    collect_models,
-    parse_models,
-)
-from ..scopes import intersect
+from .. import __version__, params
+from ..openapi import MODEL_DOCUMENT, parse_models
 from .common import gateway, identify, request_params
 
 DOCS_CSP: Final = (
@@ -39,17 +31,6 @@ DOCS_CSP: Final = (
     "connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'none'; "
     "frame-ancestors 'none'"
 )
-DOCUMENT_TTL: Final = 300.0
-
-_STATIC: Final = {
-    "swagger-ui-bundle.js": ("swagger-ui/swagger-ui-bundle.js", "text/javascript; charset=utf-8"),
-    "swagger-ui.css": ("swagger-ui/swagger-ui.css", "text/css; charset=utf-8"),
-    "favicon-32x32.png": ("swagger-ui/favicon-32x32.png", "image/png"),
-    "favicon-16x16.png": ("swagger-ui/favicon-16x16.png", "image/png"),
-    "LICENSE.txt": ("swagger-ui/LICENSE", "text/plain; charset=utf-8"),
-    "docs.js": ("docs.js", "text/javascript; charset=utf-8"),
-    "docs.css": ("docs.css", "text/css; charset=utf-8"),
-}
 
 _PAGE: Final = """<!DOCTYPE html>
 <html lang="en">
@@ -57,68 +38,45 @@ _PAGE: Final = """<!DOCTYPE html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>odoo-restful API explorer</title>
-<link rel="icon" type="image/png" href="{static}/favicon-32x32.png">
-<link rel="stylesheet" href="{static}/swagger-ui.css">
+<link rel="icon" type="image/png" href="{static}/swagger-ui/favicon-32x32.png">
+<link rel="stylesheet" href="{static}/swagger-ui/swagger-ui.css">
 <link rel="stylesheet" href="{static}/docs.css">
 </head>
 <body>
-<div id="odoo-restful-docs" data-spec-url="{spec}">odoo-restful {version} API explorer</div>
+<div id="odoo-restful-docs" data-spec-url="{spec}" data-start-url="{start}" \
+data-model-url="{model}">
+<span class="title">odoo-restful {version} API explorer</span>
+<label class="model-picker" hidden>Model <select id="odoo-restful-model"></select></label>
+</div>
 <div id="swagger-ui"></div>
-<script src="{static}/swagger-ui-bundle.js"></script>
+<script src="{static}/swagger-ui/swagger-ui-bundle.js"></script>
 <script src="{static}/docs.js"></script>
 </body>
 </html>
 """
 
-
-def _cache(request: Request) -> DocumentCache:
-    app: Starlette = request.app
-    found: DocumentCache | None = getattr(app.state, "openapi_cache", None)
-    if found is None:
-        found = DocumentCache(ttl=DOCUMENT_TTL)
-        app.state.openapi_cache = found
-    return found
+_JSON: Final = "application/json"
 
 
 async def openapi_json(request: Request) -> Response:
-    """The OpenAPI 3.1 document for the models the caller can read."""
+    """Every model the caller can read (the index), or the ``models`` named, in full."""
     ident = await identify(request)
-    gw = gateway(request)
+    service = gateway(request).openapi
     asked = parse_models((await request_params(request)).values.get("models"))
-    wanted = asked or DEFAULT_MODELS
-    scopes = ident.scopes
-    allowed = [m for m in wanted if scopes.models is None or m in scopes.models]
-    out_of_scope = [m for m in wanted if m not in allowed]
-    methods = intersect(gw.method_allow, scopes.methods)
-    cred = ident.cred
-    key = (
-        cred.db,
-        cred.uid,
-        str(ident.context.get("lang", "")),
-        tuple(wanted),
-        scopes.read_only,
-        scopes.models,
-        methods,
-    )
-    documents = _cache(request)
-    body = documents.get(key)
-    if body is None:
-        async with documents.lock(key):
-            body = documents.get(key)
-            if body is None:
-                found, missing = await collect_models(gw.odoo, cred, allowed, context=ident.context)
-                settings = gw.settings
-                options = DocumentOptions(
-                    default_limit=settings.default_limit,
-                    max_limit=settings.max_limit,
-                    max_batch=settings.max_batch,
-                    read_only=scopes.read_only,
-                    methods=methods,
-                    unavailable=[m for m in wanted if m in missing or m in out_of_scope],
-                )
-                body = orjson.dumps(build_document(found, options=options))
-                documents.put(key, body)
-    return Response(body, media_type="application/json")
+    body = await (service.index(ident) if asked is None else service.models(ident, asked))
+    return Response(body, media_type=_JSON)
+
+
+async def openapi_model(request: Request) -> Response:
+    """One model in full; 404 when it does not exist or the caller cannot read it."""
+    ident = await identify(request)
+    model = params.parse_model_name(request.path_params["model"])
+    return Response(await gateway(request).openapi.model(ident, model), media_type=_JSON)
+
+
+async def start_json(request: Request) -> Response:
+    """The explorer's first document: the token route, which needs no token."""
+    return Response(gateway(request).openapi.start(), media_type=_JSON)
 
 
 async def docs_page(request: Request) -> Response:
@@ -127,6 +85,8 @@ async def docs_page(request: Request) -> Response:
     page = _PAGE.format(
         static=html.escape(f"{prefix}/api/docs/static", quote=True),
         spec=html.escape(f"{prefix}/api/openapi.json", quote=True),
+        start=html.escape(f"{prefix}/api/docs/openapi.json", quote=True),
+        model=html.escape(prefix + MODEL_DOCUMENT, quote=True),
         version=html.escape(__version__),
     )
     return Response(
@@ -136,48 +96,31 @@ async def docs_page(request: Request) -> Response:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class _Asset:
-    body: bytes
-    gzipped: bytes | None
-    media_type: str
-    etag: str
+class _Assets(StaticFiles):
+    """The explorer's files from the package (Starlette's ETag, 304 and ranges), with
+    the page's CSP and an hour of browser caching."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        if scope["method"] not in ("GET", "HEAD"):  # Starlette's own 405 has no Allow
+            raise HTTPException(405, headers={"Allow": "GET, HEAD"})
+        return await super().get_response(path, scope)
+
+    def file_response(
+        self,
+        full_path: PathLike[str] | str,
+        stat_result: os.stat_result,
+        scope: Scope,
+        status_code: int = 200,
+    ) -> Response:
+        response = super().file_response(full_path, stat_result, scope, status_code)
+        response.headers["Content-Security-Policy"] = DOCS_CSP
+        response.headers["Cache-Control"] = "public, max-age=3600"
+        return response
 
 
-@cache
-def _asset(name: str) -> _Asset:
-    path, media_type = _STATIC[name]
-    body = resources.files("odoo_restful").joinpath("static", path).read_bytes()
-    compressible = not media_type.startswith("image/") and len(body) > 1024
-    gzipped = gzip.compress(body, compresslevel=9, mtime=0) if compressible else None
-    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-    return _Asset(body, gzipped, media_type, etag)
-
-
-def _accepts_gzip(request: Request) -> bool:
-    for part in request.headers.get("accept-encoding", "").split(","):
-        coding, _, q = part.strip().partition(";")
-        if coding.strip().lower() == "gzip":
-            return q.strip().replace(" ", "") not in ("q=0", "q=0.0", "q=0.00", "q=0.000")
-    return False
-
-
-async def docs_static(request: Request) -> Response:
-    """The explorer's assets, from the package; only the listed files exist."""
-    name = request.path_params["name"]
-    if name not in _STATIC:
-        raise RouteNotFound(f"no route for {request.url.path}")
-    asset = _asset(name)
-    headers: dict[str, Any] = {
-        "Cache-Control": "public, max-age=3600",
-        "ETag": asset.etag,
-        "Vary": "Accept-Encoding",
-        "Content-Security-Policy": DOCS_CSP,
-    }
-    if asset.etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
-        return Response(status_code=304, headers=headers)
-    body = asset.body
-    if asset.gzipped is not None and _accepts_gzip(request):
-        body = asset.gzipped
-        headers["Content-Encoding"] = "gzip"
-    return Response(body, media_type=asset.media_type, headers=headers)
+def static_assets() -> ASGIApp:
+    """``/api/docs/static``: the vendored Swagger UI and docs.js/docs.css, gzipped when
+    the client accepts it (Starlette's GZipMiddleware; the bundle is 1.7 MB)."""
+    return GZipMiddleware(
+        _Assets(packages=[("odoo_restful", "static")]), minimum_size=1024, compresslevel=6
+    )

@@ -1,43 +1,37 @@
 /* odoo-restful API explorer: Swagger UI, served by the gateway itself.
  *
- * The API document depends on the caller (it lists the models the token's user can
- * read), so it needs a token: the page starts with a placeholder that only knows the
- * security schemes; once the user clicks "Authorize" and enters a token, the document
- * is fetched with that token and replaces the placeholder. The token lives in this
- * page's memory only (never in localStorage). Loaded as a file, not inline, so that the
- * page's Content-Security-Policy can forbid inline scripts.
+ * The page opens on the one route that needs no token, POST /api/auth/token
+ * (data-start-url). A successful sign-in there, or "Authorize" with a token one
+ * already has, applies the token and loads the index (data-spec-url): every model
+ * the user can read, with the routes in generic form. The model picker then loads a
+ * model's full document (data-model-url) with its fields. The token lives in this
+ * page's memory only (never in localStorage). Loaded as a file, not inline, so that
+ * the page's Content-Security-Policy can forbid inline scripts.
  */
 (function () {
   "use strict";
 
   var root = document.getElementById("odoo-restful-docs");
   var specUrl = root.getAttribute("data-spec-url");
+  var startUrl = root.getAttribute("data-start-url");
+  var modelUrl = root.getAttribute("data-model-url");
+  var picker = root.querySelector(".model-picker");
+  var select = document.getElementById("odoo-restful-model");
   var models = new URLSearchParams(window.location.search).get("models");
   if (models) {
     specUrl += "?models=" + encodeURIComponent(models);
   }
+  var TOKEN_PATHS = ["/api/auth/token", "/api/auth/token/refresh"];
 
-  var schemes = {
-    accessToken: {
-      type: "apiKey", in: "header", name: "access-token",
-      description: "The token from `POST /api/auth/token`."
-    },
-    bearer: { type: "http", scheme: "bearer" },
-    accessTokenQuery: { type: "apiKey", in: "query", name: "access_token" }
-  };
+  var current = null; // {scheme, value}: the token in use
+  var startSpec = null; // the sign-in document, as an object
+  var system = null;
 
-  function placeholder(message) {
-    return JSON.stringify({
-      openapi: "3.1.0",
-      info: { title: "odoo-restful", version: "", description: message },
-      paths: {},
-      security: [{ accessToken: [] }, { bearer: [] }, { accessTokenQuery: [] }],
-      components: { securitySchemes: schemes }
-    });
+  function withMessage(message) {
+    var spec = JSON.parse(JSON.stringify(startSpec));
+    spec.info.description = message + "\n\n" + spec.info.description;
+    return spec;
   }
-
-  var WELCOME = "Click **Authorize** and enter an access token (from `POST /api/auth/token`) " +
-    "to load the API of your Odoo database: the models your user can read, with their fields.";
 
   function tokenOf(payload) {
     var names = Object.keys(payload || {});
@@ -51,15 +45,16 @@
     return null;
   }
 
-  function load(system, token) {
+  function fetchJson(url, token) {
     var headers = { Accept: "application/json" };
-    if (token.scheme === "bearer") {
-      headers.Authorization = "Bearer " + token.value;
-    } else {
-      headers["access-token"] = token.value;
+    if (token) {
+      if (token.scheme === "bearer") {
+        headers.Authorization = "Bearer " + token.value;
+      } else {
+        headers["access-token"] = token.value;
+      }
     }
-    root.setAttribute("data-state", "loading");
-    fetch(specUrl, { headers: headers, credentials: "same-origin", cache: "no-store" })
+    return fetch(url, { headers: headers, credentials: "same-origin", cache: "no-store" })
       .then(function (response) {
         return response.text().then(function (text) {
           if (!response.ok) {
@@ -69,19 +64,81 @@
             } catch (ignored) { /* not JSON */ }
             throw new Error(reason);
           }
-          return text;
+          return JSON.parse(text);
         });
-      })
-      .then(function (text) {
-        system.specActions.updateSpec(text);
+      });
+  }
+
+  function fillPicker(spec) {
+    var listed = spec["x-odoo-models"];
+    if (!Array.isArray(listed)) {
+      return; // a document of named models: no picker
+    }
+    select.textContent = "";
+    var all = document.createElement("option");
+    all.value = "";
+    all.textContent = "All " + listed.length + " models (generic routes)";
+    select.appendChild(all);
+    listed.forEach(function (entry) {
+      var option = document.createElement("option");
+      option.value = entry.model;
+      option.textContent = entry.model;
+      select.appendChild(option);
+    });
+    picker.hidden = false;
+  }
+
+  function show(url, fromIndex) {
+    root.setAttribute("data-state", "loading");
+    return fetchJson(url, current)
+      .then(function (spec) {
+        if (fromIndex) {
+          fillPicker(spec);
+        }
+        system.specActions.updateSpec(JSON.stringify(spec));
         root.setAttribute("data-state", "loaded");
       })
       .catch(function (error) {
-        system.specActions.updateSpec(placeholder(
+        system.specActions.updateSpec(JSON.stringify(withMessage(
           "**The API document could not be loaded:** " + error.message +
-          "\n\nClick **Authorize**, log out, and enter a valid access token."));
+          "\n\nSign in again, or click **Authorize**, log out, and enter a valid token.")));
+        picker.hidden = true;
         root.setAttribute("data-state", "error");
       });
+  }
+
+  select.addEventListener("change", function () {
+    if (!current) {
+      return;
+    }
+    if (select.value) {
+      show(modelUrl.replace("{model}", encodeURIComponent(select.value)), false);
+    } else {
+      show(specUrl, true);
+    }
+  });
+
+  // A token issued on the page (POST /api/auth/token, or a refresh) is applied at once.
+  function applyIssuedToken(response) {
+    try {
+      var path = new URL(response.url, window.location.href).pathname;
+      if (response.ok && TOKEN_PATHS.some(function (p) { return path.endsWith(p); })) {
+        var body = response.body;
+        if (!body || typeof body !== "object") {
+          body = JSON.parse(response.text);
+        }
+        if (body && typeof body.access_token === "string") {
+          window.setTimeout(function () {
+            // preauthorizeApiKey fills the Authorize dialog, but does not go through
+            // the wrapped authorize action: load the index here.
+            window.ui.preauthorizeApiKey("accessToken", body.access_token);
+            current = { scheme: "accessToken", value: body.access_token };
+            show(specUrl, true);
+          }, 0);
+        }
+      }
+    } catch (ignored) { /* not a token answer */ }
+    return response;
   }
 
   function LoadOnAuthorize() {
@@ -89,20 +146,23 @@
       statePlugins: {
         auth: {
           wrapActions: {
-            authorize: function (original, system) {
+            authorize: function (original) {
               return function (payload) {
                 var result = original(payload);
                 var token = tokenOf(payload);
                 if (token) {
-                  load(system, token);
+                  current = token;
+                  show(specUrl, true);
                 }
                 return result;
               };
             },
-            logout: function (original, system) {
+            logout: function (original) {
               return function (payload) {
                 var result = original(payload);
-                system.specActions.updateSpec(placeholder(WELCOME));
+                current = null;
+                picker.hidden = true;
+                system.specActions.updateSpec(JSON.stringify(startSpec));
                 root.setAttribute("data-state", "waiting");
                 return result;
               };
@@ -113,18 +173,28 @@
     };
   }
 
-  window.ui = window.SwaggerUIBundle({
-    spec: JSON.parse(placeholder(WELCOME)),
-    dom_id: "#swagger-ui",
-    presets: [window.SwaggerUIBundle.presets.apis],
-    plugins: [LoadOnAuthorize],
-    layout: "BaseLayout",
-    validatorUrl: null,
-    deepLinking: false,
-    persistAuthorization: false,
-    displayRequestDuration: true,
-    defaultModelsExpandDepth: 0,
-    docExpansion: "list"
+  function start(spec) {
+    startSpec = spec;
+    window.ui = window.SwaggerUIBundle({
+      spec: spec,
+      dom_id: "#swagger-ui",
+      presets: [window.SwaggerUIBundle.presets.apis],
+      plugins: [LoadOnAuthorize],
+      layout: "BaseLayout",
+      validatorUrl: null,
+      deepLinking: false,
+      persistAuthorization: false,
+      displayRequestDuration: true,
+      defaultModelsExpandDepth: 0,
+      docExpansion: "list",
+      responseInterceptor: applyIssuedToken
+    });
+    system = window.ui;
+    root.setAttribute("data-state", "waiting");
+  }
+
+  fetchJson(startUrl, null).then(start).catch(function (error) {
+    root.setAttribute("data-state", "error");
+    root.appendChild(document.createTextNode(" (could not load: " + error.message + ")"));
   });
-  root.setAttribute("data-state", "waiting");
 }());
