@@ -156,10 +156,17 @@ def _run(settings: Settings) -> None:
     store = settings.store if "://" not in settings.store else settings.store.split("@")[-1]
     log.info("token store: %s; %d worker(s)", store, settings.workers)
     os.environ.update(settings.to_env())
-    from .compose import load_secrets
+    from .compose import load_secrets, secret_file_path
 
     # Made here, once: workers starting together would each write a key of their own.
-    load_secrets(settings)
+    try:
+        load_secrets(settings)
+        where = (
+            "environment" if os.environ.get("ODOO_RESTFUL_SECRET") else secret_file_path(settings)
+        )
+    except (ValueError, OSError) as exc:
+        raise click.UsageError(f"server secret: {exc}") from None
+    log.info("server secret: %s", where or "generated for this process (in-memory store)")
     options: dict[str, Any] = {
         "factory": True,
         "host": settings.host,

@@ -36,7 +36,8 @@ class Settings:
     workers: int = 1
     forwarded_allow_ips: tuple[str, ...] = ()
     store: str = "odoo-restful.db"
-    secret_file: str = "odoo-restful.key"  # noqa: S105 (a file name, not a secret)
+    # Empty: beside a SQLite store (``<store>.key``); see compose.secret_file_path.
+    secret_file: str = ""
     token_ttl: int = 7 * 24 * 3600
     token_cache_ttl: float = 1.0
     default_limit: int = 80

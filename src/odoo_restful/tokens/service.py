@@ -8,6 +8,7 @@ in this process and, through the store's ``subscribe``, in every other replica.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -19,6 +20,7 @@ from ..odoo.base import Credential
 from .crypto import ServerSecrets, decrypt_secret, encrypt_secret, new_token
 from .store import Revocation, Scopes, SecretKind, TokenRecord, TokenStore
 
+log = logging.getLogger("odoo_restful.tokens")
 _TOUCH_EVERY = 60.0
 _MAX_TOKEN_CHARS = 256
 
@@ -73,6 +75,23 @@ class TokenService:
 
     async def start(self) -> None:
         self._unsubscribe = await self.store.subscribe(self._on_revocation)
+        orphans = await self.orphaned_tokens()
+        if orphans:
+            log.warning(
+                "THE TOKEN STORE HOLDS %d LIVE TOKEN(S) ISSUED UNDER SERVER SECRETS THIS "
+                "PROCESS DOES NOT HAVE: they all answer 401. Start with the same secret "
+                "(secret file or ODOO_RESTFUL_SECRET) as the process that issued them.",
+                orphans,
+            )
+
+    async def orphaned_tokens(self) -> int:
+        """Live tokens (not revoked, not expired) whose key id none of our secrets has:
+        the sign of a gateway started with a different secret than the one that issued
+        them (e.g. a new key file made in another working directory)."""
+        now = time.time()
+        known = set(self.server_secrets.key_ids)
+        rows = await self.store.list()
+        return sum(1 for r in rows if r.is_valid(now) and r.key_id not in known)
 
     async def close(self) -> None:
         if self._unsubscribe is not None:
