@@ -17,7 +17,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from . import __version__, connections
+from . import __version__, connections, metrics
 from .compose import load_secrets, make_transport, open_store
 from .config import Settings
 from .errors import GatewayError, MethodNotAllowed, RouteNotFound
@@ -26,7 +26,7 @@ from .middleware import BodyLimitMiddleware, RequestContextMiddleware
 from .odoo.router import OdooRouter
 from .odoo.transport import Transport
 from .responses import error_response, json_response
-from .routes import auth, docs, records
+from .routes import auth, docs, ops, records
 from .tokens.service import TokenService
 from .tokens.store import TokenStore
 
@@ -68,6 +68,8 @@ async def health(request: Request) -> Response:
 def routes() -> list[Route]:
     return [
         Route("/healthz", health, methods=["GET"]),
+        Route("/readyz", ops.ready, methods=["GET"]),
+        Route("/metrics", ops.metrics_page, methods=["GET"]),
         Route("/api/auth/token", auth.issue, methods=["GET", "POST"]),
         Route("/api/auth/token", auth.revoke, methods=["DELETE"]),
         Route("/api/auth/token/refresh", auth.refresh, methods=["POST"]),
@@ -114,8 +116,9 @@ def create_app(
         finally:
             await tokens.close()
             await odoo.close()
+            metrics.process_exited()
 
-    middleware = [Middleware(RequestContextMiddleware)]
+    middleware = [Middleware(metrics.MetricsMiddleware), Middleware(RequestContextMiddleware)]
     if settings.cors_origins:
         middleware.append(
             Middleware(

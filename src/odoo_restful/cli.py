@@ -128,6 +128,14 @@ def main() -> None:
 )
 @setting_option("login_window", "Seconds a failed login counts against the limits.")
 @setting_option("cors_origins", "Comma-separated origins allowed by CORS (closed when empty).")
+@setting_option(
+    "ops_allow_ips",
+    "Comma-separated addresses or networks (CIDR) that may read /metrics and /readyz; "
+    "others get 404. Empty: anyone.",
+)
+@setting_option(
+    "ready_timeout", "Seconds /readyz waits for Odoo and for the token store before a 503."
+)
 @setting_option("log_level", "Log level.")
 def serve(**options: Any) -> None:
     """Serve the REST API."""
@@ -182,6 +190,8 @@ def _run(settings: Settings) -> None:
         "timeout_keep_alive": settings.keep_alive_timeout,
         "limit_concurrency": settings.limit_concurrency,
     }
+    if settings.workers > 1:
+        _share_metrics(log)
     app = "odoo_restful.app:create_app_from_env"
     if settings.workers == 1 or not listeners.supported():
         uvicorn.run(app, **options)
@@ -201,6 +211,23 @@ def _run(settings: Settings) -> None:
         pass
     finally:
         sock.close()
+
+
+def _share_metrics(log: logging.Logger) -> None:
+    """Workers write their metrics to files in one directory (prometheus-client's
+    multiprocess mode), emptied here before any worker starts so that samples of a
+    previous run never count. Set before the workers import prometheus-client."""
+    import tempfile
+    from pathlib import Path
+
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or tempfile.mkdtemp(
+        prefix="odoo-restful-metrics-"
+    )
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    for item in Path(folder).glob("*.db"):
+        item.unlink()
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
+    log.info("metrics of the workers shared in %s", folder)
 
 
 @main.command()

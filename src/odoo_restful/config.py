@@ -6,6 +6,7 @@ rebuilds the same settings from the environment.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
@@ -57,6 +58,8 @@ class Settings:
     login_limit_per_client: int = 30
     login_window: float = 300.0
     cors_origins: tuple[str, ...] = ()
+    ops_allow_ips: tuple[str, ...] = ()
+    ready_timeout: float = 2.0
     log_level: str = "info"
 
     def __post_init__(self) -> None:
@@ -92,6 +95,13 @@ class Settings:
             raise ValueError("login limits must be at least 1")
         if self.login_window <= 0:
             raise ValueError("login_window must be more than 0 seconds")
+        if self.ready_timeout <= 0:
+            raise ValueError("ready_timeout must be more than 0 seconds")
+        for net in self.ops_allow_ips:
+            try:
+                ipaddress.ip_network(net, strict=False)
+            except ValueError:
+                raise ValueError(f"ops_allow_ips: {net!r} is not an address or network") from None
         if self.db and self.databases and self.db not in self.databases:
             raise ValueError("the default database must be in the database allow-list")
 

@@ -196,6 +196,9 @@ class PostgresStore(BaseStore):
                 return record_from_row(by_hash[h])
         return None
 
+    async def ping(self) -> None:
+        await self._call(self._p().fetchval, "SELECT 1")
+
     async def revoke(self, token_hash: bytes) -> bool:
         return len(await self._call(self._p().fetch, _REVOKE, token_hash)) > 0
 

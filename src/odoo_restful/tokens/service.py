@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import InvalidToken, TokenExpired
+from ..metrics import TOKEN_CACHE, timed_store
 from ..odoo.base import Credential
 from .crypto import ServerSecrets, decrypt_secret, encrypt_secret, new_token
 from .store import Revocation, Scopes, SecretKind, TokenRecord, TokenStore
@@ -128,7 +129,8 @@ class TokenService:
             revoked=False,
             key_id=self.server_secrets.current_key_id,
         )
-        await self.store.insert(record)
+        with timed_store("insert"):
+            await self.store.insert(record)
         self._cache.pop(token, None)
         return token, lifetime
 
@@ -141,6 +143,7 @@ class TokenService:
         now = time.monotonic()
         entry = self._cache.get(token)
         loaded = entry is None or entry[0] <= now
+        TOKEN_CACHE.labels("miss" if loaded else "hit").inc()
         if loaded:
             state = await self._load(token)
             ttl = self._cache_ttl if isinstance(state, Identity) else self._negative_ttl
@@ -162,7 +165,8 @@ class TokenService:
     async def _load(self, token: str) -> Identity | _Expired | None:
         if not token or len(token) > _MAX_TOKEN_CHARS:
             return None
-        record = await self.store.get(self.server_secrets.hashes(token))
+        with timed_store("get"):
+            record = await self.store.get(self.server_secrets.hashes(token))
         if record is None or record.revoked:
             return None
         if record.is_expired(time.time()):
@@ -209,7 +213,8 @@ class TokenService:
 
     async def revoke_hash(self, token_hash: bytes) -> bool:
         """Revoke one token; the cache forgets it here at once (other replicas via notify)."""
-        revoked = await self.store.revoke(token_hash)
+        with timed_store("revoke"):
+            revoked = await self.store.revoke(token_hash)
         self._on_revocation(Revocation(token_hash=token_hash))
         return revoked
 

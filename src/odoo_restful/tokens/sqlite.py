@@ -248,6 +248,12 @@ class SqliteStore(BaseStore):
             return None
         return await self._run(self._get_sync, hashes)
 
+    def _ping_sync(self) -> None:
+        self._c().execute("SELECT count(*) FROM schema_version").fetchone()
+
+    async def ping(self) -> None:
+        await self._run(self._ping_sync)
+
     async def revoke(self, token_hash: bytes) -> bool:
         sql = "UPDATE tokens SET revoked = 1 WHERE token_hash = ? AND revoked = 0"
         done = await self._run(self._write_sync, sql, (token_hash,)) > 0

@@ -186,6 +186,9 @@ class TokenStore(Protocol):
     async def purge_attempts(self, before: float) -> int:
         """Delete login attempts made before ``before``; returns how many."""
 
+    async def ping(self) -> None:
+        """One trivial query (readiness): returns, or raises ``TokenStoreError``."""
+
     async def subscribe(self, callback: RevocationCallback) -> Callable[[], None]:
         """Call ``callback`` on every revocation (this replica's and others'); returns
         a function that unsubscribes. Callbacks run on the event loop and must not block.
