@@ -15,6 +15,7 @@ from ..errors import BadRequest, MissingError, UpstreamError
 from ..guards import check_context, check_method_arguments, values_guard
 from ..odoo.base import Credential
 from ..responses import envelope, raw_page
+from ..tokens.service import Identity
 from .common import TOKEN_PARAM, gateway, identify, request_params
 
 
@@ -120,6 +121,12 @@ async def read_one(request: Request) -> Response:
 
 async def create(request: Request) -> Response:
     ident = await identify(request)
+    return await gateway(request).idempotency.run(
+        request, ident.cred, lambda: _create(request, ident)
+    )
+
+
+async def _create(request: Request, ident: Identity) -> Response:
     model = _model(request)
     gw = gateway(request)
     ident.scopes.check(model, write=True)
@@ -191,6 +198,14 @@ async def delete(request: Request) -> Response:
 
 async def call_method(request: Request) -> Response:
     ident = await identify(request)
+    if request.method != "POST":  # PATCH: no Idempotency-Key semantics
+        return await _call_method(request, ident)
+    return await gateway(request).idempotency.run(
+        request, ident.cred, lambda: _call_method(request, ident)
+    )
+
+
+async def _call_method(request: Request, ident: Identity) -> Response:
     model, rid = _model(request), _path_id(request)
     method = request.path_params["method"]
     gw = gateway(request)
