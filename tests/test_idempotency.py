@@ -4,7 +4,6 @@ while the first runs is 409, and two replicas on one store call Odoo once."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import uuid
 from collections.abc import Iterator
@@ -16,51 +15,10 @@ import pytest
 import requests
 
 from odoo_restful.app import create_app
-from odoo_restful.sandbox import Sandbox
 
 from .conftest import gateway_settings
 from .pg import fresh_database, pg_dsn  # noqa: F401  (pytest fixture)
-from .servers import serve_in_thread
-
-
-class SlowCreates:
-    """The sandbox over HTTP, with every ``create`` held for ``delay`` seconds and counted."""
-
-    def __init__(self, delay: float) -> None:
-        self.sandbox = Sandbox()
-        self.delay = delay
-        self.creates = 0
-        self.fail_next = False
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await self.sandbox.asgi(scope, receive, send)
-            return
-        chunks = []
-        while True:
-            message = await receive()
-            chunks.append(message.get("body", b""))
-            if not message.get("more_body"):
-                break
-        body = b"".join(chunks)
-        if b'"create"' in body:
-            self.creates += 1
-            await asyncio.sleep(self.delay)
-            if self.fail_next:
-                self.fail_next = False
-                await send({"type": "http.response.start", "status": 500, "headers": []})
-                await send({"type": "http.response.body", "body": b"boom"})
-                return
-        sent = False
-
-        async def replay() -> Any:
-            nonlocal sent
-            if sent:
-                return {"type": "http.disconnect"}
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-
-        await self.sandbox.asgi(scope, replay, send)
+from .servers import SlowCreates, serve_in_thread
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

@@ -117,6 +117,7 @@ def create_app(
             await tokens.close()
             await odoo.close()
             metrics.process_exited()
+            log.info("stopped: token store and Odoo connections closed")
 
     middleware = [Middleware(metrics.MetricsMiddleware), Middleware(RequestContextMiddleware)]
     if settings.cors_origins:

@@ -134,6 +134,11 @@ def main() -> None:
     "others get 404. Empty: anyone.",
 )
 @setting_option(
+    "shutdown_timeout",
+    "On SIGTERM: stop accepting, then give requests in flight this many seconds to finish "
+    "before closing the token store and the connections to Odoo.",
+)
+@setting_option(
     "ready_timeout", "Seconds /readyz waits for Odoo and for the token store before a 503."
 )
 @setting_option("log_level", "Log level.")
@@ -189,6 +194,8 @@ def _run(settings: Settings) -> None:
         "http": "odoo_restful.connections:TimedHttpProtocol",
         "timeout_keep_alive": settings.keep_alive_timeout,
         "limit_concurrency": settings.limit_concurrency,
+        # SIGTERM: stop accepting, let requests in flight finish, then the lifespan closes.
+        "timeout_graceful_shutdown": settings.shutdown_timeout,
     }
     if settings.workers > 1:
         _share_metrics(log)

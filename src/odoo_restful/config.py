@@ -59,6 +59,7 @@ class Settings:
     login_window: float = 300.0
     cors_origins: tuple[str, ...] = ()
     ops_allow_ips: tuple[str, ...] = ()
+    shutdown_timeout: float = 30.0
     ready_timeout: float = 2.0
     log_level: str = "info"
 
@@ -95,6 +96,8 @@ class Settings:
             raise ValueError("login limits must be at least 1")
         if self.login_window <= 0:
             raise ValueError("login_window must be more than 0 seconds")
+        if self.shutdown_timeout <= 0:
+            raise ValueError("shutdown_timeout must be more than 0 seconds")
         if self.ready_timeout <= 0:
             raise ValueError("ready_timeout must be more than 0 seconds")
         for net in self.ops_allow_ips:
