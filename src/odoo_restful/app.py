@@ -27,6 +27,7 @@ from .odoo.router import OdooRouter
 from .odoo.transport import Transport
 from .responses import error_response, json_response
 from .routes import auth, docs, ops, records
+from .throttle import RateLimitHeaders
 from .tokens.service import TokenService
 from .tokens.store import TokenStore
 
@@ -129,6 +130,7 @@ def create_app(
                 allow_headers=["authorization", "access-token", "content-type"],
             )
         )
+    middleware.append(Middleware(RateLimitHeaders))
     middleware.append(Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes))
     handlers: dict[Any, Callable[[Request, Exception], Any]] = {
         GatewayError: _gateway_error,

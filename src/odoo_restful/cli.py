@@ -134,6 +134,24 @@ def main() -> None:
     "others get 404. Empty: anyone.",
 )
 @setting_option(
+    "rate_limit",
+    "Requests allowed per token, e.g. '100/minute' or '10/second;1000/hour' (empty: none); "
+    "then 429 with Retry-After and RateLimit headers.",
+)
+@setting_option(
+    "rate_limit_per_user", "Requests allowed per Odoo user (all their tokens together)."
+)
+@setting_option(
+    "rate_limit_scopes",
+    "Per-token limits by scope, overriding --rate-limit: 'read_only=600/minute' for "
+    "read-only tokens, 'scoped=100/minute' for tokens narrowed to models or methods.",
+)
+@setting_option(
+    "rate_limit_storage",
+    "Where rate-limit counters live: memory:// (each worker alone) or redis://host:port/0 "
+    "(shared by every worker and replica).",
+)
+@setting_option(
     "shutdown_timeout",
     "On SIGTERM: stop accepting, then give requests in flight this many seconds to finish "
     "before closing the token store and the connections to Odoo.",

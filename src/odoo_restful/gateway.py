@@ -9,6 +9,7 @@ from .odoo.metadata import Metadata
 from .odoo.router import OdooRouter
 from .params import DEFAULT_METHOD_DENY
 from .ratelimit import LoginGuard
+from .throttle import Throttle
 from .tokens.service import TokenService
 
 
@@ -23,6 +24,7 @@ class Gateway:
         self.write_deny = WriteDenyList(settings.write_deny_fields)
         # An unfinished claim outlives any request that could still be running.
         self.idempotency = Idempotency(tokens.store, lease=settings.odoo_timeout * 3 + 30)
+        self.throttle = Throttle(settings)
         self.logins = LoginGuard(
             tokens.store,
             per_client=settings.login_limit_per_client,
