@@ -159,6 +159,9 @@ def test_nginx_in_front_of_two_replicas(tmp_path: Path, pg_dsn: str) -> None:  #
         session.trust_env = False  # REQUESTS_CA_BUNDLE would replace the certificate below
         session.verify = str(tmp_path / "cert.pem")  # the throwaway certificate, checked
 
+        for private in ("/metrics", "/readyz"):
+            assert session.get(front + private).status_code == 404
+            assert requests.get(urls[0] + private).status_code == 200  # on the replica itself
         plain = requests.get(f"http://127.0.0.1:{http_port}/healthz", allow_redirects=False)
         assert plain.status_code == 308 and plain.headers["location"].startswith("https://")
 
