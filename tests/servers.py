@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import socket
@@ -14,6 +15,8 @@ from typing import Any
 
 import requests
 import uvicorn
+
+from odoo_restful.sandbox import Sandbox
 
 
 def free_port() -> int:
@@ -92,3 +95,43 @@ def serve_cli(
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait(5)
+
+
+class SlowCreates:
+    """The sandbox over HTTP, with every ``create`` held for ``delay`` seconds and counted."""
+
+    def __init__(self, delay: float) -> None:
+        self.sandbox = Sandbox()
+        self.delay = delay
+        self.creates = 0
+        self.fail_next = False
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.sandbox.asgi(scope, receive, send)
+            return
+        chunks = []
+        while True:
+            message = await receive()
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body"):
+                break
+        body = b"".join(chunks)
+        if b'"create"' in body:
+            self.creates += 1
+            await asyncio.sleep(self.delay)
+            if self.fail_next:
+                self.fail_next = False
+                await send({"type": "http.response.start", "status": 500, "headers": []})
+                await send({"type": "http.response.body", "body": b"boom"})
+                return
+        sent = False
+
+        async def replay() -> Any:
+            nonlocal sent
+            if sent:
+                return {"type": "http.disconnect"}
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.sandbox.asgi(scope, replay, send)

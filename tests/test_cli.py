@@ -71,7 +71,9 @@ def test_serve_sandbox_as_in_the_readme(tmp_path: Path) -> None:
     assert "sandbox" in log and "Odoo 19.0, protocol auto" in log
     assert token not in log and "password=admin" not in log
     assert (tmp_path / "odoo-restful.db").exists()  # the store defaults to the working dir
-    assert (tmp_path / "odoo-restful.key").stat().st_mode & 0o077 == 0
+    # the server secret lives beside the store, not in the working directory
+    assert (tmp_path / "odoo-restful.db.key").stat().st_mode & 0o077 == 0
+    assert not (tmp_path / "odoo-restful.key").exists()
 
 
 def test_environment_variables_and_restart_keep_tokens(tmp_path: Path) -> None:

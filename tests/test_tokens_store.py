@@ -33,6 +33,7 @@ from odoo_restful.tokens import (
 )
 from odoo_restful.tokens.postgres import PostgresStore
 from odoo_restful.tokens.sqlite import SqliteStore
+from odoo_restful.tokens.store import StoredReply
 
 try:  # tests/ may or may not be a package
     from .pg import fresh_database, pg_dsn
@@ -41,7 +42,7 @@ except ImportError:
 
 T = TypeVar("T")
 NOW = 1_750_000_000.0
-MIGRATIONS = ["0001_init", "0002_login_attempts"]
+MIGRATIONS = ["0001_init", "0002_login_attempts", "0003_idempotency"]
 
 
 def run(coro: Coroutine[Any, Any, T]) -> T:
@@ -516,6 +517,37 @@ def test_login_attempts_reserve_forgive_purge(url: str) -> None:
         # 4 left on each key at NOW, and "x" at NOW + 1
         assert await stores[1].purge_attempts(NOW + 30) == 4 + 4 + 1
         for store in stores:
+            await store.close()
+
+    run(body())
+
+
+def test_idempotency_claims_answers_expiry_and_lease(url: str) -> None:
+    async def body() -> None:
+        store = await opened(url)
+        try:
+            key, req, other = b"k" * 32, b"r" * 32, b"o" * 32
+            claim = store.claim_idempotency
+            assert await claim(key, req, b"a" * 16, now=NOW, ttl=100, lease=10) is None
+            held = await claim(key, req, b"b" * 16, now=NOW + 1, ttl=100, lease=10)
+            assert held == StoredReply(req, None, None)  # still running
+            # only the holder fills it in
+            await store.finish_idempotency(key, b"b" * 16, 201, b"nope")
+            assert await claim(key, req, b"c" * 16, now=NOW + 2, ttl=100, lease=10) == held
+            await store.finish_idempotency(key, b"a" * 16, 201, b'{"id":1}')
+            done = StoredReply(req, 201, b'{"id":1}')
+            assert await claim(key, other, b"d" * 16, now=NOW + 50, ttl=100, lease=10) == done
+            # an answered key is never taken over by the lease, only by expiry
+            assert await claim(key, other, b"e" * 16, now=NOW + 100, ttl=100, lease=10) is None
+            # an unanswered claim older than the lease is taken over (its process died)
+            assert await claim(key, req, b"f" * 16, now=NOW + 111, ttl=100, lease=10) is None
+            await store.release_idempotency(key, b"e" * 16)  # not the holder: no effect
+            assert (await claim(key, req, b"g" * 16, now=NOW + 112, ttl=100, lease=10)) is not None
+            await store.release_idempotency(key, b"f" * 16)
+            assert await claim(key, req, b"h" * 16, now=NOW + 113, ttl=100, lease=10) is None
+            assert await store.purge_idempotency(NOW + 1000) == 1
+            await store.ping()
+        finally:
             await store.close()
 
     run(body())

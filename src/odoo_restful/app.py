@@ -17,7 +17,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
 
-from . import __version__, connections
+from . import __version__, connections, metrics
 from .compose import load_secrets, make_transport, open_store
 from .config import Settings
 from .errors import GatewayError, MethodNotAllowed, RouteNotFound
@@ -26,7 +26,8 @@ from .middleware import BodyLimitMiddleware, RequestContextMiddleware
 from .odoo.router import OdooRouter
 from .odoo.transport import Transport
 from .responses import error_response, json_response
-from .routes import auth, docs, records
+from .routes import auth, docs, ops, records
+from .throttle import RateLimitHeaders
 from .tokens.service import TokenService
 from .tokens.store import TokenStore
 
@@ -95,6 +96,8 @@ def routes() -> list[BaseRoute]:
     ]
     return [
         Route("/healthz", health, methods=["GET"]),
+        Route("/readyz", ops.ready, methods=["GET"]),
+        Route("/metrics", ops.metrics_page, methods=["GET"]),
         Route("/api/auth/token", auth.issue, methods=["GET", "POST"]),
         Route("/api/auth/token", auth.revoke, methods=["DELETE"]),
         Route("/api/auth/token/refresh", auth.refresh, methods=["POST"]),
@@ -147,8 +150,10 @@ def create_app(
         finally:
             await tokens.close()
             await odoo.close()
+            metrics.process_exited()
+            log.info("stopped: token store and Odoo connections closed")
 
-    middleware = [Middleware(RequestContextMiddleware)]
+    middleware = [Middleware(metrics.MetricsMiddleware), Middleware(RequestContextMiddleware)]
     if settings.cors_origins:
         middleware.append(
             Middleware(
@@ -158,6 +163,7 @@ def create_app(
                 allow_headers=["authorization", "access-token", "content-type"],
             )
         )
+    middleware.append(Middleware(RateLimitHeaders))
     middleware.append(Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes))
     handlers: dict[Any, Callable[[Request, Exception], Any]] = {
         GatewayError: _gateway_error,

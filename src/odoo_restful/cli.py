@@ -151,6 +151,37 @@ def main() -> None:
 )
 @setting_option("login_window", "Seconds a failed login counts against the limits.")
 @setting_option("cors_origins", "Comma-separated origins allowed by CORS (closed when empty).")
+@setting_option(
+    "ops_allow_ips",
+    "Comma-separated addresses or networks (CIDR) that may read /metrics and /readyz; "
+    "others get 404. Empty: anyone.",
+)
+@setting_option(
+    "rate_limit",
+    "Requests allowed per token, e.g. '100/minute' or '10/second;1000/hour' (empty: none); "
+    "then 429 with Retry-After and RateLimit headers.",
+)
+@setting_option(
+    "rate_limit_per_user", "Requests allowed per Odoo user (all their tokens together)."
+)
+@setting_option(
+    "rate_limit_scopes",
+    "Per-token limits by scope, overriding --rate-limit: 'read_only=600/minute' for "
+    "read-only tokens, 'scoped=100/minute' for tokens narrowed to models or methods.",
+)
+@setting_option(
+    "rate_limit_storage",
+    "Where rate-limit counters live: memory:// (each worker alone) or redis://host:port/0 "
+    "(shared by every worker and replica).",
+)
+@setting_option(
+    "shutdown_timeout",
+    "On SIGTERM: stop accepting, then give requests in flight this many seconds to finish "
+    "before closing the token store and the connections to Odoo.",
+)
+@setting_option(
+    "ready_timeout", "Seconds /readyz waits for Odoo and for the token store before a 503."
+)
 @setting_option("log_level", "Log level.")
 @setting_option(
     "log_format", "Log lines (the gateway's and uvicorn's alike): text, or one JSON object each."
@@ -180,10 +211,17 @@ def _run(settings: Settings) -> None:
     store = settings.store if "://" not in settings.store else settings.store.split("@")[-1]
     log.info("token store: %s; %d worker(s)", store, settings.workers)
     os.environ.update(settings.to_env())
-    from .compose import load_secrets
+    from .compose import load_secrets, secret_file_path
 
     # Made here, once: workers starting together would each write a key of their own.
-    load_secrets(settings)
+    try:
+        load_secrets(settings)
+        where = (
+            "environment" if os.environ.get("ODOO_RESTFUL_SECRET") else secret_file_path(settings)
+        )
+    except (ValueError, OSError) as exc:
+        raise click.UsageError(f"server secret: {exc}") from None
+    log.info("server secret: %s", where or "generated for this process (in-memory store)")
     options: dict[str, Any] = {
         "factory": True,
         "host": settings.host,
@@ -199,7 +237,11 @@ def _run(settings: Settings) -> None:
         "http": "odoo_restful.connections:TimedHttpProtocol",
         "timeout_keep_alive": settings.keep_alive_timeout,
         "limit_concurrency": settings.limit_concurrency,
+        # SIGTERM: stop accepting, let requests in flight finish, then the lifespan closes.
+        "timeout_graceful_shutdown": settings.shutdown_timeout,
     }
+    if settings.workers > 1:
+        _share_metrics(log)
     app = "odoo_restful.app:create_app_from_env"
     if settings.workers == 1 or not listeners.supported():
         uvicorn.run(app, **options)
@@ -219,6 +261,23 @@ def _run(settings: Settings) -> None:
         pass
     finally:
         sock.close()
+
+
+def _share_metrics(log: logging.Logger) -> None:
+    """Workers write their metrics to files in one directory (prometheus-client's
+    multiprocess mode), emptied here before any worker starts so that samples of a
+    previous run never count. Set before the workers import prometheus-client."""
+    import tempfile
+    from pathlib import Path
+
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or tempfile.mkdtemp(
+        prefix="odoo-restful-metrics-"
+    )
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    for item in Path(folder).glob("*.db"):
+        item.unlink()
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
+    log.info("metrics of the workers shared in %s", folder)
 
 
 @main.command()

@@ -121,10 +121,14 @@ def create(
         store=store,
     )
     scopes = parse_scopes({"read_only": read_only, "models": models, "methods": methods})
+    try:
+        server_secrets = load_secrets(settings)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
 
     async def go(token_store: TokenStore) -> tuple[str, int]:
         odoo = OdooRouter(make_transport(settings), settings.protocol)
-        service = TokenService(token_store, load_secrets(settings), ttl=settings.token_ttl)
+        service = TokenService(token_store, server_secrets, ttl=settings.token_ttl)
         gw = Gateway(settings, odoo, service)
         try:
             issued = await issue_token(
@@ -215,14 +219,21 @@ def secret() -> None:
 
 
 @secret.command()
-@setting_option("secret_file", "Server secret file.")
-def rotate(secret_file: str) -> None:
+@setting_option("secret_file", "Server secret file (default: beside a SQLite --store).")
+@_store_option
+def rotate(secret_file: str, store: str) -> None:
     """Add a new current server secret; tokens issued under older ones keep working.
 
     Restart the gateway to use it. Remove an old line from the file to retire that
     secret (its tokens then stop working).
     """
-    secrets = ServerSecrets.generate(secret_file)
-    click.echo(
-        f"new current secret {secrets.current_key_id}; {len(secrets)} secret(s) in {secret_file}"
-    )
+    from .compose import secret_file_path
+
+    try:
+        path = secret_file_path(settings_from_options(secret_file=secret_file, store=store))
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    if path is None:
+        raise click.UsageError("an in-memory store has no secret file: give --secret-file")
+    secrets = ServerSecrets.generate(path)
+    click.echo(f"new current secret {secrets.current_key_id}; {len(secrets)} secret(s) in {path}")

@@ -7,6 +7,7 @@ their implementations; the app, the CLI and the benchmarks build them here.
 from __future__ import annotations
 
 import os
+import secrets
 from typing import Any
 
 from .config import Settings
@@ -78,8 +79,31 @@ async def upgrade_store(url_or_path: str) -> list[str]:
     return await upgrade_sqlite(sqlite_path(url_or_path))
 
 
+def secret_file_path(settings: Settings) -> str | None:
+    """The server secret file: ``--secret-file``, else ``<store>.key`` beside a SQLite store.
+
+    Beside the store, not in the working directory: a gateway restarted from another
+    directory with the same ``--store`` must find the same secret, or every token
+    answers 401. None for an in-memory store (its tokens die with the process anyway).
+    A PostgreSQL store has no "beside": it needs ``ODOO_RESTFUL_SECRET`` (replicas on
+    several machines must share it) or an explicit ``--secret-file``.
+    """
+    if settings.secret_file:
+        return settings.secret_file
+    if is_postgres(settings.store):
+        raise ValueError(
+            f"a PostgreSQL token store needs {ENV_SECRET} or an explicit --secret-file "
+            "(every replica must use the same server secret)"
+        )
+    path = sqlite_path(settings.store)
+    return None if path == ":memory:" else path + ".key"
+
+
 def load_secrets(settings: Settings) -> ServerSecrets:
     """``ODOO_RESTFUL_SECRET`` when set (several replicas), else the key file (made if absent)."""
     if os.environ.get(ENV_SECRET, "").strip():
         return ServerSecrets.from_env()
-    return ServerSecrets.from_file(settings.secret_file)
+    path = secret_file_path(settings)
+    if path is None:
+        return ServerSecrets([secrets.token_bytes(32)])
+    return ServerSecrets.from_file(path)

@@ -6,6 +6,7 @@ rebuilds the same settings from the environment.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
@@ -36,7 +37,8 @@ class Settings:
     workers: int = 1
     forwarded_allow_ips: tuple[str, ...] = ()
     store: str = "odoo-restful.db"
-    secret_file: str = "odoo-restful.key"  # noqa: S105 (a file name, not a secret)
+    # Empty: beside a SQLite store (``<store>.key``); see compose.secret_file_path.
+    secret_file: str = ""
     token_ttl: int = 7 * 24 * 3600
     token_cache_ttl: float = 1.0
     default_limit: int = 80
@@ -56,6 +58,13 @@ class Settings:
     login_limit_per_client: int = 30
     login_window: float = 300.0
     cors_origins: tuple[str, ...] = ()
+    ops_allow_ips: tuple[str, ...] = ()
+    shutdown_timeout: float = 30.0
+    rate_limit: str = ""
+    rate_limit_per_user: str = ""
+    rate_limit_scopes: tuple[str, ...] = ()
+    rate_limit_storage: str = "memory://"
+    ready_timeout: float = 2.0
     log_level: str = "info"
     log_format: str = "text"
 
@@ -94,8 +103,33 @@ class Settings:
             raise ValueError("login limits must be at least 1")
         if self.login_window <= 0:
             raise ValueError("login_window must be more than 0 seconds")
+        self._check_rate_limits()
+        if self.shutdown_timeout <= 0:
+            raise ValueError("shutdown_timeout must be more than 0 seconds")
+        if self.ready_timeout <= 0:
+            raise ValueError("ready_timeout must be more than 0 seconds")
+        for net in self.ops_allow_ips:
+            try:
+                ipaddress.ip_network(net, strict=False)
+            except ValueError:
+                raise ValueError(f"ops_allow_ips: {net!r} is not an address or network") from None
         if self.db and self.databases and self.db not in self.databases:
             raise ValueError("the default database must be in the database allow-list")
+
+    def _check_rate_limits(self) -> None:
+        from .throttle import parse_limits, parse_scope_limits  # it imports this module
+
+        for name in ("rate_limit", "rate_limit_per_user"):
+            try:
+                parse_limits(getattr(self, name))
+            except ValueError:
+                raise ValueError(
+                    f"{name}: {getattr(self, name)!r} is not a rate limit such as "
+                    "'100/minute' or '10/second;1000/hour'"
+                ) from None
+        parse_scope_limits(self.rate_limit_scopes)
+        if not self.rate_limit_storage.startswith(("memory://", "redis://", "rediss://")):
+            raise ValueError("rate_limit_storage must be memory:// or a redis:// URL")
 
     @property
     def default_db(self) -> str | None:

@@ -66,6 +66,20 @@ class TooManyRequests(GatewayError):
     type = "too_many_requests"
 
 
+class IdempotencyKeyInUse(GatewayError):
+    """A retry arrived while the first request with its Idempotency-Key still runs."""
+
+    status = 409
+    type = "idempotency_key_in_use"
+
+
+class IdempotencyKeyReused(GatewayError):
+    """The Idempotency-Key was first sent with another request (method, path or body)."""
+
+    status = 422
+    type = "idempotency_key_reused"
+
+
 # --- authentication and authorisation ---
 
 

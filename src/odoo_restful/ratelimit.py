@@ -18,6 +18,7 @@ import time
 from collections.abc import Awaitable, Callable
 
 from .errors import TooManyRequests
+from .metrics import RATE_LIMITED, timed_store
 from .tokens.store import TokenStore
 
 Forgive = Callable[[], Awaitable[None]]
@@ -60,8 +61,10 @@ class LoginGuard:
             (attempt_key("client", client), self.per_client),
             (attempt_key("login", login.lower()), self.per_login),
         ]
-        wait = await self.store.reserve_attempt(ticket, limits, now=now, window=self.window)
+        with timed_store("reserve_attempt"):
+            wait = await self.store.reserve_attempt(ticket, limits, now=now, window=self.window)
         if wait is not None:
+            RATE_LIMITED.labels("login").inc()
             raise TooManyRequests(
                 "too many failed logins; try again later",
                 headers={"Retry-After": str(max(1, math.ceil(wait)))},

@@ -35,6 +35,8 @@ class OdooClient(Protocol):
 
     async def version(self) -> dict[str, Any]: ...
 
+    async def ping(self) -> None: ...
+
     async def authenticate(self, db: str, login: str, secret: str) -> int:
         """The uid for these credentials; raises InvalidCredentials or DatabaseNotFound."""
         ...
@@ -107,6 +109,10 @@ class ClientBase:
                 raise UpstreamError(f"Odoo's {self.protocol} version reply is not a JSON object")
             self._version = value
         return self._version
+
+    async def ping(self) -> None:
+        """One real round trip to Odoo (readiness), never the cached version."""
+        await self._fetch_version()
 
     async def close(self) -> None:
         await self._transport.close()

@@ -11,11 +11,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from contextlib import AbstractContextManager as ContextManager
 from typing import Any
 
 import msgspec
 
 from ..errors import BadReply, UpstreamError
+from ..metrics import odoo_call_timer
 from .base import Credential, OdooClient
 from .json2 import Json2Client
 from .jsonrpc import JsonRpcClient
@@ -40,6 +42,7 @@ class OdooRouter:
         self.jsonrpc = JsonRpcClient(transport)
         self.json2 = Json2Client(transport)
         self.web = WebSessionClient(transport)
+        self._names = {id(self.jsonrpc): "jsonrpc", id(self.json2): "json2", id(self.web): "web"}
         self._offers: tuple[bool, bool] | None = None  # (has JSON-2, has /jsonrpc)
         self._lock = asyncio.Lock()
 
@@ -99,6 +102,12 @@ class OdooRouter:
         client = await self.client_for("password")
         return await client.version()
 
+    async def ping(self) -> None:
+        """A real, cheap call to Odoo (its version route) for ``/readyz``."""
+        client = await self.client_for("password")
+        with self._timed(client, "version"):
+            await client.ping()
+
     async def authenticate(self, db: str, login: str, secret: str) -> int:
         return (await self.sign_in(db, login, secret)).uid
 
@@ -113,28 +122,37 @@ class OdooRouter:
         kind = secret_kind(secret)
         client = await self.client_for(kind)
         if client is self.web and not keep_password:
-            uid, session = await self.web.login(db, login, secret)
+            with self._timed(self.web, "authenticate"):
+                uid, session = await self.web.login(db, login, secret)
             return Credential(db, uid, session, "session", login)
-        uid = await client.authenticate(db, login, secret)
+        with self._timed(client, "authenticate"):
+            uid = await client.authenticate(db, login, secret)
         return Credential(db, uid, secret, kind, login)
 
     async def call_raw(
         self, cred: Credential, model: str, method: str, args: list[Any], kwargs: dict[str, Any]
     ) -> bytes:
         client = await self.client_for(cred.kind)
-        return await client.call_raw(cred, model, method, args, kwargs)
+        with self._timed(client, method):
+            return await client.call_raw(cred, model, method, args, kwargs)
 
     async def call_page(
         self, cred: Credential, model: str, method: str, args: list[Any], kwargs: dict[str, Any]
     ) -> list[msgspec.Raw]:
         client = await self.client_for(cred.kind)
-        return await client.call_page(cred, model, method, args, kwargs)
+        with self._timed(client, method):
+            return await client.call_page(cred, model, method, args, kwargs)
 
     async def call(
         self, cred: Credential, model: str, method: str, args: list[Any], kwargs: dict[str, Any]
     ) -> Any:
         client = await self.client_for(cred.kind)
-        return await client.call(cred, model, method, args, kwargs)
+        with self._timed(client, method):
+            return await client.call(cred, model, method, args, kwargs)
+
+    def _timed(self, client: OdooClient, method: str) -> ContextManager[None]:
+        """Every call to Odoo passes here: its latency, by protocol and method."""
+        return odoo_call_timer(self._names.get(id(client), "?"), method)
 
     async def close(self) -> None:
         await self._transport.close()

@@ -7,6 +7,18 @@ from typing import Any
 from .common import _FORM_TOO, _JSON, DEFAULT_MODELS
 from .responses import _json_ok, _responses
 
+_READY: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "status": {"enum": ["ready", "unavailable"]},
+        "checks": {
+            "type": "object",
+            "properties": {"odoo": {"type": "string"}, "store": {"type": "string"}},
+        },
+    },
+    "required": ["status", "checks"],
+}
+
 
 def _auth_paths() -> dict[str, Any]:
     token_ok = _json_ok("A new token (shown once).", {"$ref": "#/components/schemas/Token"})
@@ -122,6 +134,39 @@ def _meta_paths() -> dict[str, Any]:
                 "summary": "Liveness",
                 "security": [],
                 "responses": {"200": _json_ok("Alive.", {"$ref": "#/components/schemas/Health"})},
+            }
+        },
+        "/readyz": {
+            "get": {
+                "tags": ["meta"],
+                "operationId": "readyz",
+                "summary": "Readiness: Odoo and the token store answer",
+                "description": "A real call to Odoo's version route and one store query, "
+                "each within --ready-timeout. Clients outside --ops-allow-ips get 404.",
+                "security": [],
+                "responses": {
+                    "200": _json_ok("Ready.", _READY),
+                    "404": {"$ref": "#/components/responses/E404"},
+                    "503": _json_ok(
+                        "Odoo or the store does not answer; the reason per check.", _READY
+                    ),
+                },
+            }
+        },
+        "/metrics": {
+            "get": {
+                "tags": ["meta"],
+                "operationId": "metrics",
+                "summary": "Prometheus metrics",
+                "description": "Clients outside --ops-allow-ips get 404.",
+                "security": [],
+                "responses": {
+                    "200": {
+                        "description": "Prometheus text exposition format.",
+                        "content": {"text/plain": {"schema": {"type": "string"}}},
+                    },
+                    "404": {"$ref": "#/components/responses/E404"},
+                },
             }
         },
     }

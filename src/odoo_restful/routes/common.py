@@ -95,4 +95,7 @@ async def identify(request: Request) -> Identity:
             "missing access token: send it in an 'access-token' header, "
             "'Authorization: Bearer <token>' or an 'access_token' parameter"
         )
-    return await gateway(request).tokens.resolve(token)
+    gw = gateway(request)
+    ident = await gw.tokens.resolve(token)
+    await gw.throttle.check(request.scope, ident)
+    return ident

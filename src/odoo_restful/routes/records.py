@@ -262,7 +262,14 @@ async def read_one(request: Request) -> Response:
 
 
 async def create(request: Request) -> Response:
+    """Create (or upsert); an ``Idempotency-Key`` makes a retry answer as the first did."""
     ident = await identify(request)
+    return await gateway(request).idempotency.run(
+        request, ident.cred, lambda: _create_records(request, ident)
+    )
+
+
+async def _create_records(request: Request, ident: Identity) -> Response:
     model = _model(request)
     gw = gateway(request)
     ident.scopes.check(model, write=True)
@@ -564,5 +571,10 @@ async def _call(
     kwargs["context"] = _context(ident.context, kwargs.get("context") or p.get("context"))
     check_context(kwargs["context"], gw.write_deny)
     check_method_arguments([args, kwargs], ident.scopes, gw.write_deny)
-    result = await gw.odoo.call(ident.cred, model, method, [*head, *args], kwargs)
-    return envelope(result)
+
+    async def run() -> Response:
+        return envelope(await gw.odoo.call(ident.cred, model, method, [*head, *args], kwargs))
+
+    if request.method != "POST":  # PATCH: no Idempotency-Key semantics
+        return await run()
+    return await gw.idempotency.run(request, ident.cred, run)

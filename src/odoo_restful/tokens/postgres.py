@@ -17,10 +17,12 @@ import asyncpg
 
 from ._base import SCHEMA_VERSION_DDL, BaseStore, load_migrations
 from .store import (
+    CLAIM_IDEMPOTENCY,
     COLUMNS,
     NOTIFY_CHANNEL,
     Revocation,
     RevocationCallback,
+    StoredReply,
     TokenRecord,
     TokenStoreError,
     record_from_row,
@@ -196,6 +198,9 @@ class PostgresStore(BaseStore):
                 return record_from_row(by_hash[h])
         return None
 
+    async def ping(self) -> None:
+        await self._call(self._p().fetchval, "SELECT 1")
+
     async def revoke(self, token_hash: bytes) -> bool:
         return len(await self._call(self._p().fetch, _REVOKE, token_hash)) > 0
 
@@ -232,6 +237,37 @@ class PostgresStore(BaseStore):
                 return wait
         except _ERRORS as exc:
             raise _store_error(exc) from exc
+
+    async def claim_idempotency(
+        self, key: bytes, request_hash: bytes, owner: bytes, *, now: float, ttl: float, lease: float
+    ) -> StoredReply | None:
+        sql = CLAIM_IDEMPOTENCY.format(*(f"${i}" for i in range(1, 7))) + " RETURNING key_hash"
+        args = (key, request_hash, owner, now, now + ttl, now - lease)
+        if await self._call(self._p().fetchval, sql, *args) is not None:
+            return None
+        row = await self._call(
+            self._p().fetchrow,
+            "SELECT request_hash, status, body FROM idempotency WHERE key_hash = $1",
+            key,
+        )
+        if row is None:  # released between the two statements: still someone else's turn
+            return StoredReply(request_hash, None, None)
+        body = None if row["body"] is None else bytes(row["body"])
+        return StoredReply(bytes(row["request_hash"]), row["status"], body)
+
+    async def finish_idempotency(self, key: bytes, owner: bytes, status: int, body: bytes) -> None:
+        sql = "UPDATE idempotency SET status = $1, body = $2 WHERE key_hash = $3 AND owner = $4"
+        await self._call(self._p().execute, sql, status, body, key, owner)
+
+    async def release_idempotency(self, key: bytes, owner: bytes) -> None:
+        sql = "DELETE FROM idempotency WHERE key_hash = $1 AND owner = $2 AND status IS NULL"
+        await self._call(self._p().execute, sql, key, owner)
+
+    async def purge_idempotency(self, now: float) -> int:
+        status = await self._call(
+            self._p().execute, "DELETE FROM idempotency WHERE expires_at <= $1", now
+        )
+        return int(str(status).rsplit(" ", 1)[-1])
 
     async def forgive_attempt(self, ticket: bytes) -> None:
         sql = "DELETE FROM login_attempts WHERE ticket = $1"

@@ -8,6 +8,7 @@ in this process and, through the store's ``subscribe``, in every other replica.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -15,10 +16,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import InvalidToken, TokenExpired
+from ..metrics import TOKEN_CACHE, timed_store
 from ..odoo.base import Credential
 from .crypto import ServerSecrets, decrypt_secret, encrypt_secret, new_token
 from .store import Revocation, Scopes, SecretKind, TokenRecord, TokenStore
 
+log = logging.getLogger("odoo_restful.tokens")
 _TOUCH_EVERY = 60.0
 _MAX_TOKEN_CHARS = 256
 
@@ -78,6 +81,25 @@ class TokenService:
 
     async def start(self) -> None:
         self._unsubscribe = await self.store.subscribe(self._on_revocation)
+        orphans = await self.orphaned_tokens()
+        if orphans:
+            log.warning(
+                "THE TOKEN STORE HOLDS %d LIVE TOKEN(S) ISSUED UNDER SERVER SECRETS THIS "
+                "PROCESS DOES NOT HAVE: they all answer 401. Start with the same secret "
+                "(secret file or ODOO_RESTFUL_SECRET) as the process that issued them.",
+                orphans,
+            )
+
+    async def orphaned_tokens(self) -> int:
+        """Live tokens (not revoked, not expired) whose key id none of our secrets has:
+        the sign of a gateway started with a different secret than the one that issued
+        them (e.g. a new key file made in another working directory)."""
+        now = self._wall_clock()
+        known = set(self.server_secrets.key_ids)
+        rows = await self.store.list()
+        return sum(
+            1 for r in rows if not r.revoked and not r.is_expired(now) and r.key_id not in known
+        )
 
     async def close(self) -> None:
         if self._unsubscribe is not None:
@@ -114,7 +136,8 @@ class TokenService:
             revoked=False,
             key_id=self.server_secrets.current_key_id,
         )
-        await self.store.insert(record)
+        with timed_store("insert"):
+            await self.store.insert(record)
         self._cache.pop(token, None)
         return token, lifetime
 
@@ -127,6 +150,7 @@ class TokenService:
         now = self._clock()
         entry = self._cache.get(token)
         loaded = entry is None or entry[0] <= now
+        TOKEN_CACHE.labels("miss" if loaded else "hit").inc()
         if loaded:
             state = await self._load(token)
             ttl = self._cache_ttl if isinstance(state, Identity) else self._negative_ttl
@@ -148,7 +172,8 @@ class TokenService:
     async def _load(self, token: str) -> Identity | _Expired | None:
         if not token or len(token) > _MAX_TOKEN_CHARS:
             return None
-        record = await self.store.get(self.server_secrets.hashes(token))
+        with timed_store("get"):
+            record = await self.store.get(self.server_secrets.hashes(token))
         if record is None or record.revoked:
             return None
         if record.is_expired(self._wall_clock()):
@@ -195,7 +220,8 @@ class TokenService:
 
     async def revoke_hash(self, token_hash: bytes) -> bool:
         """Revoke one token; the cache forgets it here at once (other replicas via notify)."""
-        revoked = await self.store.revoke(token_hash)
+        with timed_store("revoke"):
+            revoked = await self.store.revoke(token_hash)
         self._on_revocation(Revocation(token_hash=token_hash))
         return revoked
 

@@ -23,9 +23,11 @@ from typing import Any, TypeVar
 
 from ._base import SCHEMA_VERSION_DDL, BaseStore, load_migrations
 from .store import (
+    CLAIM_IDEMPOTENCY,
     COLUMNS,
     Revocation,
     RevocationCallback,
+    StoredReply,
     TokenRecord,
     TokenStoreError,
     record_from_row,
@@ -248,6 +250,12 @@ class SqliteStore(BaseStore):
             return None
         return await self._run(self._get_sync, hashes)
 
+    def _ping_sync(self) -> None:
+        self._c().execute("SELECT count(*) FROM schema_version").fetchone()
+
+    async def ping(self) -> None:
+        await self._run(self._ping_sync)
+
     async def revoke(self, token_hash: bytes) -> bool:
         sql = "UPDATE tokens SET revoked = 1 WHERE token_hash = ? AND revoked = 0"
         done = await self._run(self._write_sync, sql, (token_hash,)) > 0
@@ -316,6 +324,45 @@ class SqliteStore(BaseStore):
 
     async def forgive_attempt(self, ticket: bytes) -> None:
         await self._run(self._write_sync, "DELETE FROM login_attempts WHERE ticket = ?", (ticket,))
+
+    def _claim_sync(
+        self, key: bytes, request_hash: bytes, owner: bytes, now: float, ttl: float, lease: float
+    ) -> StoredReply | None:
+        conn = self._c()
+        sql = CLAIM_IDEMPOTENCY.format(*(f"?{i}" for i in range(1, 7)))
+        args = (key, request_hash, owner, now, now + ttl, now - lease)
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            claimed = conn.execute(sql, args).rowcount > 0
+            row = None
+            if not claimed:
+                row = conn.execute(
+                    "SELECT request_hash, status, body FROM idempotency WHERE key_hash = ?", (key,)
+                ).fetchone()
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        if row is None:
+            return None
+        return StoredReply(bytes(row[0]), row[1], None if row[2] is None else bytes(row[2]))
+
+    async def claim_idempotency(
+        self, key: bytes, request_hash: bytes, owner: bytes, *, now: float, ttl: float, lease: float
+    ) -> StoredReply | None:
+        return await self._run(self._claim_sync, key, request_hash, owner, now, ttl, lease)
+
+    async def finish_idempotency(self, key: bytes, owner: bytes, status: int, body: bytes) -> None:
+        sql = "UPDATE idempotency SET status = ?, body = ? WHERE key_hash = ? AND owner = ?"
+        await self._run(self._write_sync, sql, (status, body, key, owner))
+
+    async def release_idempotency(self, key: bytes, owner: bytes) -> None:
+        sql = "DELETE FROM idempotency WHERE key_hash = ? AND owner = ? AND status IS NULL"
+        await self._run(self._write_sync, sql, (key, owner))
+
+    async def purge_idempotency(self, now: float) -> int:
+        sql = "DELETE FROM idempotency WHERE expires_at <= ?"
+        return await self._run(self._write_sync, sql, (now,))
 
     async def purge_attempts(self, before: float) -> int:
         sql = "DELETE FROM login_attempts WHERE at <= ?"

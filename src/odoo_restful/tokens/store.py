@@ -21,6 +21,7 @@ __all__ = [
     "RevocationCallback",
     "Scopes",
     "SecretKind",
+    "StoredReply",
     "TokenRecord",
     "TokenStore",
     "TokenStoreError",
@@ -133,6 +134,28 @@ class Revocation:
 RevocationCallback = Callable[[Revocation], None]
 
 
+@dataclass(frozen=True, slots=True)
+class StoredReply:
+    """An Idempotency-Key already claimed: by which request, and its answer if done."""
+
+    request_hash: bytes
+    status: int | None  # None while the first request is still running
+    body: bytes | None
+
+
+# Claim an idempotency key: insert, or take over a row that expired or whose holder
+# vanished (a claim older than the lease, never filled in). Both dialects (SQLite
+# 3.24+ and PostgreSQL) spell the upsert alike; only the placeholders differ.
+CLAIM_IDEMPOTENCY = (
+    "INSERT INTO idempotency (key_hash, request_hash, owner, status, body, created_at, "
+    "expires_at) VALUES ({0}, {1}, {2}, NULL, NULL, {3}, {4}) ON CONFLICT (key_hash) DO "
+    "UPDATE SET request_hash = excluded.request_hash, owner = excluded.owner, status = NULL, "
+    "body = NULL, created_at = excluded.created_at, expires_at = excluded.expires_at "
+    "WHERE idempotency.expires_at <= {3} OR "
+    "(idempotency.status IS NULL AND idempotency.created_at <= {5})"
+)
+
+
 @runtime_checkable
 class TokenStore(Protocol):
     """What the gateway needs from a token store; see ``sqlite`` and ``postgres``."""
@@ -182,6 +205,26 @@ class TokenStore(Protocol):
 
     async def purge_attempts(self, before: float) -> int:
         """Delete login attempts made before ``before``; returns how many."""
+
+    async def ping(self) -> None:
+        """One trivial query (readiness): returns, or raises ``TokenStoreError``."""
+
+    async def claim_idempotency(
+        self, key: bytes, request_hash: bytes, owner: bytes, *, now: float, ttl: float, lease: float
+    ) -> StoredReply | None:
+        """Claim ``key`` for one request, atomically across every process on the store:
+        None when claimed (run the request, then ``finish_idempotency``), else the row
+        that holds it. An expired row, or a claim older than ``lease`` seconds that was
+        never finished (its process died), is taken over."""
+
+    async def finish_idempotency(self, key: bytes, owner: bytes, status: int, body: bytes) -> None:
+        """Store the answer to the request that claimed ``key`` as ``owner``."""
+
+    async def release_idempotency(self, key: bytes, owner: bytes) -> None:
+        """Drop an unfinished claim (the request failed without an answer worth keeping)."""
+
+    async def purge_idempotency(self, now: float) -> int:
+        """Delete rows whose 24 hours have passed; returns how many."""
 
     async def subscribe(self, callback: RevocationCallback) -> Callable[[], None]:
         """Call ``callback`` on every revocation (this replica's and others'); returns

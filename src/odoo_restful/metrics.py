@@ -1,0 +1,145 @@
+"""Prometheus metrics: the one home of every metric the gateway exports at ``/metrics``.
+
+Made with ``prometheus-client``. With several workers ``serve`` sets
+``PROMETHEUS_MULTIPROC_DIR`` (emptied at start) before any worker imports this module,
+so each worker writes its samples to files there and ``/metrics``, whichever worker
+answers, sums them all.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+from collections.abc import Iterator
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+CONTENT_TYPE = CONTENT_TYPE_LATEST
+_FAST = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
+_SLOW = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
+
+REQUESTS = Counter(
+    "odoo_restful_requests_total", "HTTP requests answered", ["method", "route", "status"]
+)
+REQUEST_SECONDS = Histogram(
+    "odoo_restful_request_seconds",
+    "Time to answer an HTTP request",
+    ["method", "route", "status"],
+    buckets=_SLOW,
+)
+IN_FLIGHT = Gauge(
+    "odoo_restful_requests_in_flight",
+    "HTTP requests being served now",
+    multiprocess_mode="livesum",
+)
+ODOO_SECONDS = Histogram(
+    "odoo_restful_odoo_call_seconds",
+    "Time of one call to Odoo (failed calls included)",
+    ["protocol", "method"],
+    buckets=_SLOW,
+)
+TOKEN_CACHE = Counter(
+    "odoo_restful_token_cache_total",
+    "Token checks answered from the process cache (hit) or the store (miss)",
+    ["result"],
+)
+STORE_SECONDS = Histogram(
+    "odoo_restful_store_seconds", "Time of one token-store operation", ["operation"], buckets=_FAST
+)
+RATE_LIMITED = Counter(
+    "odoo_restful_rate_limited_total", "Requests refused with 429 by a limit", ["limit"]
+)
+
+
+# Clients name the methods they call: past this many distinct names a process labels
+# the rest "(other)", so a client cannot grow the registry without bound.
+_MAX_METHODS = 200
+_methods_seen: set[str] = set()
+
+
+def render() -> bytes:
+    """The exposition text: this process's registry, or every worker's files."""
+    if os.environ.get(MULTIPROC_ENV):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+        return generate_latest(registry)
+    return generate_latest()
+
+
+def process_exited() -> None:
+    """Drop this worker's live gauges (in-flight) from the shared files."""
+    if os.environ.get(MULTIPROC_ENV):
+        multiprocess.mark_process_dead(os.getpid())  # type: ignore[no-untyped-call]
+
+
+@contextlib.contextmanager
+def timed_store(operation: str) -> Iterator[None]:
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        STORE_SECONDS.labels(operation).observe(time.perf_counter() - started)
+
+
+@contextlib.contextmanager
+def odoo_call_timer(protocol: str, method: str) -> Iterator[None]:
+    """Odoo call latency. Method names are Odoo's public methods, checked by the
+    gateway before any call (``params.calls``), so the label set stays bounded."""
+    if method not in _methods_seen:
+        if len(_methods_seen) >= _MAX_METHODS:
+            method = "(other)"
+        else:
+            _methods_seen.add(method)
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        ODOO_SECONDS.labels(protocol, method).observe(time.perf_counter() - started)
+
+
+def route_template(scope: Scope) -> str:
+    """The matched route's template (``/api/{model}``), never the raw path: raw paths
+    would make one time series per record id and let clients grow the registry."""
+    route = scope.get("route")
+    path = getattr(route, "path", None)
+    return path if isinstance(path, str) else "(unmatched)"
+
+
+class MetricsMiddleware:
+    """Counts requests and their latency by method, route template and status."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        IN_FLIGHT.inc()
+        try:
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            IN_FLIGHT.dec()
+            labels = (scope["method"], route_template(scope), str(status))
+            REQUESTS.labels(*labels).inc()
+            REQUEST_SECONDS.labels(*labels).observe(time.perf_counter() - started)
