@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import logging
+import re
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -26,7 +27,7 @@ from .middleware import BodyLimitMiddleware, RequestContextMiddleware
 from .odoo.router import OdooRouter
 from .odoo.transport import Transport
 from .responses import error_response, json_response
-from .routes import auth, docs, records
+from .routes import auth, docs, files, records
 from .tokens.service import TokenService
 from .tokens.store import TokenStore
 
@@ -58,6 +59,17 @@ async def health(request: Request) -> Response:
     return json_response({"status": "ok", "version": __version__})
 
 
+_FIELD_PUT = re.compile(r"^/api/[^/]+/[^/]+/[^/]+$")
+_ATTACHMENTS_POST = re.compile(r"^/api/[^/]+/[^/]+/attachments$")
+
+
+def is_upload(method: str, path: str) -> bool:
+    """The file uploads (PUT of a binary field, POST of attachments): the file cap applies."""
+    if method == "PUT":
+        return bool(_FIELD_PUT.match(path))
+    return method == "POST" and bool(_ATTACHMENTS_POST.match(path))
+
+
 def routes() -> list[Route]:
     return [
         Route("/healthz", health, methods=["GET"]),
@@ -68,6 +80,15 @@ def routes() -> list[Route]:
         Route("/api/openapi.json", docs.openapi_json, methods=["GET"]),
         Route("/api/docs", docs.docs_page, methods=["GET"]),
         Route("/api/docs/static/{name}", docs.docs_static, methods=["GET"]),
+        # file routes first: they are more specific than /api/{model}/{id}[/{method}]
+        Route("/api/report/{report}/{ids}", files.render_report, methods=["GET"]),
+        Route("/api/{model}/reports", files.list_reports, methods=["GET"]),
+        Route("/api/{model}/{id}/attachments", files.list_attachments, methods=["GET"]),
+        Route("/api/{model}/{id}/attachments", files.add_attachments, methods=["POST"]),
+        Route("/api/{model}/{id}/attachments/{att}", files.get_attachment, methods=["GET"]),
+        Route("/api/{model}/{id}/attachments/{att}", files.delete_attachment, methods=["DELETE"]),
+        Route("/api/{model}/{id}/{field}", files.get_field, methods=["GET"]),
+        Route("/api/{model}/{id}/{field}", files.put_field, methods=["PUT"]),
         Route("/api/{model}", records.search, methods=["GET"]),
         Route("/api/{model}", records.create, methods=["POST"]),
         Route("/api/{model}/{id}", records.read_one, methods=["GET"]),
@@ -118,7 +139,14 @@ def create_app(
                 allow_headers=["authorization", "access-token", "content-type"],
             )
         )
-    middleware.append(Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes))
+    middleware.append(
+        Middleware(
+            BodyLimitMiddleware,
+            max_bytes=settings.max_body_bytes,
+            file_max_bytes=settings.max_file_bytes,
+            is_upload=is_upload,
+        )
+    )
     handlers: dict[Any, Callable[[Request, Exception], Any]] = {
         GatewayError: _gateway_error,
         HTTPException: _http_error,
