@@ -81,7 +81,7 @@ def routes() -> list[Route]:
         Route("/api/docs", docs.docs_page, methods=["GET"]),
         Route("/api/docs/static/{name}", docs.docs_static, methods=["GET"]),
         # file routes first: they are more specific than /api/{model}/{id}[/{method}]
-        Route("/api/report/{report}/{ids}", files.render_report, methods=["GET"]),
+        Route("/api/report/{report_name}/{ids}", files.render_report, methods=["GET"]),
         Route("/api/{model}/reports", files.list_reports, methods=["GET"]),
         Route("/api/{model}/{id}/attachments", files.list_attachments, methods=["GET"]),
         Route("/api/{model}/{id}/attachments", files.add_attachments, methods=["POST"]),

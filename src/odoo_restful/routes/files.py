@@ -148,7 +148,7 @@ async def list_reports(request: Request) -> Response:
 async def render_report(request: Request) -> Response:
     ident = await identify(request)
     gw = gateway(request)
-    name = reports.parse_name(request.path_params["report"])
+    name = reports.parse_name(request.path_params["report_name"])
     ids = reports.parse_ids(request.path_params["ids"], most=gw.settings.max_batch)
     fmt = reports.parse_format(request.query_params.get("format"))
     ctx = _ctx(request, ident.context)

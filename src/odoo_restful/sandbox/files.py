@@ -68,7 +68,7 @@ def handle(
     report = _REPORT.match(path)
     if report and env is None:  # auth="user": Odoo sends the visitor to the login page
         return redirect_reply("/web/login?redirect=" + quote(path, safe=""))
-    if report:
+    if report and env is not None:
         ids = [int(i) for i in report[3].split(",") if i]
         return _report(env, report[1], report[2], ids)
     return html_reply(404, NOT_FOUND_PAGE)
