@@ -15,7 +15,7 @@ from ..errors import MissingError, UpstreamError
 from ..gateway import Gateway
 from ..odoo.base import Credential
 from . import content
-from .binary import FileData, decode
+from .binary import ROWS, FileData, decode_raw
 from .upload import Upload
 
 MODEL = "ir.attachment"
@@ -83,8 +83,17 @@ async def download(
         tag = str(row.get("checksum") or "")
         if tag and f'"{tag}"' in if_none_match:
             return tag
-    row = await _find(gw, cred, model, rid, att, [*meta, "datas"], ctx)
-    raw = decode(row.pop("datas") or "", f"attachment {att}")
+    row = await _find(gw, cred, model, rid, att, meta, ctx)
+    # the content alone, read without a str copy of its base64 (see binary.decode_raw)
+    reply = await gw.odoo.call_raw(cred, MODEL, "read", [[att], ["datas"]], {"context": ctx})
+    try:
+        rows = ROWS.decode(reply)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        raise UpstreamError("Odoo's read of an attachment is not a list of records") from None
+    if not rows:
+        raise MissingError(f"{model} record {rid} has no attachment {att}")
+    raw = decode_raw(rows[0].get("datas"), f"attachment {att}")
+    del rows, reply
     kind = content.media_type(row.get("mimetype")) or content.sniff(raw)
     name = str(row.get("name") or f"attachment-{att}.{content.extension(kind)}")
     return FileData(raw, kind, name, content.checksum(raw))

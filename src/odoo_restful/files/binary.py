@@ -12,6 +12,8 @@ import binascii
 from dataclasses import dataclass
 from typing import Any
 
+import msgspec
+
 from ..errors import MissingError, NotABinaryField, UpstreamError
 from ..gateway import Gateway
 from ..odoo.base import Credential
@@ -38,6 +40,26 @@ async def check_binary(gw: Gateway, cred: Credential, model: str, fname: str) ->
         )
 
 
+ROWS = msgspec.json.Decoder(list[dict[str, msgspec.Raw]])
+
+
+def decode_raw(value: msgspec.Raw | None, what: str) -> bytes:
+    """The bytes of a base64 JSON string, decoded from Odoo's reply without a ``str``
+    copy of it (``false`` or nothing: no file)."""
+    if value is None:
+        return b""
+    view = memoryview(value)
+    if bytes(view[:1]) != b'"':
+        if bytes(view) in (b"false", b"null", b'""'):
+            return b""
+        raise UpstreamError(f"Odoo answered {what} that is not base64 text")
+    try:
+        # JSON may escape "/" as "\/": a non-validating decode skips the backslash
+        return base64.b64decode(view[1:-1])
+    except (binascii.Error, ValueError):
+        raise UpstreamError(f"Odoo answered {what} that is not valid base64") from None
+
+
 def decode(value: Any, what: str) -> bytes:
     """The bytes of a base64 value Odoo answered."""
     if not isinstance(value, str):
@@ -52,18 +74,20 @@ async def read(
     gw: Gateway, cred: Credential, model: str, rid: int, fname: str, ctx: dict[str, Any]
 ) -> FileData:
     await check_binary(gw, cred, model, fname)
-    rows = await gw.odoo.call(
+    reply = await gw.odoo.call_raw(
         cred, model, "read", [[rid], [fname, "display_name"]], {"context": ctx}
     )
-    if not isinstance(rows, list) or not rows or not isinstance(rows[0], dict):
+    try:
+        rows = ROWS.decode(reply)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        raise UpstreamError(f"Odoo's read of {model}.{fname} is not a list of records") from None
+    if not rows:
         raise MissingError(f"{model} record {rid} does not exist or is not readable")
-    row = rows[0]
-    value = row.get(fname)
-    if not value:
+    raw = decode_raw(rows[0].get(fname), f"{model}.{fname}")
+    label = msgspec.json.decode(rows[0]["display_name"]) if "display_name" in rows[0] else None
+    del rows, reply
+    if not raw:
         raise MissingError(f"{model} record {rid} has no file in {fname!r}")
-    raw = decode(value, f"{model}.{fname}")
-    label = row.get("display_name")
-    del value, row, rows
     kind = content.sniff(raw)
     if not isinstance(label, str) or not label.strip():
         label = f"{model.replace('.', '_')}-{rid}-{fname}"
