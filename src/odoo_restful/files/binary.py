@@ -55,7 +55,7 @@ def decode_raw(value: msgspec.Raw | None, what: str) -> bytes:
         raise UpstreamError(f"Odoo answered {what} that is not base64 text")
     try:
         # JSON may escape "/" as "\/": a non-validating decode skips the backslash
-        return base64.b64decode(view[1:-1])
+        return binascii.a2b_base64(view[1:-1])
     except (binascii.Error, ValueError):
         raise UpstreamError(f"Odoo answered {what} that is not valid base64") from None
 
