@@ -95,7 +95,7 @@ def main() -> int:
     odoo = f"http://127.0.0.1:{odoo_port}"
     gw = f"http://127.0.0.1:{gw_port}"
     procs = [
-        subprocess.Popen(  # noqa: S603
+        subprocess.Popen(
             ["timeout", "600", str(BIN), "sandbox", "--port", str(odoo_port)],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -109,11 +109,9 @@ def main() -> int:
             str(tmp / "k"), "--log-level", "warning", "--port", str(gw_port),
             "--max-file-bytes", str(size + 1024 * 1024),
         ]  # fmt: skip
-        procs.append(subprocess.Popen(serve, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))  # noqa: S603
+        procs.append(subprocess.Popen(serve, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         wait_up(gw + "/healthz")
-        gw_pid = int(
-            subprocess.check_output(["pgrep", "-P", str(procs[1].pid)]).split()[0]  # noqa: S607
-        )
+        gw_pid = int(subprocess.check_output(["pgrep", "-P", str(procs[1].pid)]).split()[0])
         token = requests.post(
             gw + "/api/auth/token", json={"login": "admin", "password": "admin"}, timeout=30
         ).json()["access_token"]
