@@ -9,7 +9,8 @@
   (recorded without a session);
 * ``GET /report/pdf|html/<report_name>/<ids>``: a report of records the user may
   read (a small PDF made by :mod:`.pdf`), else 403 with the AccessError text in
-  a ``<pre>`` (recorded for a user without Sales rights).
+  a ``<pre>`` (recorded for a user without Sales rights); without a session, a
+  303 to the login page, as for Odoo's other ``auth="user"`` routes.
 """
 
 from __future__ import annotations
@@ -66,12 +67,17 @@ def handle(
         download = parse_qs(query).get("download", [""])[0].lower() in ("1", "true")
         return _content(env, int(content[1]), download)
     report = _REPORT.match(path)
-    if report and env is None:  # auth="user": Odoo sends the visitor to the login page
-        return redirect_reply("/web/login?redirect=" + quote(path, safe=""))
+    if report and env is None:
+        return _login_redirect(f"{path}?{query}")
     if report and env is not None:
         ids = [int(i) for i in report[3].split(",") if i]
         return _report(env, report[1], report[2], ids)
     return html_reply(404, NOT_FOUND_PAGE)
+
+
+def _login_redirect(target: str) -> Reply:
+    """Routes of signed-in users send a visitor to the login page."""
+    return redirect_reply(f"/web/login?redirect={quote(target, safe='')}")
 
 
 def _cookie(header: str, name: str) -> str | None:
@@ -131,14 +137,15 @@ def _image(service: Service, env: Env | None, model: str, rid: int, fname: str) 
         return _placeholder()
     record = target.browse([rid])
     try:
-        (row,) = record.read([fname, "display_name", "write_date"])
+        label = "name" if "name" in records.fields() else "display_name"
+        (row,) = record.read([fname, label, "write_date"])
     except (AccessError, MissingError, ValueError):
         return _placeholder()
     raw = decode(row[fname]) if row[fname] else b""
     if not raw:
         return _placeholder()
     kind = _image_type(raw)
-    name = f"{row['display_name']}.{kind.split('/')[1]}"
+    name = f"{row[label]}.{kind.split('/')[1]}"  # recorded: the name, not the display name
     etag = hashlib.sha1(raw, usedforsecurity=False).hexdigest()
     return _file_reply(raw, kind, f"inline; filename={_filename(name)}", row["write_date"], etag)
 
