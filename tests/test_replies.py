@@ -30,7 +30,7 @@ from odoo_restful.sandbox import Sandbox
 
 from .conftest import SANDBOX_KEYS, gateway_settings
 from .servers import serve_in_thread
-from .test_sandbox_contract import WIRE_DIR
+from .test_sandbox_contract import WIRE
 
 KEY = "70b6df629fce8d93489d66aa448a7cc136165301"
 HTML = {"content-type": "text/html; charset=utf-8"}
@@ -45,7 +45,7 @@ CLIENTS: dict[str, type[ClientBase]] = {
 
 def recorded(name: str) -> Reply:
     """A reply exactly as a real Odoo 19 sent it (``../shared/odoo-wire``)."""
-    response = json.loads((WIRE_DIR / name).read_text(encoding="utf-8"))["response"]
+    response = json.loads((WIRE.path / name).read_text(encoding="utf-8"))["response"]
     headers = {k.lower(): v for k, v in response["headers"].items()}
     return Reply(response["status"], response["body_raw"].encode(), headers)
 
