@@ -127,6 +127,15 @@ def test_disposition_is_safe() -> None:
     assert content.media_type("text/html\r\nX: 1") is None
 
 
+def test_if_none_match() -> None:
+    assert content.matches('"abc"', "abc")
+    assert content.matches('W/"abc", "def"', "abc")
+    assert content.matches("*", "abc")
+    assert not content.matches('"abcd"', "abc")
+    assert not content.matches(None, "abc")
+    assert not content.matches('"abc"', "")
+
+
 def test_is_upload() -> None:
     assert is_upload("PUT", "/api/res.partner/3/image_1920")
     assert is_upload("POST", "/api/res.partner/3/attachments")
@@ -144,7 +153,7 @@ def small_caps(tmp_path: Path) -> Iterator[tuple[str, Sandbox]]:
         sandbox=True,
         max_body_bytes=2048,
         max_file_bytes=8192,
-        write_deny_fields=("res.partner.image_1920",),
+        write_deny_fields=("res.partner.image_1920", "ir.attachment.res_id"),
     )
     app = create_app(settings, transport=InProcessTransport(sandbox))
     with serve_in_thread(app) as url:
@@ -193,6 +202,14 @@ def test_write_deny_list_applies_to_binary_fields(small_caps: tuple[str, Sandbox
     )
     assert resp.status_code == 403
     assert resp.json()["type"] == "field_forbidden"
+    attach = requests.post(
+        url + "/api/res.partner/3/attachments",
+        files={"f": ("a.txt", b"a")},
+        headers=admin,
+        timeout=30,
+    )
+    assert attach.status_code == 403
+    assert attach.json()["type"] == "field_forbidden"
 
 
 def test_report_session_is_renewed(small_caps: tuple[str, Sandbox]) -> None:

@@ -20,6 +20,8 @@ from .upload import Upload
 
 MODEL = "ir.attachment"
 FIELDS = ["id", "name", "mimetype", "file_size", "checksum", "create_date"]
+#: what every upload writes (the write deny-list is checked on them before reading)
+WRITTEN = ("name", "res_model", "res_id", "datas")
 
 
 def _of(model: str, rid: int) -> list[Any]:
@@ -81,7 +83,7 @@ async def download(
     if if_none_match:
         row = await _find(gw, cred, model, rid, att, meta, ctx)
         tag = str(row.get("checksum") or "")
-        if tag and f'"{tag}"' in if_none_match:
+        if content.matches(if_none_match, tag):
             return tag
     row = await _find(gw, cred, model, rid, att, meta, ctx)
     # the content alone, read without a str copy of its base64 (see binary.decode_raw)
@@ -118,6 +120,7 @@ async def upload(
         }
         kind = content.media_type(f.content_type)
         if kind and kind != content.OCTET_STREAM:
+            gw.write_deny.check(MODEL, "mimetype")
             vals["mimetype"] = kind
         vals_list.append(vals)
     created = await gw.odoo.call(cred, MODEL, "create", [vals_list], {"context": ctx})

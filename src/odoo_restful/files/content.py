@@ -86,10 +86,11 @@ def disposition(filename: str, *, download: bool) -> str:
     return value
 
 
-def matches(headers: Headers, etag: str) -> bool:
-    """Whether ``If-None-Match`` names this entity tag (or ``*``)."""
-    wanted = headers.get("if-none-match")
-    if not wanted:
+def matches(headers: Headers | str | None, etag: str) -> bool:
+    """Whether ``If-None-Match`` (the headers, or its value) names this entity tag (or
+    ``*``); weak comparison, as RFC 9110 asks for this header."""
+    wanted = headers.get("if-none-match") if isinstance(headers, Headers) else headers
+    if not wanted or not etag:
         return False
     for tag in wanted.split(","):
         tag = tag.strip()

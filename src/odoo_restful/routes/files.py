@@ -97,6 +97,8 @@ async def add_attachments(request: Request) -> Response:
     ident.scopes.check(model, write=True)
     if not request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
         raise BadRequest("send the files as multipart/form-data")
+    for fname in attachments.WRITTEN:
+        gw.write_deny.check(attachments.MODEL, fname)
     files = await _uploads(request, most=gw.settings.max_batch)
     ctx = _ctx(request, ident.context)
     items = await attachments.upload(gw, ident.cred, model, rid, files, ctx)
