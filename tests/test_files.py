@@ -221,3 +221,19 @@ def test_report_session_is_renewed(small_caps: tuple[str, Sandbox]) -> None:
     again = requests.get(url + "/api/report/sale.report_saleorder/2", headers=admin, timeout=30)
     assert again.status_code == 200, again.text
     assert again.content.startswith(b"%PDF-")
+
+
+def test_report_with_a_web_session_only_token(tmp_path: Path) -> None:
+    """A ``--web-session-only`` token holds Odoo's session, not the password: the report
+    uses that session; once Odoo forgets it, a clear 401 (it cannot be renewed)."""
+    sandbox = Sandbox()
+    settings = gateway_settings(tmp_path, sandbox=True, protocol="web", web_session_only=True)
+    with serve_in_thread(create_app(settings, transport=InProcessTransport(sandbox))) as url:
+        admin = _token(url, "admin", "admin")
+        pdf = requests.get(url + "/api/report/sale.report_saleorder/2", headers=admin, timeout=30)
+        assert pdf.status_code == 200, pdf.text
+        assert pdf.content.startswith(b"%PDF-")
+        sandbox.expire_sessions()
+        gone = requests.get(url + "/api/report/sale.report_saleorder/2", headers=admin, timeout=30)
+        assert gone.status_code == 401, gone.text
+        assert gone.headers["content-type"] == "application/json"
