@@ -398,4 +398,4 @@ def test_unknown_route_and_method_use_the_error_shape(
 ) -> None:
     assert_error(admin.get(f"{target.url}/nowhere"), 404)
     # PUT /api/<model> is a batch write now (issue #12); PUT on a method call is not a route
-    assert_error(admin.put(api(target, "res.partner/1/copy")), 405, "method_not_allowed")
+    assert_error(admin.delete(api(target, "res.partner/1/copy")), 405, "method_not_allowed")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import logging
+import re
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -26,7 +27,7 @@ from .middleware import BodyLimitMiddleware, RequestContextMiddleware
 from .odoo.router import OdooRouter
 from .odoo.transport import Transport
 from .responses import error_response, json_response
-from .routes import auth, docs, ops, records
+from .routes import auth, docs, files, ops, records
 from .throttle import RateLimitHeaders
 from .tokens.service import TokenService
 from .tokens.store import TokenStore
@@ -72,6 +73,17 @@ async def health(request: Request) -> Response:
     return json_response({"status": "ok", "version": __version__})
 
 
+_FIELD_PUT = re.compile(r"^/api/[^/]+/[^/]+/[^/]+$")
+_ATTACHMENTS_POST = re.compile(r"^/api/[^/]+/[^/]+/attachments$")
+
+
+def is_upload(method: str, path: str) -> bool:
+    """The file uploads (PUT of a binary field, POST of attachments): the file cap applies."""
+    if method == "PUT":
+        return bool(_FIELD_PUT.match(path))
+    return method == "POST" and bool(_ATTACHMENTS_POST.match(path))
+
+
 #: The token routes and their methods: any other method there is a 405 with ``Allow``,
 #: never a record route (``GET /api/auth/tokens`` is not record "tokens" of "auth").
 _AUTH_METHODS: dict[str, tuple[str, ...]] = {
@@ -108,6 +120,15 @@ def routes() -> list[BaseRoute]:
         Route("/api/docs", docs.docs_page, methods=["GET"]),
         Route("/api/docs/openapi.json", docs.start_json, methods=["GET"]),
         Mount("/api/docs/static", app=docs.static_assets()),
+        # file routes first: they are more specific than /api/{model}/{id}[/{method}]
+        Route("/api/report/{report_name}/{ids}", files.render_report, methods=["GET"]),
+        Route("/api/{model}/reports", files.list_reports, methods=["GET"]),
+        Route("/api/{model}/{id}/attachments", files.list_attachments, methods=["GET"]),
+        Route("/api/{model}/{id}/attachments", files.add_attachments, methods=["POST"]),
+        Route("/api/{model}/{id}/attachments/{att}", files.get_attachment, methods=["GET"]),
+        Route("/api/{model}/{id}/attachments/{att}", files.delete_attachment, methods=["DELETE"]),
+        Route("/api/{model}/{id}/{field}", files.get_field, methods=["GET"]),
+        Route("/api/{model}/{id}/{field}", files.put_field, methods=["PUT"]),
         Route("/api/{model}", records.search, methods=["GET"]),
         Route("/api/{model}", records.create, methods=["POST"]),
         Route("/api/{model}", records.write_many, methods=["PUT", "PATCH"]),
@@ -164,7 +185,14 @@ def create_app(
             )
         )
     middleware.append(Middleware(RateLimitHeaders))
-    middleware.append(Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes))
+    middleware.append(
+        Middleware(
+            BodyLimitMiddleware,
+            max_bytes=settings.max_body_bytes,
+            file_max_bytes=settings.max_file_bytes,
+            is_upload=is_upload,
+        )
+    )
     handlers: dict[Any, Callable[[Request, Exception], Any]] = {
         GatewayError: _gateway_error,
         HTTPException: _http_error,

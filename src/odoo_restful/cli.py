@@ -112,6 +112,10 @@ def main() -> None:
 @setting_option("default_limit", "Page size when a search names no limit (Odoo's web client: 80).")
 @setting_option("max_limit", "Largest page size a client may ask for.")
 @setting_option("max_body_bytes", "Largest request body accepted, in bytes.")
+@setting_option(
+    "max_file_bytes",
+    "Largest file upload (PUT of a binary field, attachment upload), in bytes.",
+)
 @setting_option("max_batch", "Most records one POST may create.")
 @setting_option("method_deny", "Comma-separated methods refused on top of the built-in deny-list.")
 @setting_option(

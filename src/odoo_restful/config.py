@@ -44,6 +44,7 @@ class Settings:
     default_limit: int = 80
     max_limit: int = 1000
     max_body_bytes: int = 1024 * 1024
+    max_file_bytes: int = 25 * 1024 * 1024
     max_batch: int = 100
     method_deny: tuple[str, ...] = ()
     method_allow: tuple[str, ...] = ()
@@ -113,6 +114,8 @@ class Settings:
                 ipaddress.ip_network(net, strict=False)
             except ValueError:
                 raise ValueError(f"ops_allow_ips: {net!r} is not an address or network") from None
+        if self.max_file_bytes < 1024:
+            raise ValueError("max_file_bytes must be at least 1024")
         if self.db and self.databases and self.db not in self.databases:
             raise ValueError("the default database must be in the database allow-list")
 

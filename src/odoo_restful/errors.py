@@ -128,6 +128,19 @@ class DatabaseNotAllowed(Forbidden):
     type = "database_not_allowed"
 
 
+class WebSessionRequired(Forbidden):
+    """Odoo renders reports on its web routes only, and signs in there with passwords only."""
+
+    type = "web_session_required"
+
+
+class NotABinaryField(GatewayError):
+    """A file route named a field that exists but does not hold a file."""
+
+    status = 422
+    type = "not_a_binary_field"
+
+
 class TokenStoreError(GatewayError):
     """The token store failed (unreachable, locked, corrupt); details go to the log only."""
 

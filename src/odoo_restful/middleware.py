@@ -12,6 +12,7 @@ import logging
 import re
 import secrets
 import time
+from collections.abc import Callable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -92,24 +93,38 @@ def _client(scope: Scope) -> str:
 
 
 class BodyLimitMiddleware:
-    """Refuses bodies over ``max_bytes``: by Content-Length up front, else while streaming."""
+    """Refuses bodies over ``max_bytes``: by Content-Length up front, else while streaming.
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    File uploads (``is_upload(method, path)``) get the larger ``file_max_bytes``.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_bytes: int,
+        file_max_bytes: int | None = None,
+        is_upload: Callable[[str, str], bool] | None = None,
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.file_max_bytes = file_max_bytes or max_bytes
+        self.is_upload = is_upload
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        cap = self.max_bytes
+        if self.is_upload is not None and self.is_upload(scope["method"], scope["path"]):
+            cap = self.file_max_bytes
         for name, value in scope["headers"]:
             if name == b"content-length":
                 try:
-                    too_big = int(value) > self.max_bytes
+                    too_big = int(value) > cap
                 except ValueError:
                     too_big = False
                 if too_big:
-                    await error_response(self._error())(scope, receive, send)
+                    await error_response(_error(cap))(scope, receive, send)
                     return
         received = 0
 
@@ -118,11 +133,12 @@ class BodyLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise self._error()
+                if received > cap:
+                    raise _error(cap)
             return message
 
         await self.app(scope, limited_receive, send)
 
-    def _error(self) -> PayloadTooLarge:
-        return PayloadTooLarge(f"request body larger than {self.max_bytes} bytes")
+
+def _error(cap: int) -> PayloadTooLarge:
+    return PayloadTooLarge(f"request body larger than {cap} bytes")

@@ -127,6 +127,27 @@ class WebSessionClient(ClientBase):
                     raise SessionExpired("the Odoo session expired; request a new token") from None
         raise AssertionError("unreachable")
 
+    async def fetch(self, cred: Credential, path: str) -> Reply:
+        """GET one of Odoo's web pages (``/report/pdf/...``) with this user's session.
+
+        The raw reply is the caller's to read. An expired session shows as a
+        redirect to ``/web/login``; a password credential is signed in again once.
+        """
+        for attempt in (0, 1):
+            session = await self._session(cred, renew=attempt == 1)
+            reply = await self._transport.request(
+                "GET", path, b"", {"Cookie": f"session_id={session}"}
+            )
+            if not _to_login(reply):
+                return reply
+            if cred.kind == "session":
+                break
+        raise SessionExpired("the Odoo session expired; request a new token")
+
+
+def _to_login(reply: Reply) -> bool:
+    return 300 <= reply.status < 400 and "/web/login" in reply.headers.get("location", "")
+
 
 def _digest(secret: str) -> bytes:
     return hashlib.sha256(secret.encode()).digest()

@@ -15,6 +15,7 @@ from typing import Any, Final
 from .bodies import values_schema
 from .common import DocumentOptions, FieldsGet
 from .components import _security_schemes, _shared_schemas
+from .files import file_paths, report_paths
 from .gateway_paths import _auth_paths, _meta_paths
 from .model_paths import _model_paths
 from .names import component_names
@@ -102,8 +103,10 @@ def build_document(
                 "title": f"{model} write values",
             }
         paths.update(_model_paths(model, name, fields, opts))
+        paths.update(file_paths(model, fields, opts))
         parameters[f"{name}Fields"] = _fields_param(fields)
         parameters[f"{name}Domain"] = _domain_param(fields)
+    paths.update(report_paths())
     paths.update(_meta_paths())
     document = _frame(
         opts,

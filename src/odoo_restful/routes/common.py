@@ -75,21 +75,26 @@ def token_from_headers(request: Request) -> str | None:
     return None
 
 
-async def find_token(request: Request) -> str | None:
-    """The access token from a header (seed: ``access-token``), else the query or body."""
+async def find_token(request: Request, *, body: bool = True) -> str | None:
+    """The access token from a header (seed: ``access-token``), else the query or body.
+
+    ``body=False`` for uploads: their body is a file, streamed, never parsed as parameters.
+    """
     token = token_from_headers(request)
     if token:
         return token
     token = request.query_params.get(TOKEN_PARAM)
     if token:
         return token.strip()
+    if not body:
+        return None
     value = (await request_params(request)).body.fields.get(TOKEN_PARAM)
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
-async def identify(request: Request) -> Identity:
+async def identify(request: Request, *, body: bool = True) -> Identity:
     """The identity behind the request's token; 401 when missing, unknown, expired or revoked."""
-    token = await find_token(request)
+    token = await find_token(request, body=body)
     if not token:
         raise InvalidToken(
             "missing access token: send it in an 'access-token' header, "

@@ -1,0 +1,124 @@
+"""Reports: the PDF (or HTML) Odoo renders for the token's user, and the list of a
+model's reports.
+
+Odoo 19 renders reports only on its web routes (``/report/pdf/<name>/<ids>``, with a
+session cookie): the RPC method behind them (``_render_qweb_pdf``) is private. So
+the gateway opens a web session for the token's user on any protocol
+(``WebSessionClient.fetch``). Odoo's web sign-in takes passwords only (an API key
+is refused on interactive logins), so a token made from an API key cannot print:
+403 ``web_session_required``. Odoo's HTML error pages never reach the client: a
+403 page becomes the gateway's JSON 403 with the AccessError text.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+import msgspec
+
+from ..errors import (
+    AccessError,
+    BadRequest,
+    MissingError,
+    UpstreamError,
+    WebSessionRequired,
+)
+from ..gateway import Gateway
+from ..odoo.base import Credential
+from ..odoo.transport import Reply
+from ..scopes import Scopes
+
+MODEL = "ir.actions.report"
+FIELDS = ["id", "name", "report_name", "report_type", "model"]
+FORMATS = {"pdf": "application/pdf", "html": "text/html"}
+_REPORT_NAME = re.compile(r"^[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)+$")
+_PRE = re.compile(r"<pre[^>]*>(.*?)</pre>", re.S | re.I)
+
+
+def parse_name(value: str) -> str:
+    if len(value) > 128 or not _REPORT_NAME.match(value):
+        raise BadRequest(f"{value[:64]!r} is not a report name like 'sale.report_saleorder'")
+    return value
+
+
+def parse_ids(value: str, *, most: int) -> list[int]:
+    """Comma-separated positive integers (external ids are not resolved here)."""
+    ids: list[int] = []
+    for part in value.split(","):
+        part = part.strip()
+        if not part.isdigit() or len(part) > 12 or int(part) < 1:
+            raise BadRequest(
+                f"report ids must be comma-separated positive integers, not {part[:32]!r}"
+            )
+        ids.append(int(part))
+    if len(ids) > most:
+        raise BadRequest(f"at most {most} records per report")
+    return list(dict.fromkeys(ids))
+
+
+def parse_format(value: str | None) -> str:
+    fmt = (value or "pdf").lower()
+    if fmt not in FORMATS:
+        raise BadRequest("format must be 'pdf' or 'html'")
+    return fmt
+
+
+async def listing(
+    gw: Gateway, cred: Credential, model: str, ctx: dict[str, Any]
+) -> list[msgspec.Raw]:
+    kwargs = {"fields": FIELDS, "order": "name, id", "context": ctx}
+    domain = [["model", "=", model]]
+    return await gw.odoo.call_page(cred, MODEL, "search_read", [domain], kwargs)
+
+
+async def render(
+    gw: Gateway,
+    cred: Credential,
+    scopes: Scopes,
+    name: str,
+    ids: list[int],
+    fmt: str,
+    ctx: dict[str, Any],
+) -> bytes:
+    if cred.kind == "api_key":
+        raise WebSessionRequired(
+            "reports are rendered on Odoo's web routes, which need a web session, and "
+            "Odoo signs in there with a password only: request a token with the user's "
+            "password (not an API key) to print reports"
+        )
+    rows = await gw.odoo.call(
+        cred,
+        MODEL,
+        "search_read",
+        [[["report_name", "=", name]]],
+        {"fields": ["model", "report_type"], "limit": 1, "context": ctx},
+    )
+    if not rows or not isinstance(rows[0], dict):
+        raise MissingError(f"no report named {name!r} (or this user may not see it)")
+    model = rows[0].get("model")
+    if isinstance(model, str):
+        scopes.check(model, write=False)
+    reply = await gw.odoo.web.fetch(cred, f"/report/{fmt}/{name}/{','.join(map(str, ids))}")
+    return _body(reply, FORMATS[fmt], name)
+
+
+def _body(reply: Reply, expected: str, name: str) -> bytes:
+    kind = reply.headers.get("content-type", "").split(";")[0].strip().lower()
+    if reply.status == 200 and kind == expected:
+        return reply.body
+    if reply.status == 403:
+        raise AccessError(_message(reply.body) or f"this user may not print report {name!r}")
+    if reply.status == 404:
+        raise MissingError(_message(reply.body) or f"report {name!r} or its records not found")
+    raise UpstreamError(f"Odoo answered {reply.status} ({kind or 'no type'}) for report {name!r}")
+
+
+def _message(page: bytes) -> str:
+    """The error text of Odoo's HTML error page (its ``<pre>``), as plain text."""
+    found = _PRE.search(page[:65536].decode("utf-8", "replace"))
+    if not found:
+        return ""
+    text = html.unescape(re.sub(r"<[^>]+>", "", found.group(1))).strip()
+    return " ".join(text.split())[:500]

@@ -1,0 +1,235 @@
+"""The file routes in the document: binary fields, attachments, reports (issue #17).
+
+Each binary field of a model gets its own path (``/api/<model>/{id}/<field>``): a
+concrete segment, so it never clashes with the method-call template.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from .common import DocumentOptions, FieldsGet
+from .parameters import _ref_param
+from .responses import _json_ok, _responses
+
+_FILE_ERRORS: Final = ("400", "401", "403", "404", "413", "422", "502", "503", "504")
+_OCTET: Final = "application/octet-stream"
+_BINARY: Final = {"type": "string", "format": "binary"}
+_ETAG: Final = {
+    "ETag": {"description": "SHA-1 of the bytes, quoted.", "schema": {"type": "string"}},
+    "Content-Disposition": {
+        "description": "`inline` (or `attachment` with `download=true`) and the file name.",
+        "schema": {"type": "string"},
+    },
+}
+_DOWNLOAD_PARAMS: Final = [
+    {
+        "name": "download",
+        "in": "query",
+        "description": "`true`: `Content-Disposition: attachment` (save, not show).",
+        "schema": {"type": "boolean"},
+    },
+    {
+        "name": "If-None-Match",
+        "in": "header",
+        "description": "The ETag held: 304 when the file did not change.",
+        "schema": {"type": "string"},
+    },
+]
+_ATTACHMENT: Final = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"},
+        "name": {"type": "string"},
+        "mimetype": {"type": ["string", "boolean"]},
+        "file_size": {"type": "integer"},
+        "checksum": {"type": ["string", "boolean"], "description": "SHA-1 of the content."},
+        "create_date": {"type": "string"},
+    },
+}
+_REPORT: Final = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"},
+        "name": {"type": "string"},
+        "report_name": {"type": "string"},
+        "report_type": {"type": "string"},
+        "model": {"type": "string"},
+    },
+}
+_MULTIPART: Final = {
+    "multipart/form-data": {
+        "schema": {
+            "type": "object",
+            "properties": {"files": {"type": "array", "items": _BINARY}},
+        }
+    }
+}
+
+
+def _file_ok(description: str) -> dict[str, Any]:
+    return {
+        "200": {
+            "description": description,
+            "headers": _ETAG,
+            "content": {_OCTET: {"schema": _BINARY}, "*/*": {"schema": _BINARY}},
+        },
+        "304": {"description": "Not modified (the ETag matched)."},
+    }
+
+
+def file_paths(model: str, fields: FieldsGet, options: DocumentOptions) -> dict[str, Any]:
+    """Per model: its binary fields as files, its attachments and its reports."""
+    tag = [model]
+    slug = model.replace(".", "_")
+    paths: dict[str, Any] = {}
+    for fname, meta in sorted(fields.items()):
+        if not isinstance(meta, dict) or meta.get("type") != "binary":
+            continue
+        item: dict[str, Any] = {
+            "parameters": [_ref_param("id")],
+            "get": {
+                "tags": tag,
+                "operationId": f"download_{slug}_{fname}",
+                "summary": f"The file in {model}.{fname} (type from its bytes)",
+                "parameters": _DOWNLOAD_PARAMS,
+                "responses": {**_file_ok("The raw bytes."), **_responses(_FILE_ERRORS)},
+            },
+        }
+        if not options.read_only:
+            item["put"] = {
+                "tags": tag,
+                "operationId": f"upload_{slug}_{fname}",
+                "summary": f"Store a file in {model}.{fname} (raw body, or multipart with one "
+                "file; up to --max-file-bytes)",
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        _OCTET: {"schema": _BINARY},
+                        **_MULTIPART,
+                        "*/*": {"schema": _BINARY},
+                    },
+                },
+                "responses": {
+                    "200": _json_ok("Stored: id, field, file_size, checksum.", {"type": "object"}),
+                    **_responses(_FILE_ERRORS),
+                },
+            }
+        paths[f"/api/{model}/{{id}}/{fname}"] = item
+    listing: dict[str, Any] = {
+        "parameters": [_ref_param("id")],
+        "get": {
+            "tags": tag,
+            "operationId": f"list_attachments_{slug}",
+            "summary": f"The attachments of a {model} record",
+            "responses": {
+                "200": _json_ok("Attachments.", _envelope_inline(_ATTACHMENT)),
+                **_responses(_FILE_ERRORS),
+            },
+        },
+    }
+    one: dict[str, Any] = {
+        "parameters": [
+            _ref_param("id"),
+            {"name": "att", "in": "path", "required": True, "schema": {"type": "integer"}},
+        ],
+        "get": {
+            "tags": tag,
+            "operationId": f"download_attachment_{slug}",
+            "summary": f"Download one attachment of a {model} record",
+            "parameters": _DOWNLOAD_PARAMS,
+            "responses": {**_file_ok("The attachment's bytes."), **_responses(_FILE_ERRORS)},
+        },
+    }
+    if not options.read_only:
+        listing["post"] = {
+            "tags": tag,
+            "operationId": f"add_attachments_{slug}",
+            "summary": f"Attach files to a {model} record (multipart, several at once)",
+            "requestBody": {"required": True, "content": _MULTIPART},
+            "responses": {
+                "201": _json_ok("The new attachments.", _envelope_inline(_ATTACHMENT)),
+                **_responses(_FILE_ERRORS),
+            },
+        }
+        one["delete"] = {
+            "tags": tag,
+            "operationId": f"delete_attachment_{slug}",
+            "summary": f"Delete one attachment of a {model} record",
+            "responses": {
+                "200": _json_ok("Deleted.", {"type": "object"}),
+                **_responses(_FILE_ERRORS),
+            },
+        }
+    paths[f"/api/{model}/{{id}}/attachments"] = listing
+    paths[f"/api/{model}/{{id}}/attachments/{{att}}"] = one
+    paths[f"/api/{model}/reports"] = {
+        "get": {
+            "tags": tag,
+            "operationId": f"list_reports_{slug}",
+            "summary": f"The reports this user may print for {model}",
+            "responses": {
+                "200": _json_ok("Report actions.", _envelope_inline(_REPORT)),
+                **_responses(_FILE_ERRORS),
+            },
+        }
+    }
+    return paths
+
+
+def _envelope_inline(item: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": {
+            "count": {"type": "integer", "minimum": 0},
+            "data": {"type": "array", "items": item},
+        },
+        "required": ["count", "data"],
+    }
+
+
+def report_paths() -> dict[str, Any]:
+    return {
+        "/api/report/{report_name}/{ids}": {
+            "get": {
+                "tags": ["reports"],
+                "operationId": "render_report",
+                "summary": "A report rendered by Odoo for the token's user (PDF, or HTML); "
+                "needs a token made with a password (Odoo's web sign-in), not an API key",
+                "parameters": [
+                    {
+                        "name": "report_name",
+                        "in": "path",
+                        "required": True,
+                        "schema": {
+                            "type": "string",
+                            "pattern": r"^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)+$",
+                        },
+                    },
+                    {
+                        "name": "ids",
+                        "in": "path",
+                        "required": True,
+                        "description": "Comma-separated record ids.",
+                        "schema": {"type": "string", "pattern": r"^[0-9]+(,[0-9]+)*$"},
+                    },
+                    {
+                        "name": "format",
+                        "in": "query",
+                        "schema": {"enum": ["pdf", "html"], "default": "pdf"},
+                    },
+                    _DOWNLOAD_PARAMS[0],
+                ],
+                "responses": {
+                    "200": {
+                        "description": "The rendering.",
+                        "content": {
+                            "application/pdf": {"schema": _BINARY},
+                            "text/html": {"schema": {"type": "string"}},
+                        },
+                    },
+                    **_responses(_FILE_ERRORS),
+                },
+            }
+        }
+    }
