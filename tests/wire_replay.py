@@ -203,10 +203,18 @@ def without_debug(value: Any) -> Any:
     return value
 
 
+def _text(body: bytes) -> str:
+    """A body as the recorder stored it: UTF-8 text, or bytes as latin-1 (images, PDFs)."""
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        return body.decode("latin-1")
+
+
 def _exact(outcome: Outcome) -> bool:
     recorded = outcome.recording["response"]
     if not _is_json(outcome.headers) or not _is_json(recorded["headers"]):
-        return outcome.body == (recorded["body_raw"] or "").encode("utf-8")
+        return _text(outcome.body) == (recorded["body_raw"] or "")
     return without_debug(json.loads(outcome.body)) == without_debug(recorded["body"])
 
 
@@ -220,7 +228,7 @@ def check(outcome: Outcome, *, exact: bool) -> None:
     if "Location" in recorded["headers"]:
         assert outcome.headers.get("location") == recorded["headers"]["Location"]
     if not _is_json(recorded["headers"]):
-        assert outcome.body.decode("utf-8") == recorded["body_raw"]
+        assert _text(outcome.body) == recorded["body_raw"]
         return
     expected = recorded["body"]
     got = json.loads(outcome.body)

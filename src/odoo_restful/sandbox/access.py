@@ -73,6 +73,7 @@ _GROUPS: dict[tuple[str, Operation], tuple[str, ...]] = {
     ("res.partner", "write"): ("Contact/Creation", "Sales/Administrator"),
     ("res.partner", "unlink"): ("Contact/Creation", "Sales/Administrator"),
     ("res.users", "read"): ("Role / User",),
+    ("crm.team", "read"): ("Sales/Administrator", "Sales/User: Own Documents Only", "Role / User"),
 }
 _ACCESS_RIGHTS = ("Access Rights",)
 _ADMIN_ONLY = frozenset({"ir.model", "ir.model.data", "ir.model.access"})

@@ -7,8 +7,9 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from urllib.parse import quote
 
-from . import data, json2, jsonrpc, websession
+from . import data, files, json2, jsonrpc, websession
 from .asgi import SandboxASGI
+from .models_attachment import IrAttachment
 from .models_base import (
     ApiKeyDescription,
     CrmTeam,
@@ -25,6 +26,8 @@ from .models_base import (
     UomUom,
 )
 from .models_ir import IrModel, IrModelAccess, IrModelData
+from .models_mail import MailMessage
+from .models_report import IrActionsReport
 from .models_sale import SaleOrder, SaleOrderLine
 from .orm import BaseModel, Registry
 from .service import VERSION_INFO, Service
@@ -57,6 +60,9 @@ MODELS: tuple[type[BaseModel], ...] = (
     IrModel,
     IrModelData,
     IrModelAccess,
+    MailMessage,
+    IrAttachment,
+    IrActionsReport,
 )
 
 
@@ -102,11 +108,12 @@ class Sandbox:
         self, method: str, path: str, headers: Mapping[str, str], body: bytes
     ) -> tuple[int, dict[str, str], bytes]:
         lowered = {key.lower(): value for key, value in headers.items()}
-        route = path.split("?", 1)[0]
+        route, _, query = path.partition("?")
         verb = method.upper()
         try:
             with self._lock:
-                query = path.split("?", 1)[1] if "?" in path else ""
+                if files.is_file_route(route):
+                    return files.handle(self.service, self.sessions, verb, route, query, lowered)
                 return self._route(verb, route, lowered, body or b"", query)
         except Exception as exc:  # a bug of the sandbox: still an Odoo-shaped answer
             return rpc_error(None, exc)

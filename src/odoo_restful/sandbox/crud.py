@@ -142,9 +142,10 @@ def write(model: BaseModel, vals: Any) -> bool:
             apply_x2many(model.browse([rid]), rid, fields[fname], value)
         for fname, value in item.related.items():
             _write_related(model, rid, fields[fname], value)
-    model.browse(ids)._after_write(vals)
     for rid in ids:
         model._constrains(rid)
+    # After the constraints: a recursive parent must be refused before anything walks it.
+    model.browse(ids)._after_write(vals)
     return True
 
 
