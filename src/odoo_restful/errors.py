@@ -118,6 +118,9 @@ class DatabaseNotFound(GatewayError):
     status = 404
     type = "database_not_found"
 
+    def __init__(self, message: str = "this database does not exist on the Odoo server") -> None:
+        super().__init__(message)
+
 
 # --- errors Odoo reported (mapped from error.data.name) ---
 
@@ -197,6 +200,14 @@ class ReplyTooLarge(UpstreamError):
         )
 
 
+class BadReply(UpstreamError):
+    """Odoo's reply arrived broken: malformed, cut short, corrupt, or not what was asked.
+
+    Only a reply that is complete and clean is a success; any other is this, never
+    taken for a short or empty answer.
+    """
+
+
 class OdooServerError(UpstreamError):
     """Odoo failed in a way that is not the client's fault (an unexpected exception)."""
 
@@ -214,6 +225,15 @@ class OdooUnavailable(UpstreamError):
 class OdooTimeout(UpstreamError):
     status = 504
     type = "odoo_timeout"
+
+
+class UnsafeRequest(GatewayError):
+    """The gateway refused to send Odoo a request breaking HTTP's grammar (a header
+    value with a line break, a method that is not a token): a bug, or hostile input
+    that slipped past the checks before it. Nothing was sent."""
+
+    status = 500
+    type = "unsafe_upstream_request"
 
 
 _UNKNOWN_MODEL = re.compile(r"^Object (\S+) doesn't exist")
@@ -270,7 +290,7 @@ def from_odoo(name: str, message: str) -> GatewayError:
         return UnknownMethod(f"{what} does not exist", odoo_name=name)
     cls = _BY_NAME.get(name)
     if cls is None and name == "psycopg2.OperationalError" and "does not exist" in message:
-        return DatabaseNotFound("this database does not exist on the Odoo server")
+        return DatabaseNotFound()
     if cls is None:
         # An unexpected server-side exception: its text may name server internals.
         return OdooServerError(f"Odoo failed to process the request ({name or 'unknown error'})")
