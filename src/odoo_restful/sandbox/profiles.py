@@ -60,6 +60,8 @@ class Profile:
     )
     #: Methods this version does not have (an AttributeError as for any unknown method).
     missing_methods: frozenset[str] = frozenset()
+    #: Keyword arguments named otherwise: (method, this version's name) -> the sandbox's.
+    renamed_kwargs: dict[tuple[str, str], str] = field(default_factory=dict)
     #: Field names that differ: model -> {19 name: this version's name}.
     renamed_fields: dict[str, dict[str, str]] = field(default_factory=dict)
     #: Extra selection values: (model, field) -> [(value, label)] appended.
@@ -205,6 +207,7 @@ ODOO_16 = Profile(
     missing_methods=frozenset(
         {"formatted_read_group", "web_read", "has_access", "get_available_models"}
     ),
+    renamed_kwargs={("web_search_read", "fields"): "specification"},
     renamed_fields={"sale.order.line": {"product_uom_id": "product_uom", "tax_ids": "tax_id"}},
     extra_selection={
         ("sale.order", "state"): [("done", "Locked")],

@@ -121,7 +121,10 @@ class Service:
             _check_method_name(model, method)
         if not isinstance(args, list | tuple):
             raise TypeError(f"args must be a list, not {type(args).__name__}")
-        kwargs = dict(kwargs or {})
+        kwargs = {
+            profile.renamed_kwargs.get((method, key), key): value
+            for key, value in dict(kwargs or {}).items()
+        }
         context = kwargs.pop("context", None)
         env = env.with_extra_context(context)
         records = cls(env)
