@@ -104,3 +104,15 @@ def test_default_fields_for_an_ordinary_user_on_16(tmp_path: Path) -> None:
         resp = requests.get(url + "/api/res.partner", headers=h, params={"limit": 1})
         assert resp.status_code == 200, resp.text
         assert "name" in resp.json()["data"][0]
+
+
+def test_forced_protocol_still_names_the_version(tmp_path: Path) -> None:
+    """--protocol skips the start-up probe: the version is asked when it matters."""
+    transport = CountingTransport(Sandbox(odoo_version=16))
+    with gateway(tmp_path, transport, protocol="web") as url:
+        h = sign_in(url, "admin")
+        newer = requests.post(
+            url + "/api/res.partner/1/has_access", headers=h, json={"args": ["read"]}
+        )
+        assert newer.status_code == 501, newer.text
+        assert "Odoo 18" in newer.text and "Odoo 16" in newer.text

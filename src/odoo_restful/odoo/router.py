@@ -105,8 +105,10 @@ class OdooRouter:
     async def _too_new(self, exc: UnknownMethod, model: str, method: str) -> Exception:
         """A 501 for a method newer than the server, else ``exc`` itself."""
         since = METHOD_SINCE.get(method)
-        major = self._major
-        if since is None or major is None or major >= since:
+        if since is None:
+            return exc
+        major = await self.server_version()  # a forced protocol has not probed yet
+        if major is None or major >= since:
             return exc
         return NotImplementedOnVersion(
             f"{model}.{method} needs Odoo {since} or later; this server runs Odoo {major}",

@@ -115,7 +115,7 @@ class Profile:
 
     @property
     def old_texts(self) -> bool:
-        """Odoo 16's wording of exception texts (17 rewrote many)."""
+        """Odoo 16's wording of exception texts (as recorded; 19's is the other one)."""
         return self.major < 17
 
     def malformed_domain(self, domain: Any) -> Exception:
