@@ -68,3 +68,24 @@ def test_unknown_versions_are_refused() -> None:
         Sandbox(odoo_version=17)
     with pytest.raises(ValueError, match="16, 19"):
         Settings(sandbox=True, sandbox_version=15)
+
+
+def test_session_cookie_per_version() -> None:
+    """16: a 40-hex session id, not re-sent on call_kw; 19: 84 characters, re-sent."""
+    for version, length, on_call_kw in ((16, 40, False), (19, 84, True)):
+        sandbox = Sandbox(odoo_version=version)
+        login = {"params": {"db": "sandbox", "login": "admin", "password": "admin"}}
+        _status, headers, _body = sandbox.handle(
+            "POST", "/web/session/authenticate", {}, json.dumps(login).encode()
+        )
+        sid = headers["set-cookie"].split(";", 1)[0].split("=", 1)[1]
+        assert len(sid) == length
+        call = {"params": {"model": "res.partner", "method": "search_count", "args": [[]]}}
+        _status, headers, body = sandbox.handle(
+            "POST",
+            "/web/dataset/call_kw",
+            {"Cookie": f"session_id={sid}"},
+            json.dumps(call).encode(),
+        )
+        assert "result" in json.loads(body)
+        assert ("set-cookie" in headers) is on_call_kw
