@@ -32,8 +32,7 @@ from .conftest import SANDBOX_KEYS, gateway_settings
 from .servers import serve_in_thread
 from .test_sandbox_contract import WIRE
 from .test_sandbox_contract_16 import WIRE as WIRE_16
-
-WIRE_DIR = WIRE.path
+from .test_sandbox_contract_19b import WIRE as WIRE_19B
 
 KEY = "70b6df629fce8d93489d66aa448a7cc136165301"
 HTML = {"content-type": "text/html; charset=utf-8"}
@@ -46,9 +45,10 @@ CLIENTS: dict[str, type[ClientBase]] = {
 }
 
 
-def recorded(name: str) -> Reply:
+def recorded(name: str, folder: Path | None = None) -> Reply:
     """A reply exactly as a real Odoo 19 sent it (``../shared/odoo-wire``)."""
-    response = json.loads((WIRE_DIR / name).read_text(encoding="utf-8"))["response"]
+    path = (folder or WIRE.path) / name
+    response = json.loads(path.read_text(encoding="utf-8"))["response"]
     headers = {k.lower(): v for k, v in response["headers"].items()}
     return Reply(response["status"], response["body_raw"].encode(), headers)
 
@@ -144,6 +144,19 @@ def test_a_json2_error_body_is_mapped_by_name() -> None:
     client = Json2Client(Canned(recorded("json2_error_validation_constraint.json")))
     with pytest.raises(ValidationError):
         run(client.call(CRED["json2"], "res.partner", "create", [{"name": False}], {}))
+
+
+def test_a_method_returning_none_has_no_result_key() -> None:
+    """Odoo 19 leaves ``result`` out when a method returns None (recorded for
+    action_archive); an object that is not JSON-RPC at all is still a 502."""
+    reply = recorded("jsonrpc_action_archive_partner.json", WIRE_19B.path)
+    assert b'"result"' not in reply.body
+    for protocol in ("jsonrpc", "web"):
+        client = CLIENTS[protocol](Canned(reply))
+        assert run(client.call(CRED[protocol], "res.partner", "action_archive", [[26]], {})) is None
+        other = CLIENTS[protocol](Canned(Reply(200, b'{"id": 1}', JSON)))
+        with pytest.raises(UpstreamError, match="neither result nor error"):
+            run(other.call(CRED[protocol], "res.partner", "action_archive", [[26]], {}))
 
 
 def test_a_page_that_is_not_a_list_is_bad_gateway() -> None:

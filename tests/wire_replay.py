@@ -17,7 +17,12 @@ has learnt to answer, and a NOT_EXACT entry must really differ.
 Checks, per recording (:func:`check`):
 
 * the HTTP status is equal, and so is the kind of body (JSON or not); a non-JSON
-  body is equal byte for byte; a ``WWW-Authenticate`` header is there when it was;
+  body is equal byte for byte (unless the recording is in ``not_exact``: then the
+  ``Content-Type`` is equal); a ``WWW-Authenticate`` header is there when it was;
+* a binary body (recorded as its first 200 bytes, ``body_length`` and
+  ``body_sha256``) has the recorded ``Content-Type``, ``Content-Disposition`` and
+  first bytes (the file's magic number); unless in ``not_exact``, the same length,
+  SHA-256 and first 200 bytes;
 * a JSON body has the same top-level keys; a JSON-RPC ``result`` has the same
   JSON type as recorded and, for lists and objects, recursively the same keys and
   value types; a top-level list has the same length. ``false`` is compatible with
@@ -36,6 +41,7 @@ sandbox itself set at the last ``/web/session/authenticate`` instead.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from dataclasses import dataclass, field
@@ -209,18 +215,43 @@ def without_debug(value: Any) -> Any:
     return value
 
 
-def _text(body: bytes) -> str:
-    """A body as the recorder stored it: UTF-8 text, or bytes as latin-1 (images, PDFs)."""
-    try:
-        return body.decode("utf-8")
-    except UnicodeDecodeError:
-        return body.decode("latin-1")
+def _header(headers: dict[str, str], name: str) -> str | None:
+    """A header of a recording (Odoo's capitalisation) or of a reply (lower case)."""
+    wanted = name.lower()
+    return next((value for key, value in headers.items() if key.lower() == wanted), None)
+
+
+def _is_binary(recorded: dict[str, Any]) -> bool:
+    return "body_sha256" in recorded
+
+
+def _binary_exact(outcome: Outcome) -> bool:
+    recorded = outcome.recording["response"]
+    return (
+        len(outcome.body) == recorded["body_length"]
+        and hashlib.sha256(outcome.body).hexdigest() == recorded["body_sha256"]
+        and outcome.body[:200] == recorded["body_raw"].encode("latin-1")
+    )
+
+
+def _check_binary(outcome: Outcome, *, exact: bool) -> None:
+    recorded = outcome.recording["response"]
+    for name in ("Content-Type", "Content-Disposition"):
+        assert _header(outcome.headers, name) == _header(recorded["headers"], name), name
+    magic = recorded["body_raw"].encode("latin-1")[:4]
+    assert outcome.body.startswith(magic), f"body starts {outcome.body[:8]!r}, recorded {magic!r}"
+    if exact:
+        assert _binary_exact(outcome), (
+            f"{len(outcome.body)} bytes, recorded {recorded['body_length']} (sha256 differs)"
+        )
 
 
 def _exact(outcome: Outcome) -> bool:
     recorded = outcome.recording["response"]
+    if _is_binary(recorded):
+        return _binary_exact(outcome)
     if not _is_json(outcome.headers) or not _is_json(recorded["headers"]):
-        return _text(outcome.body) == (recorded["body_raw"] or "")
+        return outcome.body == (recorded["body_raw"] or "").encode("utf-8")
     return without_debug(json.loads(outcome.body)) == without_debug(recorded["body"])
 
 
@@ -233,8 +264,15 @@ def check(outcome: Outcome, *, exact: bool) -> None:
         assert outcome.headers.get("www-authenticate") == recorded["headers"]["WWW-Authenticate"]
     if "Location" in recorded["headers"]:
         assert outcome.headers.get("location") == recorded["headers"]["Location"]
+    if _is_binary(recorded):
+        _check_binary(outcome, exact=exact)
+        return
     if not _is_json(recorded["headers"]):
-        assert _text(outcome.body) == recorded["body_raw"]
+        if exact:
+            assert outcome.body == recorded["body_raw"].encode("utf-8")
+        else:
+            type_ = _header(recorded["headers"], "Content-Type")
+            assert _header(outcome.headers, "Content-Type") == type_
         return
     expected = recorded["body"]
     got = json.loads(outcome.body)

@@ -54,6 +54,13 @@ class RouteNotFound(GatewayError):
     type = "not_found"
 
 
+class Conflict(GatewayError):
+    """The request names records ambiguously (an upsert key matching several)."""
+
+    status = 409
+    type = "conflict"
+
+
 class TooManyRequests(GatewayError):
     status = 429
     type = "too_many_requests"
@@ -264,6 +271,10 @@ _BY_NAME: dict[str, type[OdooError]] = {
     "werkzeug.exceptions.Unauthorized": AccessDenied,
     "werkzeug.exceptions.UnprocessableEntity": InvalidParameters,
     "werkzeug.exceptions.BadRequest": InvalidParameters,
+    # bad client input that Odoo 19 lets reach PostgreSQL (recorded): a text where an id
+    # is expected in a domain, a negative limit
+    "psycopg2.errors.InvalidTextRepresentation": InvalidParameters,
+    "psycopg2.errors.InvalidRowCountInLimitClause": InvalidParameters,
     "psycopg2.errors.UniqueViolation": ValidationError,
     "psycopg2.errors.NotNullViolation": ValidationError,
     "psycopg2.errors.CheckViolation": ValidationError,
@@ -272,6 +283,13 @@ _BY_NAME: dict[str, type[OdooError]] = {
 }
 
 _MAX_MESSAGE = 2000
+# How Python words a call that does not match a function's signature.
+_SIGNATURE = re.compile(
+    r"positional arguments? but \d+ (?:was|were) given|unexpected keyword argument"
+    r"|missing \d+ required (?:positional|keyword-only) argument"
+    r"|got multiple values for (?:keyword )?argument|takes no (?:keyword )?arguments"
+    r"|takes (?:from \d+ to )?\d+ positional argument"
+)
 #: Odoo <= 16: "type object 'res.partner' has no attribute 'x'" for an unknown method.
 _NO_ATTRIBUTE = re.compile(r"^type object '([^']+)' has no attribute '([^']+)'")
 
@@ -321,6 +339,11 @@ def from_odoo(name: str, message: str) -> GatewayError:
         quoted = _QUOTED.search(message)
         what = f"method '{quoted.group(1)}'" if quoted else "this method"
         return UnknownMethod(f"{what} does not exist", odoo_name=name)
+    if name == "builtins.TypeError" and _SIGNATURE.search(message):
+        # Python's own words name internals (``BaseModel.read() takes from 1 to 3...``).
+        return InvalidParameters(
+            "the arguments do not match the method's signature", odoo_name=name
+        )
     old = _from_odoo_16(name, message)
     if old is not None:
         return old

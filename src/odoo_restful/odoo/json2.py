@@ -37,13 +37,41 @@ _MODEL_METHODS: dict[str, tuple[str, ...]] = {
     "default_get": ("fields",),
     "context_get": (),
     "name_create": ("name",),
+    "check_object_reference": ("module", "xml_id", "raise_on_access_error"),
+    "get_available_models": (),
+    "display_name_for": ("models",),
+    "check_access_rights": ("operation", "raise_exception"),
+    "web_search_read": ("domain", "specification", "offset", "limit", "order", "count_limit"),
+    "read_group": ("domain", "fields", "groupby", "offset", "limit", "orderby", "lazy"),
+    "formatted_read_group": (
+        "domain",
+        "groupby",
+        "aggregates",
+        "having",
+        "offset",
+        "limit",
+        "order",
+    ),
+    "web_read_group": ("domain", "groupby", "aggregates", "limit", "offset", "order"),
 }
 _RECORD_METHODS: dict[str, tuple[str, ...]] = {
     "read": ("fields", "load"),
     "write": ("vals",),
     "unlink": (),
     "copy": ("default",),
+    "exists": (),
+    "get_external_id": (),
+    "has_access": ("operation",),
+    "web_read": ("specification",),
+    "onchange": ("values", "field_names", "fields_spec"),
 }
+
+
+def known_kind(method: str) -> str | None:
+    """``"model"`` or ``"records"`` for the ORM methods above, else None (unknown)."""
+    if method in _MODEL_METHODS:
+        return "model"
+    return "records" if method in _RECORD_METHODS else None
 
 
 # What may go into a header as an API key or a database name: visible ASCII only.

@@ -48,6 +48,7 @@ class _Error(msgspec.Struct):
 class _Envelope(msgspec.Struct):
     result: msgspec.Raw = msgspec.Raw()
     error: _Error | None = None
+    jsonrpc: str | None = None
 
 
 class _PageEnvelope(msgspec.Struct):
@@ -90,6 +91,9 @@ def decode_reply(reply: Reply, what: str) -> bytes:
     if envelope.error is not None:
         raise rpc_error(envelope.error)
     if not envelope.result:
+        if envelope.jsonrpc is not None:
+            # Odoo leaves ``result`` out when a method returns None (action_archive...)
+            return b"null"
         raise UpstreamError(f"Odoo's reply to {what} has neither result nor error")
     return bytes(envelope.result)
 

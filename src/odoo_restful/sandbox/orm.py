@@ -90,8 +90,9 @@ class Env:
         """ACL: may this user do ``operation`` on ``model`` (sandbox model or not)?"""
         if self.su:
             return True
-        if model in self.registry.models:
-            return access.allowed(self.profile, model, operation)
+        cls = self.registry.models.get(model)
+        if cls is not None:
+            return cls.acl_allows(self.profile, operation)
         return access.allowed_external(self.profile, model, operation)
 
     def acl_error(self, model: str, operation: str) -> AccessError:
@@ -132,6 +133,8 @@ class BaseModel(Base):
     _order: ClassVar[str] = "id"
     _rec_name: ClassVar[str | None] = "name"
     _parent_name: ClassVar[str | None] = None
+    #: Fields with a sandbox default that Odoo computes instead: ``default_get`` omits them.
+    _computed_defaults: ClassVar[frozenset[str]] = frozenset()
     #: Fields ``name_search`` matches (``display_name`` when empty).
     _rec_names_search: ClassVar[tuple[str, ...]] = ()
     #: Sandbox behaviour added to the recorded field attributes, per field name.
@@ -290,11 +293,16 @@ class BaseModel(Base):
 
     # --- access control ---
 
+    @classmethod
+    def acl_allows(cls, profile: str, operation: str) -> bool:
+        """The model's access rights (ACL) for a user profile; models may override it."""
+        return access.allowed(profile, cls._name, operation)
+
     def check_access_operation(self, operation: str) -> None:
         if self.env.su:
             return
         self.env.check_companies()
-        if access.allowed(self.env.profile, self._name, operation):
+        if self.acl_allows(self.env.profile, operation):
             return
         raise access.acl_error(self._name, self._description, operation)
 
@@ -346,7 +354,10 @@ class BaseModel(Base):
         allowed = self._allowed_ids(operation)
         if allowed is not None and any(rid not in allowed for rid in self.ids):
             user = self.env.user
-            name = self.env.display_name("res.partner", user.get("partner_id", 0)) or ""
+            partners = self.env.sudo()["res.partner"]
+            partner = user.get("partner_id", 0)
+            # the user's name (recorded "Marc Demo"), not the contact's "YourCompany, Marc Demo"
+            name = str(partners.value(partner, "name") or "") if partner in partners.rows else ""
             raise access.rule_error(name, self.env.uid, self._name, self._description, operation)
 
     # --- search ---
@@ -511,7 +522,11 @@ class BaseModel(Base):
     @api.model
     def default_get(self, fields: list[str]) -> dict[str, Any]:
         defaults = crud.defaults(self, [f for f in fields if f in self.fields()])
-        return {key: value for key, value in defaults.items() if key in fields}
+        return {
+            key: value
+            for key, value in defaults.items()
+            if key in fields and key not in self._computed_defaults
+        }
 
     @api.model
     def check_access_rights(self, operation: str, raise_exception: bool = True) -> bool:
