@@ -42,6 +42,8 @@ class Target:
     #: role -> (login, password or API key): "admin", "sales" (an ordinary salesperson
     #: with own-documents rights) and "nosales" (an internal user without Sales rights)
     users: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: The Odoo major version behind the gateway (the sandbox's profile; 19 when live).
+    odoo_version: int = 19
 
     @property
     def live(self) -> bool:
@@ -77,6 +79,8 @@ SANDBOX_KEYS = {
     "nosales": "cc45fd2c663fae4214a2cf7c65d2e66eef912c92",
 }
 PROTOCOLS = ("jsonrpc", "json2", "web")
+#: The sandbox's Odoo 16 profile: no JSON-2 there (``sandbox/profiles.py``).
+PROTOCOLS_16 = ("odoo16-jsonrpc", "odoo16-web")
 #: the sandbox's users per role (see Target.users)
 ROLES = {"admin": "admin", "sales": "demo", "nosales": "nosales"}
 
@@ -85,18 +89,20 @@ LIVE = all(os.environ.get(v) for v in LIVE_VARS)
 
 
 @pytest.fixture(
-    scope="module", params=[*PROTOCOLS, *((f"live-{p}" for p in PROTOCOLS) if LIVE else ())]
+    scope="module",
+    params=[*PROTOCOLS, *PROTOCOLS_16, *((f"live-{p}" for p in PROTOCOLS) if LIVE else ())],
 )
 def target(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Target]:
-    """A gateway per protocol: over the sandbox, and over a real Odoo when configured.
+    """A gateway per protocol: over the sandbox (in its 19 and 16 profiles), and over a
+    real Odoo when configured.
 
     JSON-2 takes API keys only, so its users sign in with their keys.
     """
     tmp = tmp_path_factory.mktemp("gateway")
-    live, _, protocol = request.param.rpartition("-")
-    if live:
+    kind, _, protocol = request.param.rpartition("-")
+    if kind == "live":
         password = os.environ["ODOO_PASSWORD"]
         limited = os.environ.get("ODOO_LIMITED_PASSWORD")
         if protocol == "json2":
@@ -133,12 +139,13 @@ def target(
         secrets = dict(SANDBOX_KEYS)
     admin_pw, nosales_pw = secrets["admin"], secrets["nosales"]
     users = {role: (login, secrets[login]) for role, login in ROLES.items()}
+    version = 16 if kind == "odoo16" else 19
     # a fresh sandbox per protocol, so each run starts from the same data
-    with serve_in_thread(Sandbox().asgi) as odoo_url:
+    with serve_in_thread(Sandbox(odoo_version=version).asgi) as odoo_url:
         settings = gateway_settings(tmp, odoo_url=odoo_url, db="sandbox", protocol=protocol)
         with serve_in_thread(create_app(settings)) as url:
             yield Target(
-                protocol,
+                request.param,
                 url,
                 "sandbox",
                 "admin",
@@ -147,6 +154,7 @@ def target(
                 nosales_pw,
                 odoo_url=odoo_url,
                 users=users,
+                odoo_version=version,
             )
 
 

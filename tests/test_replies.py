@@ -31,6 +31,7 @@ from odoo_restful.sandbox import Sandbox
 from .conftest import SANDBOX_KEYS, gateway_settings
 from .servers import serve_in_thread
 from .test_sandbox_contract import WIRE
+from .test_sandbox_contract_16 import WIRE as WIRE_16
 from .test_sandbox_contract_19b import WIRE as WIRE_19B
 
 KEY = "70b6df629fce8d93489d66aa448a7cc136165301"
@@ -307,3 +308,32 @@ def test_the_gateway_answers_502_to_a_non_json_200(tmp_path: Path, protocol: str
             got = make()
             assert got.status_code == 502, got.text
             assert got.json()["type"] == "bad_gateway"
+
+
+# --- Odoo 16's error forms, as a real 16 sent them (../shared/odoo-wire-16) ---
+
+RECORDED_16 = [
+    ("jsonrpc_error_validation_sql_unique.json", 422, "validation_error"),  # KeyError 'lang'
+    ("jsonrpc_error_validation_sql_check.json", 422, "validation_error"),
+    ("jsonrpc_error_bad_domain_malformed.json", 422, "invalid_parameters"),  # AssertionError
+    ("jsonrpc_error_unknown_method.json", 404, "unknown_method"),
+    ("jsonrpc_create_sale_order_o2m_dict_form.json", 422, "invalid_parameters"),
+    ("jsonrpc_error_access_portal_record_rule.json", 403, "access_error"),
+    ("jsonrpc_error_missing_write_deleted.json", 404, "missing_error"),
+    ("jsonrpc_error_unknown_model.json", 404, "unknown_model"),
+    ("web_dataset_call_kw_sql_constraint.json", 422, "validation_error"),
+]
+
+
+@pytest.mark.parametrize(("name", "status", "kind"), RECORDED_16)
+def test_odoo_16_errors_map_like_19s(name: str, status: int, kind: str) -> None:
+    """error.code 200 and 16's texts give the REST answers 19's forms give."""
+    response = json.loads((WIRE_16.path / name).read_text(encoding="utf-8"))["response"]
+    headers = {k.lower(): v for k, v in response["headers"].items()}
+    reply = Reply(response["status"], response["body_raw"].encode(), headers)
+    protocol = "web" if name.startswith("web_") else "jsonrpc"
+    client = CLIENTS[protocol](Canned(reply))
+    with pytest.raises(GatewayError) as caught:
+        run(client.call(CRED[protocol], "res.partner", "search_read", [[]], {}))
+    assert (caught.value.status, caught.value.type) == (status, kind)
+    assert "Traceback" not in caught.value.message

@@ -85,6 +85,10 @@ class WireFolder:
     not_exact: dict[str, str] = field(default_factory=dict)
     #: Request adaptations beyond the session cookie: name -> new ``body_raw``.
     adapted_bodies: dict[str, str] = field(default_factory=dict)
+    #: The Odoo version the recordings were made with (the sandbox profile replayed).
+    odoo_version: int = 19
+    #: Database names of the recordings, served as aliases of the sandbox's database.
+    databases: tuple[str, ...] = ("demo",)
 
     @cached_property
     def path(self) -> Path:
@@ -119,7 +123,9 @@ class WireFolder:
     def replay(self) -> dict[str, Outcome]:
         """Send every recording once, in order, to one fresh sandbox."""
         recorded_at = self.recorded_at
-        sandbox = Sandbox(now=lambda: recorded_at)
+        sandbox = Sandbox(
+            now=lambda: recorded_at, odoo_version=self.odoo_version, aliases=self.databases
+        )
         outcomes: dict[str, Outcome] = {}
         session_cookie: str | None = None
         for name in self.index():

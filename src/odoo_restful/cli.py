@@ -69,6 +69,11 @@ def main() -> None:
     "Serve over the built-in in-memory Odoo stand-in (database 'sandbox', users "
     "admin/admin and nosales/nosales); no Odoo needed.",
 )
+@setting_option(
+    "sandbox_version",
+    "With --sandbox: the Odoo version the sandbox speaks (16 or 19).",
+    aliases=("--odoo-version",),
+)
 @setting_option("odoo_url", "Base URL of the Odoo server.")
 @setting_option("db", "Default Odoo database when a token request names none.")
 @setting_option(
@@ -287,13 +292,19 @@ def _share_metrics(log: logging.Logger) -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8069, show_default=True, type=int, help="Port.")
-def sandbox(host: str, port: int) -> None:
+@setting_option(
+    "sandbox_version",
+    "The Odoo version the sandbox speaks (16 or 19).",
+    aliases=("--odoo-version",),
+)
+def sandbox(host: str, port: int, sandbox_version: int) -> None:
     """Serve the in-memory Odoo stand-in over HTTP (JSON-RPC), as a fake Odoo server."""
     import uvicorn
 
     from .sandbox import Sandbox
 
-    uvicorn.run(Sandbox().asgi, host=host, port=port, log_level="info")
+    settings_from_options(sandbox_version=sandbox_version)  # a usage error if unknown
+    uvicorn.run(Sandbox(odoo_version=sandbox_version).asgi, host=host, port=port, log_level="info")
 
 
 @main.group()

@@ -32,8 +32,11 @@ def env_name(name: str) -> str:
     return ENV_PREFIX + name.upper()
 
 
-def setting_option(name: str, help: str, **overrides: Any) -> Callable[[F], F]:
-    """``--name-with-dashes`` for ``Settings.name``, also read from ``ODOO_RESTFUL_NAME``.
+def setting_option(
+    name: str, help: str, *, aliases: tuple[str, ...] = (), **overrides: Any
+) -> Callable[[F], F]:
+    """``--name-with-dashes`` (and any ``aliases``) for ``Settings.name``, also read from
+    ``ODOO_RESTFUL_NAME``.
 
     List settings take comma-separated text; :func:`settings_from_options` splits it.
     """
@@ -48,7 +51,7 @@ def setting_option(name: str, help: str, **overrides: Any) -> Callable[[F], F]:
     else:
         kw.update(default=default, show_default=True, type=_CHOICES.get(name, type(default)))
     kw.update(overrides)
-    option: Callable[[F], F] = click.option("--" + name.replace("_", "-"), name, **kw)
+    option: Callable[[F], F] = click.option("--" + name.replace("_", "-"), *aliases, name, **kw)
     return option
 
 

@@ -21,7 +21,7 @@ def make_transport(settings: Settings) -> Transport:
     if settings.sandbox:
         from .sandbox import Sandbox
 
-        return InProcessTransport(Sandbox())
+        return InProcessTransport(Sandbox(odoo_version=settings.sandbox_version))
     return http_transport(
         settings.odoo_url, client=settings.odoo_client, timeout=settings.odoo_timeout
     )

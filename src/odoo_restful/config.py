@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 
 ENV_PREFIX = "ODOO_RESTFUL_"
 PROTOCOLS = ("auto", "jsonrpc", "json2", "web")
+#: Odoo versions the sandbox speaks (its profiles: ``sandbox/profiles.py``).
+SANDBOX_VERSIONS = (16, 19)
 ODOO_CLIENTS = ("builtin", "aiohttp")
 
 
@@ -32,6 +34,7 @@ class Settings:
     protocol: str = "auto"
     web_session_only: bool = False
     sandbox: bool = False
+    sandbox_version: int = 19
     host: str = "127.0.0.1"
     port: int = 8080
     workers: int = 1
@@ -88,6 +91,9 @@ class Settings:
             raise ValueError(f"odoo_client must be one of {', '.join(ODOO_CLIENTS)}")
         if self.odoo_timeout <= 0:
             raise ValueError("odoo_timeout must be more than 0 seconds")
+        if self.sandbox_version not in SANDBOX_VERSIONS:
+            known = ", ".join(str(v) for v in SANDBOX_VERSIONS)
+            raise ValueError(f"the sandbox speaks Odoo {known}, not {self.sandbox_version}")
         if self.workers < 1:
             raise ValueError("workers must be at least 1")
         if not 1 <= self.default_limit <= self.max_limit:

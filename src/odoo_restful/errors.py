@@ -195,6 +195,14 @@ class UnknownMethod(OdooError):
     type = "unknown_method"
 
 
+class NotImplementedOnVersion(UnknownMethod):
+    """What the gateway was asked needs a newer Odoo than the server runs (e.g.
+    ``web_read`` on Odoo 16): 501, naming both versions, never a 500."""
+
+    status = 501
+    type = "not_implemented_on_version"
+
+
 class ValidationError(OdooError):
     status = 422
     type = "validation_error"
@@ -309,6 +317,31 @@ _SIGNATURE = re.compile(
     r"|got multiple values for (?:keyword )?argument|takes no (?:keyword )?arguments"
     r"|takes (?:from \d+ to )?\d+ positional argument"
 )
+#: Odoo <= 16: "type object 'res.partner' has no attribute 'x'" for an unknown method.
+_NO_ATTRIBUTE = re.compile(r"^type object '([^']+)' has no attribute '([^']+)'")
+
+
+def _from_odoo_16(name: str, message: str) -> GatewayError | None:
+    """Odoo 16's forms of errors 19 words otherwise (``../shared/odoo-wire-16``)."""
+    if name == "builtins.AttributeError":
+        match = _NO_ATTRIBUTE.match(message)
+        if match:
+            method = f"{match.group(1)}.{match.group(2)}"
+            return UnknownMethod(f"method '{method}' does not exist", odoo_name=name)
+    if name == "builtins.AssertionError" and message.startswith("This domain is syntactically"):
+        return InvalidParameters(message, odoo_name=name)
+    if name == "psycopg2.ProgrammingError" and message.startswith("can't adapt type"):
+        # A plain dict where Odoo wanted a command (16; 19 says "unhashable type").
+        return InvalidParameters(message, odoo_name=name)
+    if name == "builtins.KeyError" and message.strip("'\"") == "lang":
+        # Odoo 16's /jsonrpc and XML-RPC lose every SQL-constraint violation this way
+        # (its _as_validation_error reads env.context['lang'] of the RPC env).
+        return ValidationError(
+            "Odoo refused the values: a database constraint (unique or check) failed; "
+            "Odoo 16 does not say which over JSON-RPC",
+            odoo_name=name,
+        )
+    return None
 
 
 def from_odoo(name: str, message: str) -> GatewayError:
@@ -338,6 +371,9 @@ def from_odoo(name: str, message: str) -> GatewayError:
         return InvalidParameters(
             "the arguments do not match the method's signature", odoo_name=name
         )
+    old = _from_odoo_16(name, message)
+    if old is not None:
+        return old
     cls = _BY_NAME.get(name)
     if cls is None and name == "psycopg2.OperationalError" and "does not exist" in message:
         return DatabaseNotFound()

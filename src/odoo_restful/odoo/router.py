@@ -4,6 +4,11 @@
 key; JSON-RPC when the server still serves ``/jsonrpc``; the web-session routes
 otherwise. What the server offers is probed once and cached. A forced protocol
 (``--protocol``) skips the probe.
+
+The probe also learns the server's major version (:meth:`OdooRouter.server_version`):
+JSON-2's ``/json/version`` first (19+), then ``common.version`` (every version;
+Odoo 16 has no ``/json/version``). A call of a method that Odoo added after the
+server's version (:data:`METHOD_SINCE`) answers 501 naming both versions.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from typing import Any
 
 import msgspec
 
-from ..errors import BadReply, UpstreamError
+from ..errors import BadReply, NotImplementedOnVersion, UnknownMethod, UpstreamError
 from ..metrics import odoo_call_timer
 from .base import Credential, OdooClient
 from .json2 import Json2Client
@@ -26,6 +31,24 @@ from .websession import WebSessionClient
 
 log = logging.getLogger("odoo_restful.odoo")
 API_KEY = re.compile(r"^[0-9a-f]{40}$")
+
+
+#: Methods the gateway may call that older Odoo versions lack: name -> first major.
+METHOD_SINCE: dict[str, int] = {
+    "get_available_models": 17,
+    "web_read": 17,
+    "has_access": 18,
+    "formatted_read_group": 19,
+}
+
+
+def major_of(info: dict[str, Any]) -> int | None:
+    """The major version in a ``common.version`` or ``/json/version`` answer."""
+    for key in ("server_version_info", "version_info"):
+        value = info.get(key)
+        if isinstance(value, list) and value and isinstance(value[0], int):
+            return value[0]
+    return None
 
 
 def secret_kind(secret: str) -> str:
@@ -44,6 +67,7 @@ class OdooRouter:
         self.web = WebSessionClient(transport)
         self._names = {id(self.jsonrpc): "jsonrpc", id(self.json2): "json2", id(self.web): "web"}
         self._offers: tuple[bool, bool] | None = None  # (has JSON-2, has /jsonrpc)
+        self._major: int | None = None
         self._lock = asyncio.Lock()
 
     async def offers(self) -> tuple[bool, bool]:
@@ -55,13 +79,15 @@ class OdooRouter:
                 has_json2 = has_jsonrpc = False
                 try:
                     info = await self.json2.version()
-                    major = (info.get("version_info") or [0])[0]
-                    has_json2 = isinstance(major, int) and major >= 19
+                    major = major_of(info)
+                    has_json2 = major is not None and major >= 19
+                    self._major = major
                 except UpstreamError:
                     pass
                 try:
-                    await self.jsonrpc.version()
+                    info = await self.jsonrpc.version()
                     has_jsonrpc = True
+                    self._major = major_of(info) or self._major
                 except UpstreamError as exc:
                     if exc.status != 502 or isinstance(exc, BadReply):
                         raise  # unreachable, too slow or a broken reply: try again next call
@@ -69,6 +95,28 @@ class OdooRouter:
                 log.info("Odoo offers JSON-2: %s, /jsonrpc: %s", has_json2, has_jsonrpc)
         assert self._offers is not None
         return self._offers
+
+    async def server_version(self) -> int | None:
+        """The server's major version (16, 19...), None where no probe told it."""
+        if self._major is None:
+            try:
+                self._major = major_of(await self.version())
+            except UpstreamError:
+                return None
+        return self._major
+
+    async def _too_new(self, exc: UnknownMethod, model: str, method: str) -> Exception:
+        """A 501 for a method newer than the server, else ``exc`` itself."""
+        since = METHOD_SINCE.get(method)
+        if since is None:
+            return exc
+        major = await self.server_version()  # a forced protocol has not probed yet
+        if major is None or major >= since:
+            return exc
+        return NotImplementedOnVersion(
+            f"{model}.{method} needs Odoo {since} or later; this server runs Odoo {major}",
+            odoo_name=exc.odoo_name,
+        )
 
     async def describe(self) -> str:
         """One line for the start-up log: the server's version and the protocol choice."""
@@ -133,22 +181,31 @@ class OdooRouter:
         self, cred: Credential, model: str, method: str, args: list[Any], kwargs: dict[str, Any]
     ) -> bytes:
         client = await self.client_for(cred.kind)
-        with self._timed(client, method):
-            return await client.call_raw(cred, model, method, args, kwargs)
+        try:
+            with self._timed(client, method):
+                return await client.call_raw(cred, model, method, args, kwargs)
+        except UnknownMethod as exc:
+            raise await self._too_new(exc, model, method) from exc
 
     async def call_page(
         self, cred: Credential, model: str, method: str, args: list[Any], kwargs: dict[str, Any]
     ) -> list[msgspec.Raw]:
         client = await self.client_for(cred.kind)
-        with self._timed(client, method):
-            return await client.call_page(cred, model, method, args, kwargs)
+        try:
+            with self._timed(client, method):
+                return await client.call_page(cred, model, method, args, kwargs)
+        except UnknownMethod as exc:
+            raise await self._too_new(exc, model, method) from exc
 
     async def call(
         self, cred: Credential, model: str, method: str, args: list[Any], kwargs: dict[str, Any]
     ) -> Any:
         client = await self.client_for(cred.kind)
-        with self._timed(client, method):
-            return await client.call(cred, model, method, args, kwargs)
+        try:
+            with self._timed(client, method):
+                return await client.call(cred, model, method, args, kwargs)
+        except UnknownMethod as exc:
+            raise await self._too_new(exc, model, method) from exc
 
     def _timed(self, client: OdooClient, method: str) -> ContextManager[None]:
         """Every call to Odoo passes here: its latency, by protocol and method."""

@@ -1,4 +1,5 @@
-"""An in-memory stand-in for the RPC endpoints of an Odoo 19 server.
+"""An in-memory stand-in for the RPC endpoints of an Odoo 19 server, or of an Odoo 16
+one with ``Sandbox(odoo_version=16)`` (the differences: :mod:`.profiles`).
 
 >>> from odoo_restful.sandbox import Sandbox
 >>> sb = Sandbox()

@@ -24,7 +24,7 @@ profile (:mod:`.catalog`); nothing else is allowed on them.
 
 from __future__ import annotations
 
-from . import catalog
+from . import catalog, profiles
 from .errors import AccessError
 
 Operation = str  # "read" | "write" | "create" | "unlink"
@@ -153,10 +153,4 @@ def rule_error(
     user_name: str, uid: int, model: str, description: str, operation: Operation
 ) -> AccessError:
     """Odoo's message when record rules hide some of the records operated on."""
-    return AccessError(
-        "Uh-oh! Looks like you have stumbled upon some top-secret records.\n\n"
-        f"Sorry, {user_name} (id={uid}) doesn't have '{operation}' access to:\n"
-        f"- {description} ({model})\n\n"
-        "If you really, really need access, perhaps you can win over your friendly "
-        "administrator with a batch of freshly baked cookies."
-    )
+    return profiles.current().record_rule_error(user_name, uid, model, description, operation)

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from urllib.parse import quote
 
-from . import data, files, json2, jsonrpc, websession
+from . import data, files, json2, jsonrpc, profiles, websession
 from .asgi import SandboxASGI
 from .models_attachment import IrAttachment
 from .models_base import (
@@ -30,7 +30,7 @@ from .models_mail import MailMessage
 from .models_report import IrActionsReport
 from .models_sale import SaleOrder, SaleOrderLine
 from .orm import BaseModel, Registry
-from .service import VERSION_INFO, Service
+from .service import Service
 from .wire import (
     METHOD_NOT_ALLOWED_PAGE,
     NOT_FOUND_PAGE,
@@ -87,9 +87,12 @@ class Sandbox:
         db_name: str = "sandbox",
         aliases: tuple[str, ...] = ("demo",),
         now: Callable[[], datetime] | None = None,
+        odoo_version: int = 19,
     ) -> None:
-        self.registry = Registry(MODELS, now or _utcnow)
-        data.load(self.registry)
+        self.profile = profiles.by_version(odoo_version)
+        with profiles.use(self.profile):
+            self.registry = Registry(MODELS, now or _utcnow)
+            data.load(self.registry)
         self.service = Service(self.registry, db_name, aliases)
         self.sessions = websession.Sessions()
         self._lock = threading.Lock()
@@ -110,24 +113,25 @@ class Sandbox:
         lowered = {key.lower(): value for key, value in headers.items()}
         route, _, query = path.partition("?")
         verb = method.upper()
-        try:
-            with self._lock:
+        with self._lock, profiles.use(self.profile):
+            try:
                 if files.is_file_route(route):
                     return files.handle(self.service, self.sessions, verb, route, query, lowered)
                 return self._route(verb, route, lowered, body or b"", query)
-        except Exception as exc:  # a bug of the sandbox: still an Odoo-shaped answer
-            return rpc_error(None, exc)
+            except Exception as exc:  # a bug of the sandbox: still an Odoo-shaped answer
+                return rpc_error(None, exc)
 
     def _route(
         self, method: str, path: str, headers: Mapping[str, str], body: bytes, query: str = ""
     ) -> Reply:
-        if path == json2.PREFIX or path.startswith(json2.PREFIX + "/"):
+        profile = self.profile
+        if profile.has_json2 and (path == json2.PREFIX or path.startswith(json2.PREFIX + "/")):
             return json2.handle(self.service, method, path, headers, body)
         if path == "/jsonrpc":
             if method != "POST":
                 return html_reply(405, METHOD_NOT_ALLOWED_PAGE)
             return jsonrpc.handle(self.service, body)
-        if websession.is_web_route(path):
+        if websession.is_web_route(path) and (path != "/web/version" or profile.has_web_version):
             if method != "POST":
                 return html_reply(405, METHOD_NOT_ALLOWED_PAGE)
             return websession.handle(self.service, self.sessions, path, headers, body)
@@ -136,10 +140,10 @@ class Sandbox:
             if path == "/":
                 return redirect_reply("/odoo")
             return redirect_reply("/web/login?redirect=" + quote(f"{path}?{query}", safe=""))
-        if path == "/json/version" and method in ("GET", "HEAD"):
+        if profile.has_json_version and path == "/json/version" and method in ("GET", "HEAD"):
             info = {
-                "version_info": VERSION_INFO["server_version_info"],
-                "version": VERSION_INFO["server_version"],
+                "version_info": profiles.current().version_info["server_version_info"],
+                "version": profiles.current().server_version,
             }
             return json_reply(info)
         return html_reply(404, NOT_FOUND_PAGE)

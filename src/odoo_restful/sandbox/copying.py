@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from . import crud
+from . import crud, profiles
 from .fields import MISSING
 
 if TYPE_CHECKING:
@@ -33,7 +33,8 @@ def _partner(model: BaseModel, rid: int, vals: dict[str, Any]) -> None:
 
 def _sale_order(model: BaseModel, rid: int, vals: dict[str, Any]) -> None:
     lines = model.env["sale.order.line"]
-    keep = ("product_id", "name", "product_uom_qty", "product_uom_id", "price_unit", "discount")
+    uom = profiles.current().field_name("sale.order.line", "product_uom_id")
+    keep = ("product_id", "name", "product_uom_qty", uom, "price_unit", "discount")
     vals["order_line"] = [
         (0, 0, {fname: lines.value(line, fname) for fname in keep if fname in lines.fields()})
         for line in model.value(rid, "order_line")

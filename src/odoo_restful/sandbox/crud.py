@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from . import profiles
 from .errors import MissingError, ValidationError
 from .fields import MISSING, X2MANY, Field, to_cache
 
@@ -53,8 +54,8 @@ def prepare(model: BaseModel, vals: Any, *, creating: bool) -> Prepared:
     for fname, value in vals.items():
         fld = fields.get(fname)
         if fld is None:
-            where = f"in {model._name!r}" if creating else f"on model {model._name!r}"
-            raise ValueError(f"Invalid field {fname!r} {where}")
+            where = "in" if creating else "on model"
+            raise profiles.current().unknown_field(model._name, fname, where)
         if fname == "id":
             continue
         model.check_field_access(fname, "write")
@@ -142,9 +143,10 @@ def write(model: BaseModel, vals: Any) -> bool:
             apply_x2many(model.browse([rid]), rid, fields[fname], value)
         for fname, value in item.related.items():
             _write_related(model, rid, fields[fname], value)
-    model.browse(ids)._after_write(vals)
     for rid in ids:
         model._constrains(rid)
+    # After the constraints: a recursive parent must be refused before anything walks it.
+    model.browse(ids)._after_write(vals)
     return True
 
 
@@ -278,7 +280,7 @@ def commands(model: BaseModel, fld: Field, value: Any) -> list[tuple[Any, ...]]:
     result: list[tuple[Any, ...]] = []
     for item in value:
         if isinstance(item, dict):
-            raise TypeError("unhashable type: 'dict'")
+            raise profiles.current().dict_in_x2many()
         if _is_id(item):
             result.append((4, item))
         elif isinstance(item, list | tuple) and item and _is_id(item[0]):

@@ -15,7 +15,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from . import models_ir
+from . import models_ir, profiles
 from .crud import defaults
 from .orm import BaseModel, Env, Registry
 
@@ -132,7 +132,9 @@ def _load_orders(env: Env, spec: dict[str, Any]) -> None:
                 "product_id": product,
                 "name": f"{name}\n{description}" if description else name,
                 "product_uom_qty": float(quantity),
-                "product_uom_id": products.value(product, "uom_id"),
+                profiles.current().field_name("sale.order.line", "product_uom_id"): products.value(
+                    product, "uom_id"
+                ),
                 "price_unit": float(
                     price if price is not None else products.value(product, "list_price")
                 ),

@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from . import profiles
 from .errors import InvalidTextRepresentation
 from .fields import X2MANY, Field
 
@@ -130,7 +131,7 @@ def parse(domain: Any) -> Node:
             else:
                 stack.append(_leaf(item))
     except IndexError:
-        raise ValueError(f"Domain() malformed domain {domain!r}") from None
+        raise profiles.current().malformed_domain(domain) from None
     if not stack:
         return TRUE
     if len(stack) == 1:
@@ -142,15 +143,15 @@ def _leaf(item: Any) -> Node:
     if isinstance(item, bool):
         return Const(item)
     if not isinstance(item, list | tuple) or len(item) != 3:
-        raise ValueError(f"Domain() invalid item in domain: {item!r}")
+        raise profiles.current().invalid_domain_item(item)
     path, operator, value = item
     raw = tuple(item)
     if path in (1, 0) and not isinstance(path, bool) and operator == "=" and value == 1:
         return TRUE if path == 1 else FALSE
     if not isinstance(operator, str) or operator.lower() not in OPERATORS:
-        raise ValueError(f"Invalid operator in condition {raw!r}")
+        raise profiles.current().invalid_operator(raw)
     if not isinstance(path, str) or not path:
-        raise ValueError(f"Domain() invalid item in domain: {item!r}")
+        raise profiles.current().invalid_domain_item(item)
     return Leaf(path, operator.lower(), value, raw)
 
 
@@ -201,7 +202,7 @@ def _compile_leaf(leaf: Leaf, table: Table) -> Predicate:
     head, _, rest = leaf.path.partition(".")
     fld = table.get_field(head)
     if fld is None:
-        raise ValueError(f"Invalid field {table.model_name}.{head} in condition {leaf.raw!r}")
+        raise profiles.current().unknown_domain_field(f"{table.model_name}.{head}", leaf.raw)
     operator = "!=" if leaf.operator == "<>" else leaf.operator
     if rest:
         return _compile_path(leaf, table, fld, rest, operator)

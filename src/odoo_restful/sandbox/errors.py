@@ -45,6 +45,12 @@ class UserError(OdooError):
 
 class ValidationError(UserError):
     odoo_name = "odoo.exceptions.ValidationError"
+    #: A violated SQL constraint (unique, check), as Odoo words it.
+    sql: ClassVar[bool] = False
+
+
+class SqlConstraintError(ValidationError):
+    sql = True
 
 
 class AccessError(UserError):
@@ -81,6 +87,12 @@ class DatabaseError(OdooError):
 
     odoo_name = "psycopg2.DatabaseError"
     json2_status = 500
+
+
+class ProgrammingError(DatabaseError):
+    """Odoo 16 lets psycopg2 see a dict where a command was due."""
+
+    odoo_name = "psycopg2.ProgrammingError"
 
 
 class InvalidTextRepresentation(DatabaseError):
@@ -176,6 +188,8 @@ def _arguments(exc: BaseException) -> list[Any]:
 
 
 def serialize(exc: BaseException) -> dict[str, Any]:
+    from . import profiles  # profiles builds errors of this module
+
     """The ``{"name", "message", "arguments", "context", "debug"}`` object Odoo sends."""
     name = error_name(exc)
     message = _message(exc)
@@ -184,13 +198,14 @@ def serialize(exc: BaseException) -> dict[str, Any]:
     else:
         short = name.removeprefix("builtins.")
         debug = _fake_traceback(short, message if not isinstance(exc, KeyError) else repr(message))
-    return {
+    data = {
         "name": name,
         "message": message,
         "arguments": _arguments(exc),
         "context": {},
         "debug": debug,
     }
+    return {key: data[key] for key in profiles.current().error_keys}
 
 
 def json2_status(exc: BaseException) -> int:

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from . import catalog
+from . import catalog, profiles
 from .errors import AccessDenied
-from .service import VERSION_INFO, Service
+from .service import Service
 from .wire import Reply, invalid_json, rpc_error, rpc_request, rpc_result
 
 
@@ -64,7 +64,7 @@ def _call(
 
 
 def exp_version(service: Service) -> dict[str, Any]:
-    return dict(VERSION_INFO)
+    return profiles.current().version_info
 
 
 def exp_login(service: Service, db: Any, login: Any, password: Any) -> int | bool:
@@ -80,7 +80,7 @@ def exp_authenticate(
 
 def exp_about(service: Service, extended: bool = False) -> Any:
     info = "See http://openerp.com"
-    return [info, VERSION_INFO["server_version"]] if extended else info
+    return [info, profiles.current().server_version] if extended else info
 
 
 _COMMON: dict[str, Callable[..., Any]] = {
@@ -107,7 +107,7 @@ def exp_list_lang(service: Service) -> list[list[str]]:
 
 
 def exp_server_version(service: Service) -> str:
-    return str(VERSION_INFO["server_version"])
+    return str(profiles.current().server_version)
 
 
 _DB: dict[str, Callable[..., Any]] = {

@@ -5,8 +5,8 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from . import api
-from .errors import UserError, ValidationError
+from . import api, profiles
+from .errors import SqlConstraintError, UserError, ValidationError
 from .fields import to_cache
 from .models_mail import MailThread
 from .orm import BaseModel
@@ -161,11 +161,11 @@ class ResPartner(MailThread, BaseModel):
 
     def _check_insert(self, rid: int, vals: dict[str, Any]) -> None:
         if vals.get("type", "contact") == "contact" and not vals.get("name"):
-            raise ValidationError("The operation cannot be completed: Contacts require a name")
+            raise SqlConstraintError("The operation cannot be completed: Contacts require a name")
 
     def _constrains(self, rid: int) -> None:
         if self.value(rid, "type") == "contact" and not self.value(rid, "name"):
-            raise ValidationError("The operation cannot be completed: Contacts require a name")
+            raise SqlConstraintError("The operation cannot be completed: Contacts require a name")
         if _recursion(self, rid, "parent_id"):
             raise ValidationError("You cannot create recursive Partner hierarchies.")
 
@@ -326,9 +326,7 @@ class ResUsers(BaseModel):
 
     def _check_insert(self, rid: int, vals: dict[str, Any]) -> None:
         if any(row.get("login") == vals.get("login") for row in self.rows.values()):
-            raise ValidationError(
-                "The operation cannot be completed: You can not have two users with the same login!"
-            )
+            raise SqlConstraintError(profiles.current().unique_login_text)
         vals.setdefault("_profile", "user")
         vals["_api_keys"] = []
 
@@ -336,10 +334,7 @@ class ResUsers(BaseModel):
         for rid in self.ids:
             login = self.rows[rid].get("login")
             if any(r.get("login") == login for o, r in self.rows.items() if o != rid):
-                raise ValidationError(
-                    "The operation cannot be completed: "
-                    "You can not have two users with the same login!"
-                )
+                raise SqlConstraintError(profiles.current().unique_login_text)
 
     def _rule_domain(self, operation: str) -> list[Any] | None:
         if self.env.profile == "portal":

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from . import api, crud
+from . import api, crud, profiles
 from .errors import UserError, ValidationError
 from .models_mail import MailThread
 from .orm import BaseModel
@@ -243,8 +243,9 @@ class SaleOrderLine(BaseModel):
             vals["name"] = f"{name}\n{description}" if description else name
         if "price_unit" not in vals:
             vals["price_unit"] = float(products.value(product, "lst_price"))
-        if not vals.get("product_uom_id"):
-            vals["product_uom_id"] = products.value(product, "uom_id")
+        uom = profiles.current().field_name(self._name, "product_uom_id")
+        if not vals.get(uom):
+            vals[uom] = products.value(product, "uom_id")
 
     def _before_unlink(self) -> None:
         orders = self.env.sudo()["sale.order"]

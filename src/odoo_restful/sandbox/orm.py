@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, ClassVar, Self
 
-from . import access, api, catalog, copying, crud, groups, read_group
+from . import access, api, catalog, copying, crud, groups, profiles, read_group
 from .domain import Junction, Leaf, Node, Not, Table, and_, compile_domain, mentions, parse
 from .errors import AccessError, InvalidRowCountInLimitClause
 from .fields import MISSING, X2MANY, Field, describe, filter_attributes, to_read
@@ -139,7 +139,7 @@ class BaseModel(Base):
     _rec_names_search: ClassVar[tuple[str, ...]] = ()
     #: Sandbox behaviour added to the recorded field attributes, per field name.
     _field_options: ClassVar[dict[str, dict[str, Any]]] = {}
-    _fields_cache: ClassVar[dict[str, Field]]
+    _fields_cache: ClassVar[dict[int, dict[str, Field]]]
     _order_cache: ClassVar[list[Term]]
 
     def __init__(self, env: Env, ids: Iterable[int] = ()) -> None:
@@ -153,10 +153,14 @@ class BaseModel(Base):
 
     @classmethod
     def fields(cls) -> dict[str, Field]:
-        cached = cls.__dict__.get("_fields_cache")
+        profile = profiles.current()
+        by_version = cls.__dict__.get("_fields_cache")
+        if by_version is None:
+            by_version = cls._fields_cache = {}
+        cached = by_version.get(profile.major)
         if cached is None:
             cached = {}
-            for fld in load_fields(cls._name):
+            for fld in profile.adapt_fields(cls._name, load_fields(cls._name)):
                 options = cls._field_options.get(fld.name, {})
                 cached[fld.name] = replace(fld, **options) if options else fld
             for fname in cls._field_options:
@@ -165,7 +169,7 @@ class BaseModel(Base):
             for fld in cached.values():
                 if not fld.store and not _has_source(cls, fld):
                     raise TypeError(f"{cls._name}.{fld.name} is computed but has no compute")
-            cls._fields_cache = cached
+            by_version[profile.major] = cached
         return cached
 
     @property
@@ -233,6 +237,10 @@ class BaseModel(Base):
 
     def display_name(self, rid: int) -> str:
         return str(self.value(rid, "display_name"))
+
+    def _compute___last_update(self, rid: int) -> Any:
+        """Odoo <= 16's magic field (see :mod:`.profiles`)."""
+        return self.value(rid, "write_date") or self.value(rid, "create_date")
 
     def _compute_display_name(self, rid: int) -> str:
         if self._rec_name and self._rec_name in self.fields():
@@ -438,7 +446,7 @@ class BaseModel(Base):
         known = self.fields()
         for fname in fields:
             if fname not in known:
-                raise ValueError(f"Invalid field {fname!r} on {self._name!r}")
+                raise profiles.current().unknown_field(self._name, fname, "on")
         for fname in fields:
             self.check_field_access(fname)
         return [fname for fname in fields if fname != "id"]
@@ -534,6 +542,13 @@ class BaseModel(Base):
     def check_access(self, operation: str) -> None:
         self.check_access_operation(operation)
         self.browse([rid for rid in self.ids if rid in self.rows]).check_rules(operation)
+
+    @api.records
+    def name_get(self) -> list[list[Any]]:
+        """Odoo <= 16: ``[[id, display name], ...]`` (a missing method on 17+)."""
+        self.check_access_operation("read")
+        self.check_rules("read")
+        return [[rid, self.display_name(rid)] for rid in self.ids]
 
     @api.records
     def has_access(self, operation: str) -> bool:
@@ -645,7 +660,8 @@ def _leaf_paths(node: Node) -> Iterable[str]:
 
 def _has_source(cls: type[BaseModel], fld: Field) -> bool:
     return bool(
-        fld.related
+        fld.name == "__last_update"
+        or fld.related
         or fld.m2m_of
         or fld.type == "one2many"
         or fld.name == "id"

@@ -12,7 +12,7 @@ import inspect
 from collections.abc import Callable
 from typing import Any, Literal
 
-from . import api
+from . import api, profiles
 from .errors import (
     AccessDenied,
     AccessError,
@@ -21,15 +21,10 @@ from .errors import (
     OperationalError,
     UnprocessableEntity,
     UserError,
+    ValidationError,
 )
 from .orm import BaseModel, Env, Registry
 
-VERSION_INFO: dict[str, Any] = {
-    "server_version": "19.0",
-    "server_version_info": [19, 0, 0, "final", 0, ""],
-    "server_serie": "19.0",
-    "protocol_version": 1,
-}
 Protocol = Literal["jsonrpc", "web"]
 
 
@@ -114,6 +109,7 @@ class Service:
         """``execute_kw`` / ``/web/dataset/call_kw``: positional and keyword arguments."""
         if not isinstance(method, str):
             raise TypeError(f"method name must be a string, not {type(method).__name__}")
+        profile = profiles.current()
         if protocol == "jsonrpc":
             _check_method_name(model, method)
         cls = self.registry.models.get(model) if isinstance(model, str) else None
@@ -125,22 +121,31 @@ class Service:
             _check_method_name(model, method)
         if not isinstance(args, list | tuple):
             raise TypeError(f"args must be a list, not {type(args).__name__}")
-        kwargs = dict(kwargs or {})
+        kwargs = {
+            profile.renamed_kwargs.get((method, key), key): value
+            for key, value in dict(kwargs or {}).items()
+        }
         context = kwargs.pop("context", None)
         env = env.with_extra_context(context)
         records = cls(env)
         _check_private(model, method, getattr(cls, method, None))
         kind = api.kind_of(getattr(cls, method, None))
-        if kind is None:
-            raise AttributeError(f"The method '{model}.{method}' does not exist")
+        if kind is None or method in profile.missing_methods:
+            raise profile.unknown_method_error(model, method)
         args = list(args)
         if kind == "records":
             if not args:
                 raise IndexError("list index out of range")
             records = records.browse(_ids(args.pop(0)))
         bound: Callable[..., Any] = getattr(records, method)
-        with self.registry.store.transaction():
-            result = bound(*args, **kwargs)
+        try:
+            with self.registry.store.transaction():
+                result = bound(*args, **kwargs)
+        except ValidationError as exc:
+            if protocol == "jsonrpc" and profile.sql_constraint_key_error and exc.sql:
+                # Odoo 16 (this build) reads env.context['lang'] of the RPC env here.
+                raise KeyError("lang") from exc
+            raise
         if kind == "create" and args and isinstance(args[0], dict) and isinstance(result, list):
             return result[0]
         return result
@@ -184,7 +189,7 @@ def _check_private(model: Any, method: str, fn: object) -> None:
 
 
 def _private_error(model: Any, method: str) -> AccessError:
-    return AccessError(f"Private methods (such as '{model}.{method}') cannot be called remotely.")
+    return profiles.current().private_method_error(model, method)
 
 
 def _ids(value: Any) -> list[int]:

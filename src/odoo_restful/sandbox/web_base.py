@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from . import api, onchange, read_group, web_read
+from . import api, onchange, profiles, read_group, web_read
 
 if TYPE_CHECKING:
     from .orm import BaseModel
@@ -34,6 +34,11 @@ class Base:
         order: str | None = None,
         count_limit: int | None = None,
     ) -> dict[str, Any]:
+        if profiles.current().web_search_read_fields:
+            # Odoo 16: the second parameter is a list of fields, records come as read() does.
+            return web_read.web_search_read_fields(
+                self._model(), domain, specification, offset, limit, order, count_limit
+            )
         return web_read.web_search_read(
             self._model(), domain, specification, offset, limit, order, count_limit
         )

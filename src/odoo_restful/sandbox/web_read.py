@@ -107,6 +107,24 @@ def _x2many(model: BaseModel, fld: Field, value: Any, sub: Spec) -> Any:
     return web_read(comodel.browse(ids), nested)
 
 
+def web_search_read_fields(
+    model: BaseModel,
+    domain: Any,
+    fields: Any,
+    offset: int = 0,
+    limit: int | None = None,
+    order: str | None = None,
+    count_limit: int | None = None,
+) -> dict[str, Any]:
+    """Odoo 16's ``web_search_read``: ``fields`` as for ``read``, the same ``length``."""
+    ids = model.search_ids(domain, offset, limit, order)
+    records = model.browse(ids).read(fields)
+    length = len(records) + int(offset or 0)
+    if limit and len(records) == limit:
+        length = len(model.search_ids(domain, limit=count_limit))
+    return {"length": length, "records": records}
+
+
 def web_search_read(
     model: BaseModel,
     domain: Any,

@@ -14,9 +14,10 @@ from datetime import UTC, timedelta
 from email.utils import format_datetime
 from typing import Any
 
+from . import profiles
 from .errors import AccessDenied, AccessError, SessionExpired
 from .orm import Env
-from .service import VERSION_INFO, Service
+from .service import Service
 from .wire import Reply, invalid_json, rpc_error, rpc_request, rpc_result
 
 SESSION_MAX_AGE = 7 * 24 * 3600
@@ -50,7 +51,13 @@ class Sessions:
         self._by_id: dict[str, Session] = {}
 
     def open(self, uid: int, db: str, login: str) -> Session:
-        session = Session(secrets.token_urlsafe(63), uid, db, login)
+        # Odoo 16: 40 hex characters; 19: 84 URL-safe ones.
+        sid = (
+            secrets.token_hex(20)
+            if profiles.current().session_id_hex
+            else secrets.token_urlsafe(63)
+        )
+        session = Session(sid, uid, db, login)
         self._by_id[session.sid] = session
         return session
 
@@ -78,7 +85,7 @@ def handle(
         if not isinstance(params, dict):
             raise TypeError("params must be an object")
         if path in ("/web/version", "/web/webclient/version_info"):
-            return rpc_result(request_id, dict(VERSION_INFO))
+            return rpc_result(request_id, profiles.current().version_info)
         if path == "/web/database/list":
             return rpc_result(request_id, service.list_db())
         if path == "/web/session/authenticate":
@@ -106,7 +113,8 @@ def handle(
         )
     except Exception as exc:
         return rpc_error(request_id, exc)
-    return rpc_result(request_id, result, _set_cookie(service, session))
+    cookie = _set_cookie(service, session) if profiles.current().cookie_on_call_kw else None
+    return rpc_result(request_id, result, cookie)
 
 
 def _authenticate(service: Service, sessions: Sessions, params: dict[str, Any]) -> Session:
@@ -175,8 +183,8 @@ def session_info(service: Service, session: Session) -> dict[str, Any]:
         "db": session.db,
         "registry_hash": "5a9c1f0e7d3b2a8c6e4f1d0b9a7c5e3f1b2d4a6c8e0f2a4c6e8b0d2f4a6c8e0f",
         "user_settings": settings,
-        "server_version": VERSION_INFO["server_version"],
-        "server_version_info": list(VERSION_INFO["server_version_info"]),
+        "server_version": profiles.current().server_version,
+        "server_version_info": profiles.current().version_info["server_version_info"],
         "support_url": "https://www.odoo.com/buy",
         "name": users.value(uid, "name"),
         "username": user.get("login"),

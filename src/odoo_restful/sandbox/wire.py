@@ -11,6 +11,7 @@ from typing import Any
 
 import orjson
 
+from . import profiles
 from .errors import OdooError, Unauthorized, json2_status, serialize
 
 Reply = tuple[int, dict[str, str], bytes]
@@ -86,10 +87,13 @@ def rpc_result(request_id: Any, result: Any, headers: dict[str, str] | None = No
 
 
 def rpc_error(request_id: Any, exc: BaseException) -> Reply:
-    """The JSON-RPC error envelope: HTTP 200, ``error.code`` 0 (100 session, 404 not found)."""
+    """The JSON-RPC error envelope: HTTP 200, ``error.code`` 0 on 19 and 200 on 16 (100
+    session, 404 not found)."""
     code, message = 0, "Odoo Server Error"
     if isinstance(exc, OdooError):
         code, message = exc.rpc_code, exc.rpc_message
+    if code == 0:
+        code = profiles.current().rpc_error_code
     error = {"code": code, "message": message, "data": serialize(exc)}
     return json_reply({"jsonrpc": "2.0", "id": request_id, "error": error})
 
