@@ -260,11 +260,12 @@ def burn(seconds: float) -> None:
 class Odoo:
     """Maps one request to a fixed answer and counts it."""
 
-    def __init__(self, cpu_ms: float = 0.0) -> None:
+    def __init__(self, cpu_ms: float = 0.0, jsonrpc_extra_ms: float = 0.0) -> None:
         self.bodies = Bodies()
         self.counts: collections.Counter[str] = collections.Counter()
         self._not_found: Answer = (404, b"text/html; charset=utf-8", b"<p>Not Found</p>")
         self.cpu_s = cpu_ms / 1000
+        self.jsonrpc_extra_s = jsonrpc_extra_ms / 1000
 
     def handle(self, method: bytes, path: bytes, body: bytes) -> Answer:
         if self.cpu_s and not path.startswith(b"/_stats"):
@@ -302,6 +303,8 @@ class Odoo:
                 return 200, JSON, b.rpc_uid
         elif service == "object" and method == "execute_kw" and len(args) >= 5:
             kwargs = args[6] if len(args) > 6 and isinstance(args[6], dict) else {}
+            if self.jsonrpc_extra_s:  # Odoo 19: the password check and deprecation warning
+                burn(self.jsonrpc_extra_s)
             return self._execute("POST /jsonrpc", args[3], args[4], kwargs)
         else:
             self.counts[f"POST /jsonrpc {service}.{method}"] += 1
@@ -478,9 +481,10 @@ async def serve_asyncio(
     *,
     odoo_like: bool = False,
     cpu_ms: float = 0.0,
+    jsonrpc_extra_ms: float = 0.0,
     sock: socket.socket | None = None,
 ) -> None:
-    odoo = Odoo(cpu_ms)
+    odoo = Odoo(cpu_ms, jsonrpc_extra_ms)
     cache: dict[int, bytes] = {}
     loop = asyncio.get_running_loop()
 
@@ -637,6 +641,12 @@ def main(argv: list[str] | None = None) -> None:
         help="answer as Odoo's prefork server: HTTP/1.0, Werkzeug's headers, close",
     )
     parser.add_argument("--cpu-ms", type=float, default=0.0, help="CPU ms burnt per Odoo call")
+    parser.add_argument(
+        "--jsonrpc-extra-ms",
+        type=float,
+        default=0.0,
+        help="more CPU ms per /jsonrpc model call (Odoo 19's password check and warning)",
+    )
     parser.add_argument("--workers", type=int, default=1, help="processes on one socket")
     parser.add_argument("--write-rules", metavar="FILE", help="write cstub.c's rules and exit")
     args = parser.parse_args(argv)
@@ -666,6 +676,7 @@ def main(argv: list[str] | None = None) -> None:
         _announce,
         odoo_like=args.odoo_like,
         cpu_ms=args.cpu_ms,
+        jsonrpc_extra_ms=args.jsonrpc_extra_ms,
         sock=sock,
     )
     try:
