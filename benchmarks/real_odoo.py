@@ -173,7 +173,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--odoo-workers", type=int, default=2)
     parser.add_argument("--connections", type=int, nargs="+", default=[1, 8])
     parser.add_argument(
-        "--protocols", nargs="+", default=["jsonrpc", "web", "json2"], choices=("jsonrpc", "web", "json2")
+        "--protocols",
+        nargs="+",
+        default=["jsonrpc", "web", "json2"],
+        choices=("jsonrpc", "web", "json2"),
     )
     parser.add_argument("--pythonpath", default="", help="run a scratch copy of the package")
     parser.add_argument("--no-wrk", action="store_true", help="use loadgen.py")

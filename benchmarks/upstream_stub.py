@@ -64,8 +64,15 @@ VERSION = {
 JSON_VERSION = {"version_info": [19, 0, 0, "final", 0, ""], "version": "19.0"}
 UID = 2
 # what /web/session/authenticate answers (a few of Odoo's many keys: the gateway reads uid)
-WEB_SESSION = {"uid": 2, "is_system": True, "is_admin": True, "name": "Mitchell Admin",
-               "username": "admin", "db": "bench", "user_context": {"lang": "en_US"}}
+WEB_SESSION = {
+    "uid": 2,
+    "is_system": True,
+    "is_admin": True,
+    "name": "Mitchell Admin",
+    "username": "admin",
+    "db": "bench",
+    "user_context": {"lang": "en_US"},
+}
 SESSION_ID = "bench0StubSession0Id0" + "x" * 50
 USER = {
     "id": 2,
@@ -494,9 +501,7 @@ async def serve_asyncio(
     if sock is not None:
         server = await loop.create_server(protocol, sock=sock, backlog=1024)
     else:
-        server = await loop.create_server(
-            protocol, host, port, backlog=1024, reuse_address=True
-        )
+        server = await loop.create_server(protocol, host, port, backlog=1024, reuse_address=True)
         ready(server.sockets[0].getsockname()[1])
     async with server:
         await server.serve_forever()

@@ -4,8 +4,8 @@
 JSON-2) JSON-2 for an API key and the web session for a password, since 19's
 ``/jsonrpc`` checks the password and logs a deprecation warning on every call while
 the session route does neither; on older servers JSON-RPC for every credential
-while ``/jsonrpc`` is served, the web session otherwise. What the server offers is probed once and cached. A forced protocol
-(``--protocol``) skips the probe.
+while ``/jsonrpc`` is served, the web session otherwise. What the server offers is
+probed once and cached. A forced protocol (``--protocol``) skips the probe.
 """
 
 from __future__ import annotations
