@@ -5,6 +5,10 @@
 * ``response``: what the gateway does with a ``search_read`` reply: the pass-through
   path (msgspec envelope with a ``Raw`` result, the record count, the spliced
   ``{"count", "data"}`` body) against decoding the result and encoding it again.
+* ``request``: the whole gateway in-process (the Starlette app called as ASGI, no
+  sockets) serving ``GET /api/res.partner?limit=10&fields=name,email,phone`` over each
+  protocol, Odoo's replies from ``upstream_stub.Odoo``: the gateway's own CPU per
+  request (``time.process_time``), without the HTTP server and the sockets.
 
 Run: ``.venv/bin/python benchmarks/micro.py [token|response ...] [--json]``.
 Figures are medians over repeats, in microseconds per call.
@@ -145,7 +149,99 @@ def response_bench(quick: bool = False) -> dict[str, Any]:
     return out
 
 
-BENCHES = {"token": token_bench, "response": response_bench}
+class StubTransport:
+    """``upstream_stub.Odoo`` answering in-process, a session cookie on web sign-in."""
+
+    def __init__(self) -> None:
+        self.odoo = upstream_stub.Odoo()
+
+    async def request(self, method: str, path: str, body: bytes, headers: Any) -> Any:
+        from odoo_restful.odoo.transport import Reply
+
+        raw_path = path.split("?")[0].encode()
+        status, kind, answer = self.odoo.handle(method.encode(), raw_path, body)
+        found = {"content-type": kind.decode()}
+        if answer is self.odoo.bodies.web_session:
+            found["set-cookie"] = f"session_id={upstream_stub.SESSION_ID}; Path=/"
+        return Reply(status, answer, found)
+
+    async def close(self) -> None:
+        return None
+
+
+async def _asgi(
+    app: Any, method: str, path: str, query: bytes, headers: list[tuple[bytes, bytes]], body: bytes
+) -> tuple[int, bytes]:
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": query,
+        "root_path": "",
+        "headers": headers,
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 8080),
+    }
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    await app(scope, receive, send)
+    status = next(m["status"] for m in sent if m["type"] == "http.response.start")
+    return status, b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+
+
+async def _request_bench(quick: bool) -> dict[str, Any]:
+    from odoo_restful.app import create_app
+    from odoo_restful.config import Settings
+
+    number = 300 if quick else 2_000
+    out: dict[str, Any] = {}
+    for protocol in ("jsonrpc", "web", "json2"):
+        with tempfile.TemporaryDirectory() as tmp:
+            settings = Settings(
+                store=str(Path(tmp) / "t.db"),
+                secret_file=str(Path(tmp) / "k"),
+                db="bench",
+                protocol=protocol,
+                odoo_url="http://127.0.0.1:9",
+            )
+            app = create_app(settings, transport=StubTransport())  # type: ignore[arg-type]
+            async with app.router.lifespan_context(app):
+                secret = "0123456789abcdef0123456789abcdef01234567" if protocol == "json2" else "a"
+                form = json.dumps({"login": "admin", "password": secret}).encode()
+                kind = [(b"content-type", b"application/json")]
+                kind.append((b"content-length", b"%d" % len(form)))
+                status, body = await _asgi(app, "POST", "/api/auth/token", b"", kind, form)
+                assert status == 200, body
+                token = json.loads(body)["access_token"].encode()
+                query = b"limit=10&fields=name,email,phone"
+                headers = [(b"access-token", token), (b"host", b"127.0.0.1:8080")]
+                status, body = await _asgi(app, "GET", "/api/res.partner", query, headers, b"")
+                assert status == 200 and json.loads(body)["count"] == 10, body
+                times = []
+                for _ in range(7):
+                    start = time.process_time()
+                    for _ in range(number):
+                        await _asgi(app, "GET", "/api/res.partner", query, headers, b"")
+                    times.append((time.process_time() - start) / number * 1e6)
+                out[protocol] = {"median_us": statistics.median(times), "best_us": min(times)}
+    return out
+
+
+def request_bench(quick: bool = False) -> dict[str, Any]:
+    return asyncio.run(_request_bench(quick))
+
+
+BENCHES = {"token": token_bench, "response": response_bench, "request": request_bench}
 
 
 def main(argv: list[str] | None = None) -> None:

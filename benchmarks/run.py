@@ -261,6 +261,7 @@ class Load:
     method: str = "GET"
     token: str = ""
     body_file: str = ""
+    headers: str = ""  # more headers, "Name: value" lines (wrk only)
 
 
 @dataclass
@@ -310,7 +311,10 @@ class LoadGenerator:
         env = dict(os.environ)
         if self.wrk:
             env.update(
-                BENCH_METHOD=load.method, BENCH_TOKEN=load.token, BENCH_BODY_FILE=load.body_file
+                BENCH_METHOD=load.method,
+                BENCH_TOKEN=load.token,
+                BENCH_BODY_FILE=load.body_file,
+                BENCH_HEADERS=load.headers,
             )
             cmd = [self.wrk, "-t1", f"-c{connections}", f"-d{seconds:g}s", "--timeout", "5s"]
             cmd += ["--latency", "-s", str(HERE / "wrk_report.lua"), load.url]

@@ -9,7 +9,10 @@ It answers, with fixed pre-encoded bodies shaped like the Odoo 19 recordings in
   ``res.partner`` ``search_read`` (a 10-record page when ``limit`` <= 10, else an
   80-record page);
 * ``POST /json/2/<model>/<method>``: the same results, bare (JSON-2);
-* ``GET /json/version``.
+* ``GET /json/version``;
+* the web client's routes: ``POST /web/session/authenticate`` (uid 2 and a
+  ``session_id`` cookie), ``POST /web/dataset/call_kw[/<model>/<method>]`` (the same
+  results as ``execute_kw``) and ``POST /web/webclient/version_info``.
 
 The JSON-RPC ``id`` of every reply is fixed (the gateway ignores it). Requests are
 counted per path and call; ``GET /_stats`` returns the counts and ``POST /_stats/reset``
@@ -20,6 +23,15 @@ on uvloop with a minimal HTTP/1.1 parser; the default, and the faster) and
 ``uvicorn`` (a bare ASGI app on uvicorn with httptools). ``--close`` answers with
 ``Connection: close`` and closes every connection, as real Odoo does.
 
+``--odoo-like`` answers as Odoo's prefork server does (the recordings in
+``../shared/odoo-wire-19b``): an ``HTTP/1.0`` status line, Werkzeug's headers
+(``Server: Werkzeug/2.2.2 Python/3.11.2``, ``Date``, ``Content-Length``,
+``Content-Type``, ``X-Content-Type-Options: nosniff``), ``Connection: close`` and a
+closed connection after every answer. ``--cpu-ms N`` busy-loops N ms of CPU per Odoo
+call in the stub process, so that Odoo-like work competes with the gateway for the
+cores; ``--workers N`` forks N processes on one listening socket, as ``odoo-bin
+--workers=N`` does (each counts its own requests: ``/_stats`` answers one process).
+
 Run: ``python benchmarks/upstream_stub.py --port 8069``; it prints ``READY <port>``.
 """
 
@@ -28,9 +40,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
+import contextlib
+import email.utils
 import json
+import os
+import signal
 import socket
 import sys
+import time
 from collections.abc import Callable
 from typing import Any, cast
 
@@ -46,6 +63,17 @@ VERSION = {
 }
 JSON_VERSION = {"version_info": [19, 0, 0, "final", 0, ""], "version": "19.0"}
 UID = 2
+# what /web/session/authenticate answers (a few of Odoo's many keys: the gateway reads uid)
+WEB_SESSION = {
+    "uid": 2,
+    "is_system": True,
+    "is_admin": True,
+    "name": "Mitchell Admin",
+    "username": "admin",
+    "db": "bench",
+    "user_context": {"lang": "en_US"},
+}
+SESSION_ID = "bench0StubSession0Id0" + "x" * 50
 USER = {
     "id": 2,
     "name": "Mitchell Admin",
@@ -201,6 +229,8 @@ class Bodies:
         self.json2 = {key: encode(value) for key, value in self.results.items()}
         self.json2_pages = {n: encode(p) for n, p in self.pages.items()}
         self.rpc_version = rpc_body(VERSION)
+        self.web_session = rpc_body(WEB_SESSION)
+        self.web_version = rpc_body(JSON_VERSION)
         self.rpc_uid = rpc_body(UID)
         self.json_version = encode(JSON_VERSION)
         self.rpc_missing = rpc_error_body("odoo.exceptions.UserError", "not in the stub")
@@ -208,6 +238,7 @@ class Bodies:
         fixed = [*self.rpc.values(), *self.rpc_pages.values(), *self.json2.values()]
         fixed += [*self.json2_pages.values(), self.rpc_version, self.rpc_uid]
         fixed += [self.json_version, self.rpc_missing, self.json2_missing]
+        fixed += [self.web_session, self.web_version]
         # ids of the bodies that never change: their full HTTP responses can be cached
         self.fixed_ids = frozenset(id(body) for body in fixed)
 
@@ -220,21 +251,38 @@ def page_for(limit: Any) -> int:
 
 JSON = b"application/json; charset=utf-8"
 Answer = tuple[int, bytes, bytes]  # status, content type, body
+SET_COOKIE = (
+    b"Set-Cookie: session_id=%s; Expires=Mon, 29 Nov 2027 18:19:36 GMT; Max-Age=604800; "
+    b"HttpOnly; Path=/\r\n" % SESSION_ID.encode()
+)
+
+
+def burn(seconds: float) -> None:
+    """Spend this much CPU time in this process (Odoo's work for one call)."""
+    end = time.thread_time() + seconds
+    while time.thread_time() < end:
+        pass
 
 
 class Odoo:
     """Maps one request to a fixed answer and counts it."""
 
-    def __init__(self) -> None:
+    def __init__(self, cpu_ms: float = 0.0, jsonrpc_extra_ms: float = 0.0) -> None:
         self.bodies = Bodies()
         self.counts: collections.Counter[str] = collections.Counter()
         self._not_found: Answer = (404, b"text/html; charset=utf-8", b"<p>Not Found</p>")
+        self.cpu_s = cpu_ms / 1000
+        self.jsonrpc_extra_s = jsonrpc_extra_ms / 1000
 
     def handle(self, method: bytes, path: bytes, body: bytes) -> Answer:
+        if self.cpu_s and not path.startswith(b"/_stats"):
+            burn(self.cpu_s)
         if method == b"POST" and path == b"/jsonrpc":
             return self._jsonrpc(body)
         if method == b"POST" and path.startswith(b"/json/2/"):
             return self._json2(path, body)
+        if method == b"POST" and path.startswith(b"/web/"):
+            return self._web(path, body)
         if method == b"GET" and path == b"/json/version":
             self.counts["GET /json/version"] += 1
             return 200, JSON, self.bodies.json_version
@@ -261,19 +309,44 @@ class Odoo:
             if method in ("authenticate", "login"):
                 return 200, JSON, b.rpc_uid
         elif service == "object" and method == "execute_kw" and len(args) >= 5:
-            model, call = args[3], args[4]
-            if call == "search_read" and model == "res.partner":
-                kwargs = args[6] if len(args) > 6 and isinstance(args[6], dict) else {}
-                size = page_for(kwargs.get("limit"))
-                self.counts[f"POST /jsonrpc {model}.{call} page={size}"] += 1
-                return 200, JSON, b.rpc_pages[size]
-            self.counts[f"POST /jsonrpc {model}.{call}"] += 1
-            found = b.rpc.get((model, call))
-            if found is not None:
-                return 200, JSON, found
+            kwargs = args[6] if len(args) > 6 and isinstance(args[6], dict) else {}
+            if self.jsonrpc_extra_s:  # Odoo 19: the password check and deprecation warning
+                burn(self.jsonrpc_extra_s)
+            return self._execute("POST /jsonrpc", args[3], args[4], kwargs)
         else:
             self.counts[f"POST /jsonrpc {service}.{method}"] += 1
         return 200, JSON, b.rpc_missing
+
+    def _execute(self, route: str, model: Any, call: Any, kwargs: dict[str, Any]) -> Answer:
+        """A model method's JSON-RPC answer (``/jsonrpc`` and ``call_kw`` share them)."""
+        b = self.bodies
+        if call == "search_read" and model == "res.partner":
+            size = page_for(kwargs.get("limit"))
+            self.counts[f"{route} {model}.{call} page={size}"] += 1
+            return 200, JSON, b.rpc_pages[size]
+        self.counts[f"{route} {model}.{call}"] += 1
+        found = b.rpc.get((model, call))
+        return 200, JSON, b.rpc_missing if found is None else found
+
+    def _web(self, path: bytes, raw: bytes) -> Answer:
+        b = self.bodies
+        if path == b"/web/session/authenticate":
+            self.counts["POST /web/session/authenticate"] += 1
+            return 200, JSON, b.web_session
+        if path == b"/web/webclient/version_info":
+            self.counts["POST /web/webclient/version_info"] += 1
+            return 200, JSON, b.web_version
+        if path.startswith(b"/web/dataset/call_kw"):
+            try:
+                params = orjson.loads(raw)["params"]
+                model, call = params["model"], params["method"]
+                kwargs = params.get("kwargs") or {}
+            except (orjson.JSONDecodeError, KeyError, TypeError):
+                self.counts["POST /web/dataset/call_kw (bad request)"] += 1
+                return 400, b"text/html; charset=utf-8", b"Invalid JSON data"
+            return self._execute("POST /web/dataset/call_kw", model, call, kwargs)
+        self.counts[f"POST {path.decode(errors='replace')} (404)"] += 1
+        return self._not_found
 
     def _json2(self, path: bytes, raw: bytes) -> Answer:
         b = self.bodies
@@ -297,6 +370,23 @@ class Odoo:
 _REASONS = {200: b"OK", 400: b"BAD REQUEST", 404: b"NOT FOUND", 411: b"LENGTH REQUIRED"}
 
 
+def odoo_head(status: int, content_type: bytes, length: int, cookie: bool) -> bytes:
+    """The head Odoo's prefork server (Werkzeug) sends: HTTP/1.0, then close."""
+    return (
+        b"HTTP/1.0 %d %s\r\nServer: Werkzeug/2.2.2 Python/3.11.2\r\nDate: %s\r\n"
+        b"Content-Length: %d\r\nContent-Type: %s\r\n%sX-Content-Type-Options: nosniff\r\n"
+        b"Connection: close\r\n\r\n"
+        % (
+            status,
+            _REASONS.get(status, b"OK"),
+            email.utils.formatdate(usegmt=True).encode(),
+            length,
+            content_type,
+            SET_COOKIE if cookie else b"",
+        )
+    )
+
+
 def http_head(status: int, content_type: bytes, length: int, close: bool) -> bytes:
     return b"HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %d\r\nConnection: %s\r\n\r\n" % (
         status,
@@ -313,11 +403,14 @@ def http_head(status: int, content_type: bytes, length: int, close: bool) -> byt
 class StubProtocol(asyncio.Protocol):
     """A minimal HTTP/1.1 server: Content-Length bodies, keep-alive, no chunked requests."""
 
-    __slots__ = ("_cache", "buf", "close", "odoo", "transport")
+    __slots__ = ("_cache", "buf", "close", "odoo", "odoo_like", "transport")
 
-    def __init__(self, odoo: Odoo, close: bool, cache: dict[int, bytes]) -> None:
+    def __init__(
+        self, odoo: Odoo, close: bool, cache: dict[int, bytes], odoo_like: bool = False
+    ) -> None:
         self.odoo = odoo
-        self.close = close
+        self.odoo_like = odoo_like
+        self.close = close or odoo_like
         self.buf = bytearray()
         self.transport: asyncio.Transport | None = None
         self._cache = cache  # id(body) -> full response, built on first use
@@ -367,8 +460,11 @@ class StubProtocol(asyncio.Protocol):
 
     def _answer(self, status: int, content_type: bytes, body: bytes, *, close: bool) -> None:
         key = id(body) * 2 + close
-        full = self._cache.get(key)
-        if full is None:
+        full = None if self.odoo_like else self._cache.get(key)
+        if self.odoo_like:  # a Date per answer, as Werkzeug writes it
+            cookie = body is self.odoo.bodies.web_session
+            full = odoo_head(status, content_type, len(body), cookie) + body
+        elif full is None:
             full = http_head(status, content_type, len(body), close) + body
             if id(body) in self.odoo.bodies.fixed_ids:
                 self._cache[key] = full  # only the fixed bodies (kept alive by Bodies)
@@ -384,16 +480,48 @@ class StubProtocol(asyncio.Protocol):
             self.transport.close()
 
 
-async def serve_asyncio(host: str, port: int, close: bool, ready: Callable[[int], None]) -> None:
-    odoo = Odoo()
+async def serve_asyncio(
+    host: str,
+    port: int,
+    close: bool,
+    ready: Callable[[int], None],
+    *,
+    odoo_like: bool = False,
+    cpu_ms: float = 0.0,
+    jsonrpc_extra_ms: float = 0.0,
+    sock: socket.socket | None = None,
+) -> None:
+    odoo = Odoo(cpu_ms, jsonrpc_extra_ms)
     cache: dict[int, bytes] = {}
     loop = asyncio.get_running_loop()
-    server = await loop.create_server(
-        lambda: StubProtocol(odoo, close, cache), host, port, backlog=1024, reuse_address=True
-    )
-    ready(server.sockets[0].getsockname()[1])
+
+    def protocol() -> StubProtocol:
+        return StubProtocol(odoo, close, cache, odoo_like)
+
+    if sock is not None:
+        server = await loop.create_server(protocol, sock=sock, backlog=1024)
+    else:
+        server = await loop.create_server(protocol, host, port, backlog=1024, reuse_address=True)
+        ready(server.sockets[0].getsockname()[1])
     async with server:
         await server.serve_forever()
+
+
+def die_with_parent() -> None:
+    """A forked worker ends when the stub's first process does (Linux prctl)."""
+    with contextlib.suppress(OSError, AttributeError):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(1024)
+    sock.setblocking(False)
+    return sock
 
 
 # --- implementation 2: bare ASGI on uvicorn --------------------------------------------
@@ -512,6 +640,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--close", action="store_true", help="answer 'Connection: close' (as Odoo does)"
     )
+    parser.add_argument(
+        "--odoo-like",
+        action="store_true",
+        help="answer as Odoo's prefork server: HTTP/1.0, Werkzeug's headers, close",
+    )
+    parser.add_argument("--cpu-ms", type=float, default=0.0, help="CPU ms burnt per Odoo call")
+    parser.add_argument(
+        "--jsonrpc-extra-ms",
+        type=float,
+        default=0.0,
+        help="more CPU ms per /jsonrpc model call (Odoo 19's password check and warning)",
+    )
+    parser.add_argument("--workers", type=int, default=1, help="processes on one socket")
     parser.add_argument("--write-rules", metavar="FILE", help="write cstub.c's rules and exit")
     args = parser.parse_args(argv)
     if args.write_rules:
@@ -524,7 +665,25 @@ def main(argv: list[str] | None = None) -> None:
         import uvloop
     except ImportError:  # pragma: no cover - uvloop comes with uvicorn[standard]
         uvloop = None
-    coro = serve_asyncio(args.host, args.port, args.close, _announce)
+    sock = None
+    if args.workers > 1:  # one socket, forked workers, as odoo-bin --workers=N
+        sock = listening_socket(args.host, args.port)
+        for _ in range(args.workers - 1):
+            if os.fork() == 0:
+                die_with_parent()
+                break
+        else:
+            _announce(sock.getsockname()[1])
+    coro = serve_asyncio(
+        args.host,
+        args.port,
+        args.close,
+        _announce,
+        odoo_like=args.odoo_like,
+        cpu_ms=args.cpu_ms,
+        jsonrpc_extra_ms=args.jsonrpc_extra_ms,
+        sock=sock,
+    )
     try:
         if uvloop is not None:
             uvloop.run(coro)

@@ -4,6 +4,7 @@
 --   BENCH_METHOD     GET (default) or POST
 --   BENCH_TOKEN      sent as the `access-token` header when set (the gateway's token)
 --   BENCH_BODY_FILE  a file whose bytes are the request body (JSON), when set
+--   BENCH_HEADERS    more request headers, "Name: value" lines (real_odoo.py's direct calls)
 --
 -- No response() callback on purpose: it would make wrk hand every reply to Lua and
 -- slow the load generator down. Non-2xx/3xx replies are counted by wrk itself
@@ -16,10 +17,16 @@
 local method = os.getenv("BENCH_METHOD") or "GET"
 local token = os.getenv("BENCH_TOKEN")
 local body_file = os.getenv("BENCH_BODY_FILE")
+local extra = os.getenv("BENCH_HEADERS")
 
 wrk.method = method
 if token ~= nil and token ~= "" then
   wrk.headers["access-token"] = token
+end
+if extra ~= nil then
+  for name, value in string.gmatch(extra, "([^:\n]+):%s*([^\n]*)") do
+    wrk.headers[name] = value
+  end
 end
 if body_file ~= nil and body_file ~= "" then
   local f = assert(io.open(body_file, "rb"))

@@ -53,7 +53,8 @@ def sign_in(url: str, password: str, login: str = "admin") -> dict[str, str]:
     return {"access-token": resp.json()["access_token"]}
 
 
-def test_auto_uses_json2_for_api_keys_and_jsonrpc_for_passwords(tmp_path: Path) -> None:
+def test_auto_uses_json2_for_api_keys_and_web_sessions_for_passwords(tmp_path: Path) -> None:
+    """Odoo 19+: ``/jsonrpc`` checks the password on every call; the session does not."""
     transport = CountingTransport(Sandbox())
     with gateway(tmp_path, transport) as url:
         by_key = sign_in(url, SANDBOX_KEYS["admin"])
@@ -66,9 +67,24 @@ def test_auto_uses_json2_for_api_keys_and_jsonrpc_for_passwords(tmp_path: Path) 
         assert transport.paths["json/2"] == 3 and transport.paths["jsonrpc"] == 0
         for _ in range(3):
             assert requests.get(url + "/api/res.partner", headers=by_password).status_code == 200
-        assert transport.paths["jsonrpc"] == 3
+        assert transport.paths["web/dataset"] == 3 and transport.paths["jsonrpc"] == 0
+        assert transport.paths["web/session"] == 0  # signed in once, at token time
         # the server was probed once, at start: never per request
         assert transport.paths["json/version"] == 0
+
+
+def test_auto_uses_jsonrpc_for_every_credential_before_odoo_19(tmp_path: Path) -> None:
+    """Without JSON-2 (Odoo 18 and older), ``/jsonrpc`` serves passwords and keys alike."""
+    transport = CountingTransport(Sandbox(), gone=("/json/",))
+    with gateway(tmp_path, transport) as url:
+        headers = [sign_in(url, SANDBOX_KEYS["admin"]), sign_in(url, "admin")]
+        for h in headers:
+            assert requests.get(url + "/api/res.partner", headers=h).status_code == 200
+        transport.paths.clear()
+        for h in headers:
+            assert requests.get(url + "/api/res.partner", headers=h).status_code == 200
+        assert transport.paths["jsonrpc"] == 2
+        assert transport.paths["web/dataset"] == transport.paths["json/2"] == 0
 
 
 def test_auto_falls_back_to_web_sessions_without_jsonrpc(tmp_path: Path) -> None:

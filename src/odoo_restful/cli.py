@@ -82,8 +82,8 @@ def main() -> None:
 )
 @setting_option(
     "protocol",
-    "Odoo wire protocol: auto picks JSON-2 (Odoo 19+, API keys), else JSON-RPC, else the "
-    "web-client session routes.",
+    "Odoo wire protocol: auto picks, on Odoo 19+, JSON-2 for API keys and the web-client "
+    "session for passwords; on older servers JSON-RPC, else the web-client session.",
 )
 @setting_option(
     "web_session_only",

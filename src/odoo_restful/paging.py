@@ -196,13 +196,18 @@ class Cursors:
         return values
 
 
+def _name(raw: str) -> str:
+    """A query parameter's decoded name (most need no decoding)."""
+    return unquote_plus(raw) if "%" in raw or "+" in raw else raw
+
+
 def link_header(
     base: str, query: str, rels: Mapping[str, Mapping[str, str]], *, drop: Collection[str] = ()
 ) -> str:
     """``Link: <url>; rel="next", ...``: the raw ``query`` string with each rel's
     parameters replacing theirs (an empty value drops the parameter) and ``drop``
     names left out. Parts are kept as sent: only their names are decoded."""
-    parts = [(unquote_plus(part.partition("=")[0]), part) for part in query.split("&") if part]
+    parts = [(_name(part.partition("=")[0]), part) for part in query.split("&") if part]
     parts = [(name, part) for name, part in parts if name not in drop]
     links = []
     for rel, changes in rels.items():

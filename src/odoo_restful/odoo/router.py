@@ -1,9 +1,11 @@
 """Chooses the wire protocol per call, so route handlers never know which one is used.
 
-``auto``: JSON-2 when the server has it (Odoo 19+) and the credential is an API
-key; JSON-RPC when the server still serves ``/jsonrpc``; the web-session routes
-otherwise. What the server offers is probed once and cached. A forced protocol
-(``--protocol``) skips the probe.
+``auto`` picks what costs Odoo least per call: on Odoo 19+ (the server serves
+JSON-2) JSON-2 for an API key and the web session for a password, since 19's
+``/jsonrpc`` checks the password and logs a deprecation warning on every call while
+the session route does neither; on older servers JSON-RPC for every credential
+while ``/jsonrpc`` is served, the web session otherwise. What the server offers is
+probed once and cached. A forced protocol (``--protocol``) skips the probe.
 
 The probe also learns the server's major version (:meth:`OdooRouter.server_version`):
 JSON-2's ``/json/version`` first (19+), then ``common.version`` (every version;
@@ -128,9 +130,9 @@ class OdooRouter:
             version = "?"
         if self.protocol != "auto":
             return f"Odoo {version}, protocol {self.protocol} (forced)"
-        default = "jsonrpc" if has_jsonrpc else "web"
-        keys = "json2" if has_json2 else default
-        return f"Odoo {version}, protocol auto: {keys} for API keys, {default} for passwords"
+        passwords = "web" if has_json2 or not has_jsonrpc else "jsonrpc"
+        keys = "json2" if has_json2 else passwords
+        return f"Odoo {version}, protocol auto: {keys} for API keys, {passwords} for passwords"
 
     async def client_for(self, kind: str) -> OdooClient:
         if self.protocol == "jsonrpc":
@@ -140,11 +142,9 @@ class OdooRouter:
         if self.protocol == "web" or kind == "session":
             return self.web
         has_json2, has_jsonrpc = await self.offers()
-        if has_json2 and kind == "api_key":
-            return self.json2
-        if has_jsonrpc:
-            return self.jsonrpc
-        return self.web
+        if has_json2:  # Odoo 19+: no per-call password check over the web session
+            return self.json2 if kind == "api_key" else self.web
+        return self.jsonrpc if has_jsonrpc else self.web
 
     async def version(self) -> dict[str, Any]:
         client = await self.client_for("password")

@@ -5,10 +5,12 @@ Each handler reads like the data flow: identify, parse, call Odoo, shape.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import msgspec
 import orjson
+from starlette.datastructures import URL
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -223,7 +225,20 @@ async def search(request: Request) -> Response:
 
 def _base_url(request: Request) -> str:
     """This request's URL without its query (what ``Link`` headers point to)."""
-    url = request.url
+    scope = request.scope
+    host = next((value for key, value in scope["headers"] if key == b"host"), None)
+    server = scope.get("server")
+    return _base_of(
+        scope.get("scheme", "http"), tuple(server) if server else None, scope["path"], host
+    )
+
+
+@functools.lru_cache(maxsize=1024)
+def _base_of(scheme: str, server: tuple[str, int] | None, path: str, host: bytes | None) -> str:
+    """Starlette's URL of these parts, built once per (host, path): the same few recur
+    and building it is a fifth of the gateway's own CPU of a search."""
+    headers = [(b"host", host)] if host is not None else []
+    url = URL(scope={"scheme": scheme, "server": server, "path": path, "headers": headers})
     return f"{url.scheme}://{url.netloc}{url.path}"
 
 
