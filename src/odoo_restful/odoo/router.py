@@ -41,6 +41,7 @@ class OdooRouter:
         self.json2 = Json2Client(transport)
         self.web = WebSessionClient(transport)
         self._offers: tuple[bool, bool] | None = None  # (has JSON-2, has /jsonrpc)
+        self._major: int | None = None
         self._lock = asyncio.Lock()
 
     async def offers(self) -> tuple[bool, bool]:
@@ -98,6 +99,19 @@ class OdooRouter:
     async def version(self) -> dict[str, Any]:
         client = await self.client_for("password")
         return await client.version()
+
+    async def server_major(self) -> int:
+        """The server's major version (19 for Odoo 19.0), asked once; 0 if unknown.
+
+        Features that differ by version (nested reads, grouped aggregates) choose
+        their Odoo method by it.
+        """
+        if self._major is None:
+            info = await self.version()
+            raw = info.get("server_version_info") or info.get("version_info") or [0]
+            major = raw[0] if isinstance(raw, list) and raw else 0
+            self._major = major if isinstance(major, int) else 0
+        return self._major
 
     async def authenticate(self, db: str, login: str, secret: str) -> int:
         return (await self.sign_in(db, login, secret)).uid

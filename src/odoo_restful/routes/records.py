@@ -10,7 +10,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from .. import params, values
+from .. import nested, params, values
 from ..errors import BadRequest, MissingError, UpstreamError
 from ..guards import check_context, check_method_arguments, values_guard
 from ..odoo.base import Credential
@@ -24,6 +24,16 @@ def _model(request: Request) -> str:
 
 def _path_id(request: Request) -> int:
     return params.parse_id(request.path_params["id"])
+
+
+Fields = list[str] | params.FieldTree | None
+"""A flat field list (None: the default list), or a nested tree (see ``nested``)."""
+
+
+def _fields(value: Any) -> Fields:
+    """``fields`` as a nested tree when it names related fields, else a flat list."""
+    tree = params.parse_field_tree(value)
+    return tree if tree is not None else params.parse_fields(value)
 
 
 def _context(base: dict[str, Any], value: Any) -> dict[str, Any]:
@@ -49,7 +59,7 @@ async def _read_one(
     cred: Credential,
     model: str,
     rid: int,
-    fields: list[str] | None,
+    fields: Fields,
     ctx: dict[str, Any],
 ) -> Response:
     """One record as ``{"count": 1, "data": [record]}``; 404 when absent or not readable.
@@ -64,6 +74,20 @@ async def _read_one(
         # Naming ``active`` in the domain turns Odoo's archive filter off for this
         # lookup only: an id names one record, archived or not.
         domain.append(["active", "in", [True, False]])
+    if isinstance(fields, dict):
+        records = await nested.read_tree(
+            gw.odoo,
+            gw.fields.lookup(cred),
+            cred,
+            model,
+            fields,
+            domain=domain,
+            limit=1,
+            context=ctx,
+        )
+        if not records:
+            raise MissingError(f"{model} record {rid} does not exist or is not readable")
+        return envelope(records)
     kwargs = await _read_kwargs(request, cred, model, fields, ctx)
     items = await gw.odoo.call_page(cred, model, "search_read", [domain], kwargs)
     if not items:
@@ -88,7 +112,7 @@ async def search(request: Request) -> Response:
     p = (await request_params(request)).values
     gw = gateway(request)
     domain = params.parse_domain(p.get("domain"))
-    fields = params.parse_fields(p.get("fields"))
+    fields = _fields(p.get("fields"))
     order = params.parse_order(p.get("order"))
     limit, offset = params.parse_limit_offset(
         p.get("limit"),
@@ -97,9 +121,22 @@ async def search(request: Request) -> Response:
         max_limit=gw.settings.max_limit,
     )
     ident.scopes.check(model, write=False)
-    kwargs = await _read_kwargs(
-        request, ident.cred, model, fields, _context(ident.context, p.get("context"))
-    )
+    ctx = _context(ident.context, p.get("context"))
+    if isinstance(fields, dict):
+        records = await nested.read_tree(
+            gw.odoo,
+            gw.fields.lookup(ident.cred),
+            ident.cred,
+            model,
+            fields,
+            domain=domain,
+            limit=limit,
+            offset=offset,
+            order=order,
+            context=ctx,
+        )
+        return envelope(records)
+    kwargs = await _read_kwargs(request, ident.cred, model, fields, ctx)
     kwargs["limit"] = limit
     kwargs["offset"] = offset
     if order:
@@ -113,7 +150,7 @@ async def read_one(request: Request) -> Response:
     model, rid = _model(request), _path_id(request)
     p = (await request_params(request)).values
     ident.scopes.check(model, write=False)
-    fields = params.parse_fields(p.get("fields"))
+    fields = _fields(p.get("fields"))
     ctx = _context(ident.context, p.get("context"))
     return await _read_one(request, ident.cred, model, rid, fields, ctx)
 
@@ -159,7 +196,7 @@ async def write(request: Request) -> Response:
         raise BadRequest("nothing to write: send an object of field values")
     ctx = _context(ident.context, request.query_params.get("context"))
     check_context(ctx, gw.write_deny)
-    fields = params.parse_fields(request.query_params.get("fields"))
+    fields = _fields(request.query_params.get("fields"))
 
     async def current(model: str, field: str) -> list[int]:
         rows = await gw.odoo.call(ident.cred, model, "read", [[rid], [field]], {"context": ctx})
