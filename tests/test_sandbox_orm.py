@@ -599,7 +599,7 @@ def test_generic_model_methods(admin: Client) -> None:
     assert admin("res.partner", "check_access_rights", "write") is True
     assert admin("res.partner", "exists", [1, 999]) == [1]
     assert admin("res.partner.category", "name_create", "Quick")[1] == "Quick"
-    assert admin("res.partner", "action_archive", [27]) is True
+    assert admin("res.partner", "action_archive", [27]) is None
     assert admin("res.partner", "search", [("id", "=", 27)]) == []
 
 

@@ -65,6 +65,7 @@ _GROUPS: dict[tuple[str, Operation], tuple[str, ...]] = {
     ("res.partner", "write"): ("Contact/Creation", "Sales/Administrator"),
     ("res.partner", "unlink"): ("Contact/Creation", "Sales/Administrator"),
     ("res.users", "read"): ("Role / User",),
+    ("crm.team", "read"): ("Sales/Administrator", "Sales/User: Own Documents Only", "Role / User"),
 }
 _SALES_WRITE_GROUPS = ("Sales/Administrator", "Sales/User: Own Documents Only")
 _SETTINGS_GROUPS = ("Administration/Settings",)

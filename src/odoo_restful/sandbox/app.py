@@ -6,8 +6,9 @@ import threading
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 
-from . import data, json2, jsonrpc, websession
+from . import data, files, json2, jsonrpc, websession
 from .asgi import SandboxASGI
+from .models_attachment import IrAttachment
 from .models_base import (
     ApiKeyDescription,
     CrmTeam,
@@ -23,6 +24,8 @@ from .models_base import (
     ResUsers,
     UomUom,
 )
+from .models_mail import MailMessage
+from .models_report import IrActionsReport
 from .models_sale import SaleOrder, SaleOrderLine
 from .orm import BaseModel, Registry
 from .service import VERSION_INFO, Service
@@ -51,6 +54,9 @@ MODELS: tuple[type[BaseModel], ...] = (
     ProductProduct,
     SaleOrder,
     SaleOrderLine,
+    MailMessage,
+    IrAttachment,
+    IrActionsReport,
 )
 
 
@@ -93,10 +99,12 @@ class Sandbox:
         self, method: str, path: str, headers: Mapping[str, str], body: bytes
     ) -> tuple[int, dict[str, str], bytes]:
         lowered = {key.lower(): value for key, value in headers.items()}
-        route = path.split("?", 1)[0]
+        route, _, query = path.partition("?")
         verb = method.upper()
         try:
             with self._lock:
+                if files.is_file_route(route):
+                    return files.handle(self.service, self.sessions, verb, route, query, lowered)
                 return self._route(verb, route, lowered, body or b"")
         except Exception as exc:  # a bug of the sandbox: still an Odoo-shaped answer
             return rpc_error(None, exc)

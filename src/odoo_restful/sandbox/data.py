@@ -81,6 +81,13 @@ def load(registry: Registry) -> None:
         _put(env["res.users"], vals)
     _load_products(env, seed["product"])
     _load_orders(env, seed["sale.order"])
+    for model, cls in registry.models.items():
+        # Models defined with their own small seed (report actions) and first ids.
+        for vals in getattr(cls, "_seed_rows", ()):
+            _put(env[model], dict(vals))
+        first_id = getattr(cls, "_first_id", None)
+        if first_id:
+            registry.store.set_sequence(model, first_id)
     for model, next_id in seed["sequences"].items():
         registry.store.set_sequence(model, next_id)
 
@@ -131,6 +138,11 @@ def _load_orders(env: Env, spec: dict[str, Any]) -> None:
             }
             _put(env["sale.order.line"], line, ORDER_DATE)
             next_line += 1
+
+
+def placeholder_png(color: str) -> str:
+    """A plain generated PNG (base64) in ``color``, e.g. for images that are not there."""
+    return _png(color)
 
 
 @cache

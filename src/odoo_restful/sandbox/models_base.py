@@ -8,6 +8,7 @@ from typing import Any
 from . import api
 from .errors import UserError, ValidationError
 from .fields import to_cache
+from .models_mail import MailThread
 from .orm import BaseModel
 
 _RO = {"store": False}
@@ -25,11 +26,12 @@ def _recursion(model: BaseModel, rid: int, parent: str) -> bool:
     return False
 
 
-class ResPartner(BaseModel):
+class ResPartner(MailThread, BaseModel):
     _name = "res.partner"
     _description = "Contact"
     _order = "complete_name, id desc"
     _rec_name = "complete_name"
+    _rec_names_search = ("complete_name", "email", "ref", "vat", "company_registry")
     _parent_name = "parent_id"
     _image_sizes = ("image_1024", "image_512", "image_256", "image_128")
     _avatar_sizes = ("avatar_1920", "avatar_1024", "avatar_512", "avatar_256", "avatar_128")
@@ -166,6 +168,14 @@ class ResPartner(BaseModel):
             raise ValidationError("The operation cannot be completed: Contacts require a name")
         if _recursion(self, rid, "parent_id"):
             raise ValidationError("You cannot create recursive Partner hierarchies.")
+
+    def _after_write(self, vals: dict[str, Any]) -> None:
+        """A company's write also moves its contacts' write_date (recorded: Odoo syncs them)."""
+        children = [c for rid in self.ids for c in self.sudo().value(rid, "child_ids")]
+        stamp = {"write_uid": self.env.uid, "write_date": self.env.registry.timestamp()}
+        for child in dict.fromkeys(children):
+            for fname, value in stamp.items():
+                self.store.set(self._name, child, fname, value)
 
     def _rule_domain(self, operation: str) -> list[Any] | None:
         if self.env.profile != "portal":

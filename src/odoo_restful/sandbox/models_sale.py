@@ -7,13 +7,14 @@ from typing import Any
 
 from . import api, crud
 from .errors import UserError, ValidationError
+from .models_mail import MailThread
 from .orm import BaseModel
 
 _RO = {"store": False}
 _QUOTATION_STATES = ("draft", "sent")
 
 
-class SaleOrder(BaseModel):
+class SaleOrder(MailThread, BaseModel):
     _name = "sale.order"
     _description = "Sales Order"
     _order = "date_order desc, id desc"

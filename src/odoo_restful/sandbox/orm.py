@@ -13,13 +13,14 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, ClassVar, Self
 
-from . import access, api, crud
+from . import access, api, copying, crud, read_group
 from .domain import Leaf, Node, Table, and_, compile_domain, mentions, parse
 from .errors import AccessError
 from .fields import MISSING, Field, describe, filter_attributes, to_read
 from .ordering import Term, parse_order, sort_ids
 from .schema import load_fields
 from .store import Row, Store
+from .web_base import Base
 
 
 class Registry:
@@ -95,7 +96,7 @@ class Env:
         return target.sudo().display_name(rid)
 
 
-class BaseModel:
+class BaseModel(Base):
     """Generic behaviour of every model; subclasses set ``_name`` and their quirks."""
 
     _name: ClassVar[str]
@@ -103,6 +104,8 @@ class BaseModel:
     _order: ClassVar[str] = "id"
     _rec_name: ClassVar[str | None] = "name"
     _parent_name: ClassVar[str | None] = None
+    #: Fields ``name_search`` matches (``display_name`` when empty).
+    _rec_names_search: ClassVar[tuple[str, ...]] = ()
     #: Sandbox behaviour added to the recorded field attributes, per field name.
     _field_options: ClassVar[dict[str, dict[str, Any]]] = {}
     _fields_cache: ClassVar[dict[str, Field]]
@@ -330,11 +333,13 @@ class BaseModel:
         self, name: str = "", domain: Any = None, operator: str = "ilike", limit: int = 100
     ) -> list[list[Any]]:
         self.check_access_operation("read")
-        node = parse(domain or [])
+        leaves: list[Any] = []
         if name:
-            node = and_(
-                node, Leaf("display_name", operator, name, ("display_name", operator, name))
-            )
+            names = self._rec_names_search or ("display_name",)
+            leaves = ["|"] * (len(names) - 1) + [(fname, operator, name) for fname in names]
+        node = parse(domain or [])
+        if leaves:
+            node = and_(node, parse(leaves))
         ids = self.search_ids(node, limit=limit)
         return [[rid, self.display_name(rid)] for rid in ids]
 
@@ -449,16 +454,35 @@ class BaseModel:
     def name_create(self, name: str) -> list[Any]:
         if not self._rec_name:
             raise ValueError(f"Cannot create a {self._name} record from its name")
-        (rid,) = crud.create(self, [{self._rec_name: name}])
+        fname = self._rec_name if self.fields()[self._rec_name].store else "name"
+        (rid,) = crud.create(self, [{fname: name}])
         return [rid, self.display_name(rid)]
 
     @api.records
-    def action_archive(self) -> bool:
-        return crud.write(self, {"active": False})
+    def action_archive(self) -> None:
+        crud.write(self, {"active": False})
 
     @api.records
-    def action_unarchive(self) -> bool:
-        return crud.write(self, {"active": True})
+    def action_unarchive(self) -> None:
+        crud.write(self, {"active": True})
+
+    @api.records
+    def copy(self, default: dict[str, Any] | None = None) -> list[int]:
+        return copying.copy(self, default)
+
+    @api.model
+    def read_group(
+        self,
+        domain: Any,
+        fields: Any,
+        groupby: Any,
+        offset: int = 0,
+        limit: int | None = None,
+        orderby: Any = False,
+        lazy: bool = True,
+    ) -> list[dict[str, Any]]:
+        """Deprecated in Odoo 19 but still public (see :mod:`.read_group`)."""
+        return read_group.read_group(self, domain, fields, groupby, offset, limit, orderby, lazy)
 
     # --- hooks for the models (see crud) ---
 

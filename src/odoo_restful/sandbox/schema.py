@@ -309,3 +309,8 @@ def load_fields(model: str) -> list[Field]:
 
 def models() -> list[str]:
     return [*_RECORDED, *_SMALL]
+
+
+def register(model: str, specs: list[Spec]) -> None:
+    """Describe a model defined in another module, in the compact form of ``_SMALL``."""
+    _SMALL[model] = specs

@@ -66,7 +66,11 @@ def invalid_json() -> Reply:
 
 
 def rpc_result(request_id: Any, result: Any, headers: dict[str, str] | None = None) -> Reply:
-    return json_reply({"jsonrpc": "2.0", "id": request_id, "result": result}, headers=headers)
+    """A JSON-RPC success; Odoo leaves ``result`` out when the method returned None."""
+    payload: dict[str, Any] = {"jsonrpc": "2.0", "id": request_id}
+    if result is not None:
+        payload["result"] = result
+    return json_reply(payload, headers=headers)
 
 
 def rpc_error(request_id: Any, exc: BaseException) -> Reply:
