@@ -70,6 +70,8 @@ def routes() -> list[Route]:
         Route("/api/docs/static/{name}", docs.docs_static, methods=["GET"]),
         Route("/api/{model}", records.search, methods=["GET"]),
         Route("/api/{model}", records.create, methods=["POST"]),
+        # a literal segment, before the id route that would read it as an id
+        Route("/api/{model}/aggregate", records.aggregate, methods=["GET"]),
         Route("/api/{model}/{id}", records.read_one, methods=["GET"]),
         Route("/api/{model}/{id}", records.write, methods=["PUT", "PATCH"]),
         Route("/api/{model}/{id}", records.delete, methods=["DELETE"]),

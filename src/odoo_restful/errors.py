@@ -180,6 +180,13 @@ class SessionExpired(OdooError):
     type = "session_expired"
 
 
+class NotSupportedByOdoo(GatewayError):
+    """The connected Odoo version cannot do what was asked (the message names it)."""
+
+    status = 501
+    type = "not_supported_by_odoo"
+
+
 # --- Odoo itself is unwell ---
 
 

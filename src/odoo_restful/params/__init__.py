@@ -18,7 +18,7 @@ from here, not from there.
 
 from __future__ import annotations
 
-from .aggregates import parse_aggregates, parse_group_order, parse_groupby
+from .aggregates import parse_aggregates, parse_group_order, parse_groupby, parse_having
 from .body import Body, decode_body, merge_sources
 from .calls import parse_args_kwargs, parse_context
 from .domain import DOMAIN_OPERATORS, parse_domain
@@ -67,6 +67,7 @@ __all__ = [
     "parse_fields",
     "parse_group_order",
     "parse_groupby",
+    "parse_having",
     "parse_id",
     "parse_ids",
     "parse_int",

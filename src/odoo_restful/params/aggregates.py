@@ -13,7 +13,7 @@ from typing import Any, Final
 from ..errors import BadRequest
 from .limits import MAX_ORDER_CHARS
 from .lists import list_items
-from .literal import short_repr
+from .literal import parse_literal, short_repr, to_plain_data
 
 GRANULARITIES: Final = frozenset({"day", "week", "month", "quarter", "year"})
 AGGREGATORS: Final = frozenset(
@@ -99,3 +99,45 @@ def parse_group_order(value: Any, *, keys: list[str]) -> str | None:
             )
         terms.append(key + (" " + match["direction"].lower() if match["direction"] else ""))
     return ", ".join(terms)
+
+
+_HAVING_OPERATORS: Final = frozenset({"=", "!=", "<", "<=", ">", ">=", "in", "not in"})
+_LOGIC: Final = {"&": 2, "|": 2, "!": 1}
+MAX_HAVING_TERMS: Final = 32
+
+
+def parse_having(value: Any, *, aggregates: list[str]) -> list[Any]:
+    """A domain over this request's aggregates, e.g. ``[["__count", ">", 2]]``."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return []
+    if isinstance(value, str):
+        data = parse_literal(value, what="having")
+    elif isinstance(value, list):
+        data = to_plain_data(value, what="having")
+    else:
+        data = None
+    if not isinstance(data, list):
+        raise BadRequest("having must be a list of conditions on aggregates")
+    if len(data) > MAX_HAVING_TERMS:
+        raise BadRequest(f"having has too many terms (max {MAX_HAVING_TERMS})")
+    known = set(aggregates)
+    out: list[Any] = []
+    for term in data:
+        if isinstance(term, str) and term in _LOGIC:
+            out.append(term)
+            continue
+        if not (isinstance(term, (list, tuple)) and len(term) == 3):
+            raise BadRequest(f"having: invalid condition {short_repr(term)}")
+        key, operator, operand = term
+        if key not in known:
+            raise BadRequest(
+                f"having: {short_repr(key)} is not one of this request's aggregates "
+                f"({', '.join(aggregates)})"
+            )
+        if operator not in _HAVING_OPERATORS:
+            raise BadRequest(f"having: unsupported operator {short_repr(operator)}")
+        scalars = operand if isinstance(operand, list) else [operand]
+        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in scalars):
+            raise BadRequest(f"having: {key} must be compared with numbers")
+        out.append([key, operator, operand])
+    return out

@@ -10,7 +10,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from .. import nested, params, values
+from .. import aggregates, nested, params, values
 from ..errors import BadRequest, MissingError, UpstreamError
 from ..guards import check_context, check_method_arguments, values_guard
 from ..odoo.base import Credential
@@ -143,6 +143,35 @@ async def search(request: Request) -> Response:
         kwargs["order"] = order
     items = await gw.odoo.call_page(ident.cred, model, "search_read", [domain], kwargs)
     return raw_page(items)
+
+
+async def aggregate(request: Request) -> Response:
+    """``GET /api/<model>/aggregate``: grouped aggregates, read-only (see ``aggregates``)."""
+    ident = await identify(request)
+    model = _model(request)
+    p = (await request_params(request)).values
+    gw = gateway(request)
+    groupby = params.parse_groupby(p.get("groupby"))
+    specs = params.parse_aggregates(p.get("aggregates"))
+    limit, offset = params.parse_limit_offset(
+        p.get("limit"),
+        p.get("offset"),
+        default_limit=gw.settings.max_limit,
+        max_limit=gw.settings.max_limit,
+    )
+    query = aggregates.GroupQuery(
+        domain=params.parse_domain(p.get("domain")),
+        groupby=groupby,
+        aggregates=specs,
+        having=params.parse_having(p.get("having"), aggregates=specs),
+        limit=limit,
+        offset=offset,
+        order=params.parse_group_order(p.get("order"), keys=[*groupby, *specs]),
+    )
+    ident.scopes.check(model, write=False)
+    ctx = _context(ident.context, p.get("context"))
+    groups = await aggregates.read_groups(gw.odoo, ident.cred, model, query, context=ctx)
+    return envelope(groups)
 
 
 async def read_one(request: Request) -> Response:
