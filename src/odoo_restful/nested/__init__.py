@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from ..errors import UnknownMethod, UpstreamError
+from ..errors import AccessError, UnknownMethod, UpstreamError
 from ..odoo.base import Credential
 from ..params import FieldTree
 from .batched import expand
@@ -56,7 +56,21 @@ async def read_tree(
             return await _web_search_read(odoo, cred, level, domain, limit, offset, order, context)
         except UnknownMethod:
             pass  # a server (or stand-in) without it: fall back to batched reads
+        except AccessError:
+            # Odoo reads an x2many's names without sudo and fails the whole call;
+            # the batched reads answer such names with ids instead.
+            if not _x2many_names(level):
+                raise
     return await _batched(odoo, cred, level, domain, limit, offset, order, context)
+
+
+def _x2many_names(level: Level) -> bool:
+    """Does the plan ask only the names of some x2many's records, at any depth?"""
+    return any(
+        f.sub is not None
+        and ((f.kind == "x2many" and f.sub.display_name_only) or _x2many_names(f.sub))
+        for f in level.fields
+    )
 
 
 async def _web_search_read(

@@ -67,6 +67,8 @@ def parse_aggregates(value: Any) -> list[str]:
         if field == COUNT and part is None:
             names.append(COUNT)
             continue
+        if field.startswith("__"):
+            raise BadRequest(f"aggregates: {field!r} takes no aggregator; use __count alone")
         if part is None:
             raise BadRequest(
                 f"aggregates: {field!r} needs an aggregator, e.g. {field}:sum "
