@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
+from .aggregate_paths import aggregate_path
 from .bodies import values_schema
 from .common import DocumentOptions, FieldsGet
 from .components import _security_schemes, _shared_schemas
@@ -52,6 +53,7 @@ def build_document(
                 "title": f"{model} write values",
             }
         paths.update(_model_paths(model, name, fields, opts))
+        paths.update(aggregate_path(model, name))
         parameters[f"{name}Fields"] = _fields_param(fields)
         parameters[f"{name}Domain"] = _domain_param(fields)
     paths.update(_meta_paths())

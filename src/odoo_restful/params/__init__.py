@@ -22,6 +22,8 @@ from .aggregates import parse_aggregates, parse_group_order, parse_groupby, pars
 from .body import Body, decode_body, merge_sources
 from .calls import parse_args_kwargs, parse_context
 from .domain import DOMAIN_OPERATORS, parse_domain
+from .fields_spec import MAX_TREE_DEPTH as MAX_TREE_DEPTH
+from .fields_spec import MAX_TREE_FIELDS as MAX_TREE_FIELDS
 from .fields_spec import FieldTree, is_nested, parse_field_tree
 from .limits import MAX_ARGS_CHARS as MAX_ARGS_CHARS
 from .limits import MAX_CONTEXT_KEYS as MAX_CONTEXT_KEYS
