@@ -178,6 +178,18 @@ def test_bad_nested_fields_are_400(target: Target, fields: str) -> None:
     assert body["type"] == "bad_request" and "fields" in body["message"]
 
 
+def test_model_scopes_cover_related_models(target: Target) -> None:
+    """A token scoped to sale.order may not read customers' fields through a nested
+    read; their names (shown by flat reads anyway) stay readable."""
+    s = _session(target, "admin", models=["sale.order"])
+    denied = _get(s, target.url + "/api/sale.order", 403, fields="name,partner_id{email}")
+    assert denied["type"] == "scope_denied" and "res.partner" in denied["message"]
+    oid = _get(s, target.url + "/api/sale.order", fields="id", limit=1)["data"][0]["id"]
+    _get(s, f"{target.url}/api/sale.order/{oid}", 403, fields="order_line{price_unit}")
+    names = _get(s, target.url + "/api/sale.order", fields="partner_id{display_name}", limit=2)
+    assert names["count"] == 2
+
+
 def test_write_reads_back_nested(target: Target) -> None:
     s = _session(target, "admin")
     partner = _get(s, target.url + "/api/res.partner", fields="id,name", limit=1, order="id desc")

@@ -13,6 +13,7 @@ the whole read with 403.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from ..errors import AccessError, UnknownMethod, UpstreamError
@@ -22,7 +23,7 @@ from .batched import expand
 from .plan import FieldsOf, Level, resolve
 from .shape import from_web_read, ordered, specification
 
-__all__ = ["Level", "read_tree", "resolve"]
+__all__ = ["Level", "read_tree", "related_models", "resolve"]
 
 #: the first major version with ``web_search_read(domain, specification, ...)``
 WEB_READ_SINCE = 17
@@ -48,9 +49,17 @@ async def read_tree(
     offset: int = 0,
     order: str | None = None,
     context: dict[str, Any],
+    check_model: Callable[[str], None] = lambda model: None,
 ) -> list[dict[str, Any]]:
-    """The records of ``model`` matching ``domain``, with the fields of ``tree``."""
+    """The records of ``model`` matching ``domain``, with the fields of ``tree``.
+
+    ``check_model`` sees every related model whose fields are read (beyond the
+    ``display_name`` a flat read shows anyway), before Odoo is asked: the token's
+    model scopes apply to them as to ``model`` itself.
+    """
     level = await resolve(fields_of, model, tree)
+    for related in related_models(level):
+        check_model(related)
     if await odoo.server_major() >= WEB_READ_SINCE:
         try:
             return await _web_search_read(odoo, cred, level, domain, limit, offset, order, context)
@@ -62,6 +71,17 @@ async def read_tree(
             if not _x2many_names(level):
                 raise
     return await _batched(odoo, cred, level, domain, limit, offset, order, context)
+
+
+def related_models(level: Level) -> set[str]:
+    """Models below ``level`` whose fields beyond the record's name are read."""
+    out: set[str] = set()
+    for f in level.fields:
+        if f.sub is not None:
+            if not f.sub.display_name_only:
+                out.add(f.sub.model)
+            out |= related_models(f.sub)
+    return out
 
 
 def _x2many_names(level: Level) -> bool:

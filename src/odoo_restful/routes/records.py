@@ -15,6 +15,7 @@ from ..errors import BadRequest, MissingError, UpstreamError
 from ..guards import check_context, check_method_arguments, values_guard
 from ..odoo.base import Credential
 from ..responses import envelope, raw_page
+from ..scopes import Scopes
 from .common import TOKEN_PARAM, gateway, identify, request_params
 
 
@@ -61,6 +62,7 @@ async def _read_one(
     rid: int,
     fields: Fields,
     ctx: dict[str, Any],
+    scopes: Scopes,
 ) -> Response:
     """One record as ``{"count": 1, "data": [record]}``; 404 when absent or not readable.
 
@@ -84,6 +86,7 @@ async def _read_one(
             domain=domain,
             limit=1,
             context=ctx,
+            check_model=lambda related: scopes.check(related, write=False),
         )
         if not records:
             raise MissingError(f"{model} record {rid} does not exist or is not readable")
@@ -134,6 +137,7 @@ async def search(request: Request) -> Response:
             offset=offset,
             order=order,
             context=ctx,
+            check_model=lambda related: ident.scopes.check(related, write=False),
         )
         return envelope(records)
     kwargs = await _read_kwargs(request, ident.cred, model, fields, ctx)
@@ -181,7 +185,7 @@ async def read_one(request: Request) -> Response:
     ident.scopes.check(model, write=False)
     fields = _fields(p.get("fields"))
     ctx = _context(ident.context, p.get("context"))
-    return await _read_one(request, ident.cred, model, rid, fields, ctx)
+    return await _read_one(request, ident.cred, model, rid, fields, ctx, ident.scopes)
 
 
 async def create(request: Request) -> Response:
@@ -242,7 +246,7 @@ async def write(request: Request) -> Response:
         guard=values_guard(ident.scopes, gw.write_deny),
     )
     await gw.odoo.call(ident.cred, model, "write", [[rid], prepared], {"context": ctx})
-    return await _read_one(request, ident.cred, model, rid, fields, ctx)
+    return await _read_one(request, ident.cred, model, rid, fields, ctx, ident.scopes)
 
 
 async def delete(request: Request) -> Response:
