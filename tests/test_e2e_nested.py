@@ -203,6 +203,19 @@ def test_write_reads_back_nested(target: Target) -> None:
     assert resp.status_code == 200, resp.text
     got = resp.json()["data"][0]
     assert got["country_id"]["id"] == 21 and list(got["country_id"]) == ["id", "code", "name"]
+    created = s.post(
+        target.url + "/api/res.partner",
+        params={"fields": "name,country_id{code}"},
+        json=[{"name": "Nested B", "country_id": 21}, {"name": "Nested A"}],
+        timeout=30,
+    )
+    assert created.status_code == 201, created.text
+    rows = created.json()["data"]
+    assert [r["name"] for r in rows] == ["Nested B", "Nested A"]  # in creation order
+    assert rows[0]["country_id"] == {"id": 21, "code": got["country_id"]["code"]}
+    assert rows[1]["country_id"] is False
+    for row in rows:
+        assert s.delete(f"{target.url}/api/res.partner/{row['id']}", timeout=30).ok
 
 
 def test_related_records_the_user_may_not_read(target: Target) -> None:

@@ -198,7 +198,7 @@ async def create(request: Request) -> Response:
     items = values.normalise_create_payload(payload, max_records=gw.settings.max_batch)
     ctx = _context(ident.context, request.query_params.get("context"))
     check_context(ctx, gw.write_deny)
-    fields = params.parse_fields(request.query_params.get("fields"))
+    fields = _fields(request.query_params.get("fields"))
 
     lookup = gw.fields.lookup(ident.cred)
     guard = values_guard(ident.scopes, gw.write_deny)
@@ -214,6 +214,20 @@ async def create(request: Request) -> Response:
     ids = [created] if isinstance(created, int) else created
     if not isinstance(ids, list) or not all(isinstance(i, int) for i in ids):
         raise UpstreamError("Odoo's create reply is not a list of ids")
+    if isinstance(fields, dict):
+        found = await nested.read_tree(
+            gw.odoo,
+            lookup,
+            ident.cred,
+            model,
+            fields,
+            domain=[["id", "in", ids]],
+            limit=len(ids),
+            context={**ctx, "active_test": False},
+            check_model=lambda related: ident.scopes.check(related, write=False),
+        )
+        by_id = {r["id"]: r for r in found}
+        return envelope([by_id[i] for i in ids if i in by_id], status=201)
     kwargs = await _read_kwargs(request, ident.cred, model, fields, ctx)
     records = await gw.odoo.call(ident.cred, model, "read", [ids], kwargs)
     return envelope(records, status=201)
