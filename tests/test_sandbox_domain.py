@@ -22,6 +22,7 @@ from odoo_restful.sandbox.domain import (
     mentions,
     parse,
 )
+from odoo_restful.sandbox.errors import InvalidTextRepresentation, UserError
 from odoo_restful.sandbox.fields import Field
 from odoo_restful.sandbox.ordering import parse_order, sort_ids
 
@@ -225,6 +226,9 @@ def test_numeric_operators_and_coercion(
 def test_uncoercible_value(people: FakeTable) -> None:
     with pytest.raises(ValueError, match="Invalid value 'abc'"):
         matching(people, [("age", ">", "abc")])
+    # a text compared with id reaches PostgreSQL (odoo-wire-19b/..._domain_id_as_xmlid_demo)
+    with pytest.raises(InvalidTextRepresentation, match=r'type integer: "base\.x"'):
+        matching(people, [("id", "=", "base.x")])
 
 
 @pytest.mark.parametrize(
@@ -378,7 +382,8 @@ def test_order_unknown_field(people: FakeTable) -> None:
 
 
 def test_order_bad_syntax(people: FakeTable) -> None:
-    with pytest.raises(ValueError, match='Invalid "order" specified'):
+    """A UserError, as recorded (odoo-wire-19b/jsonrpc_error_order_injection)."""
+    with pytest.raises(UserError, match='Invalid "order" specified'):
         parse_order("name; drop table", people)
 
 

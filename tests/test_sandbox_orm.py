@@ -48,7 +48,7 @@ class Client:
         if "error" in reply:
             data = reply["error"]["data"]
             raise OdooFault(data["name"], data["message"])
-        return reply["result"]
+        return reply.get("result")  # Odoo leaves "result" out for None
 
     def fault(self, model: str, method: str, *args: Any, **kwargs: Any) -> OdooFault:
         with pytest.raises(OdooFault) as info:

@@ -12,6 +12,9 @@ Each output file holds ``{"model": ..., "fields": {name: attributes}}`` in Odoo'
 field order. ``attributes`` are the six recorded ones (type, string, required,
 readonly, relation, selection); the fields that were also recorded with every
 attribute (``fields_get`` without ``attributes``) carry that full set instead.
+For res.partner that is every field, from the second batch of recordings
+(``../shared/odoo-wire-19b``, same modules: its six attributes equal the first
+batch's), which also shows each field's ``groups``.
 """
 
 from __future__ import annotations
@@ -27,7 +30,9 @@ _SOURCES = {
     "res.partner": "jsonrpc_fields_get_partner.json",
     "sale.order": "jsonrpc_fields_get_sale_order.json",
 }
-_FULL_ATTRIBUTES = {"res.partner": "jsonrpc_fields_get_subset_all_attributes.json"}
+_FULL_ATTRIBUTES = {
+    "res.partner": "../odoo-wire-19b/jsonrpc_fields_get_partner_admin_all_attributes.json"
+}
 
 
 def _wire_dir(argv: list[str]) -> Path:

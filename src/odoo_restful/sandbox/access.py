@@ -5,18 +5,26 @@ Each user has a *profile* (stored on its row, never readable over RPC):
 ``system``
     administrators (OdooBot, Mitchell Admin): everything.
 ``user``
-    internal users with Sales rights (Marc Demo, new users): everything except
-    managing users, companies and the reference data (countries, currencies...).
+    internal users with Sales rights (Marc Demo, "Sales / User: Own Documents
+    Only", and new users): everything except managing users, companies and the
+    reference data (countries, currencies...); record rules limit their sales
+    orders to their own (salesperson is the user or unset).
 ``nosales``
     internal user without Sales rights: no access at all to sales orders and their
     lines, read-only on everything else (no contact creation).
 ``portal``
     portal user: reads its own contact, its company and its own sales orders
     (record rules); reads reference data; writes nothing.
+
+The technical models ``ir.model``, ``ir.model.data`` and ``ir.model.access`` are for
+administrators only ("Access Rights"). Models the sandbox does not implement
+(co-models of some fields) are readable as the recorded database said for each
+profile (:mod:`.catalog`); nothing else is allowed on them.
 """
 
 from __future__ import annotations
 
+from . import catalog
 from .errors import AccessError
 
 Operation = str  # "read" | "write" | "create" | "unlink"
@@ -67,14 +75,28 @@ _GROUPS: dict[tuple[str, Operation], tuple[str, ...]] = {
     ("res.users", "read"): ("Role / User",),
     ("crm.team", "read"): ("Sales/Administrator", "Sales/User: Own Documents Only", "Role / User"),
 }
+_ACCESS_RIGHTS = ("Access Rights",)
+_ADMIN_ONLY = frozenset({"ir.model", "ir.model.data", "ir.model.access"})
+_EXTERNAL_GROUPS: dict[str, tuple[str, ...]] = {
+    "account.analytic.line": (
+        "Accounting/Administrator",
+        "Accounting/Invoicing",
+        "Analytic Accounting",
+        "Show Accounting Features - Readonly",
+    ),
+}
+_ADMINISTRATOR = ("Role / Administrator",)
 _SALES_WRITE_GROUPS = ("Sales/Administrator", "Sales/User: Own Documents Only")
 _SETTINGS_GROUPS = ("Administration/Settings",)
 _ACCESS_RIGHTS_GROUPS = ("Administration/Access Rights",)
 
 
 def allowed(profile: str, model: str, operation: Operation) -> bool:
+    """ACL of ``profile`` on a sandbox model."""
     if profile == "system":
         return True
+    if model in _ADMIN_ONLY:
+        return False
     if profile == "user":
         return operation == "read" or model not in _REFERENCE
     if profile == "nosales":
@@ -84,7 +106,23 @@ def allowed(profile: str, model: str, operation: Operation) -> bool:
     return False
 
 
+def allowed_external(profile: str, model: str, operation: Operation) -> bool:
+    """ACL of ``profile`` on a model the sandbox does not implement (read only)."""
+    if profile == "system":
+        return True
+    return operation == "read" and catalog.may_read(profile, model)
+
+
+def group_names(model: str, operation: Operation, *, external: bool = False) -> tuple[str, ...]:
+    """Names of the groups that have ``operation`` on ``model``."""
+    if external:
+        return _EXTERNAL_GROUPS.get(model, _ADMINISTRATOR)
+    return _groups(model, operation)
+
+
 def _groups(model: str, operation: Operation) -> tuple[str, ...]:
+    if model in _ADMIN_ONLY:
+        return _ACCESS_RIGHTS
     known = _GROUPS.get((model, operation))
     if known:
         return known
@@ -97,9 +135,12 @@ def _groups(model: str, operation: Operation) -> tuple[str, ...]:
     return ("Role / User",)
 
 
-def acl_error(model: str, description: str, operation: Operation) -> AccessError:
+def acl_error(
+    model: str, description: str, operation: Operation, *, external: bool = False
+) -> AccessError:
     """Odoo's message when the user's groups lack ``operation`` on ``model``."""
-    groups = "".join(f"\n\t- {group}" for group in _groups(model, operation))
+    names = group_names(model, operation, external=external)
+    groups = "".join(f"\n\t- {group}" for group in names)
     verb = _VERBS.get(operation, operation)
     return AccessError(
         f"You are not allowed to {verb} '{description}' ({model}) records.\n\n"

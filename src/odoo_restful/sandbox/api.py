@@ -4,6 +4,8 @@ A method is public when it carries one of these markers (and its name has no
 leading underscore). ``model`` methods ignore the record ids (Odoo's
 ``@api.model``); ``records`` methods act on the ids given as first argument;
 ``model_create`` is ``create`` (a dict gives one id, a list gives a list).
+``private`` methods (Odoo's ``@api.private``) have a public name but cannot be
+called remotely.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any, Literal, TypeVar
 
 F = TypeVar("F", bound=Callable[..., Any])
 Kind = Literal["model", "records", "create"]
+PRIVATE = "private"
 ATTRIBUTE = "_sandbox_rpc"
 
 
@@ -27,6 +30,15 @@ def _mark(kind: Kind) -> Callable[[F], F]:
 model = _mark("model")
 records = _mark("records")
 model_create = _mark("create")
+
+
+def private(fn: F) -> F:
+    setattr(fn, ATTRIBUTE, PRIVATE)
+    return fn
+
+
+def is_private(method: object) -> bool:
+    return getattr(method, ATTRIBUTE, None) == PRIVATE
 
 
 def kind_of(method: object) -> Kind | None:

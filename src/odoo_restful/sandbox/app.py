@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
+from urllib.parse import quote
 
 from . import data, files, json2, jsonrpc, websession
 from .asgi import SandboxASGI
@@ -24,6 +25,7 @@ from .models_base import (
     ResUsers,
     UomUom,
 )
+from .models_ir import IrModel, IrModelAccess, IrModelData
 from .models_mail import MailMessage
 from .models_report import IrActionsReport
 from .models_sale import SaleOrder, SaleOrderLine
@@ -35,6 +37,7 @@ from .wire import (
     Reply,
     html_reply,
     json_reply,
+    redirect_reply,
     rpc_error,
 )
 
@@ -54,10 +57,16 @@ MODELS: tuple[type[BaseModel], ...] = (
     ProductProduct,
     SaleOrder,
     SaleOrderLine,
+    IrModel,
+    IrModelData,
+    IrModelAccess,
     MailMessage,
     IrAttachment,
     IrActionsReport,
 )
+
+
+_LOGIN_PAGES = frozenset({"/", "/web", "/odoo", "/doc"})
 
 
 def _utcnow() -> datetime:
@@ -105,11 +114,13 @@ class Sandbox:
             with self._lock:
                 if files.is_file_route(route):
                     return files.handle(self.service, self.sessions, verb, route, query, lowered)
-                return self._route(verb, route, lowered, body or b"")
+                return self._route(verb, route, lowered, body or b"", query)
         except Exception as exc:  # a bug of the sandbox: still an Odoo-shaped answer
             return rpc_error(None, exc)
 
-    def _route(self, method: str, path: str, headers: Mapping[str, str], body: bytes) -> Reply:
+    def _route(
+        self, method: str, path: str, headers: Mapping[str, str], body: bytes, query: str = ""
+    ) -> Reply:
         if path == json2.PREFIX or path.startswith(json2.PREFIX + "/"):
             return json2.handle(self.service, method, path, headers, body)
         if path == "/jsonrpc":
@@ -120,6 +131,11 @@ class Sandbox:
             if method != "POST":
                 return html_reply(405, METHOD_NOT_ALLOWED_PAGE)
             return websession.handle(self.service, self.sessions, path, headers, body)
+        if method == "GET" and path in _LOGIN_PAGES:
+            # The web client's pages, without a session: to the login page (or /odoo).
+            if path == "/":
+                return redirect_reply("/odoo")
+            return redirect_reply("/web/login?redirect=" + quote(f"{path}?{query}", safe=""))
         if path == "/json/version" and method in ("GET", "HEAD"):
             info = {
                 "version_info": VERSION_INFO["server_version_info"],

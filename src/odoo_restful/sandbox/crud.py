@@ -57,6 +57,7 @@ def prepare(model: BaseModel, vals: Any, *, creating: bool) -> Prepared:
             raise ValueError(f"Invalid field {fname!r} {where}")
         if fname == "id":
             continue
+        model.check_field_access(fname, "write")
         if fld.related:
             if not fld.readonly:
                 result.related[fname] = value

@@ -15,6 +15,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from . import models_ir
 from .crud import defaults
 from .orm import BaseModel, Env, Registry
 
@@ -81,6 +82,7 @@ def load(registry: Registry) -> None:
         _put(env["res.users"], vals)
     _load_products(env, seed["product"])
     _load_orders(env, seed["sale.order"])
+    models_ir.load(env)
     for model, cls in registry.models.items():
         # Models defined with their own small seed (report actions) and first ids.
         for vals in getattr(cls, "_seed_rows", ()):

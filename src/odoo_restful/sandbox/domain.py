@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from .errors import InvalidTextRepresentation
 from .fields import X2MANY, Field
 
 OPERATORS = frozenset(
@@ -412,7 +413,7 @@ def _coerce(fld: Field, value: Any, leaf: Leaf) -> Any:
         if fld.type in ("float", "monetary"):
             return float(value)
     except (TypeError, ValueError):
-        raise ValueError(f"Invalid value {value!r} in condition {leaf.raw!r}") from None
+        raise _cast_error(fld, value, leaf) from None
     if fld.type in ("char", "text", "html", "selection", "date", "datetime") and not isinstance(
         value, str
     ):
@@ -425,6 +426,18 @@ def _coerce_int(value: Any, leaf: Leaf) -> int:
         return int(value)
     except (TypeError, ValueError):
         raise ValueError(f"Invalid value {value!r} in condition {leaf.raw!r}") from None
+
+
+def _cast_error(fld: Field, value: Any, leaf: Leaf) -> Exception:
+    """A value the field cannot take: Odoo's ValueError, or PostgreSQL's for ``id``.
+
+    Odoo converts the value of an ordinary integer or float field in Python, but
+    passes a text compared with ``id`` on to PostgreSQL, which refuses it (recorded:
+    ``[['id', '=', 'base.main_partner']]``).
+    """
+    if fld.name == "id" and isinstance(value, str):
+        return InvalidTextRepresentation(f'invalid input syntax for type integer: "{value}"\n')
+    return ValueError(f"Invalid value {value!r} in condition {leaf.raw!r}")
 
 
 _MATCHERS: dict[tuple[str, str], Callable[[str], bool]] = {}

@@ -76,6 +76,28 @@ class OperationalError(OdooError):
     json2_status = 500
 
 
+class DatabaseError(OdooError):
+    """An error PostgreSQL raises that Odoo lets through (``psycopg2.errors.*``)."""
+
+    odoo_name = "psycopg2.DatabaseError"
+    json2_status = 500
+
+
+class InvalidTextRepresentation(DatabaseError):
+    """A text that cannot be cast to the column's type (``('id', '=', 'base.x')``)."""
+
+    odoo_name = "psycopg2.errors.InvalidTextRepresentation"
+
+
+class InvalidRowCountInLimitClause(DatabaseError):
+    """A negative ``limit``."""
+
+    odoo_name = "psycopg2.errors.InvalidRowCountInLimitClause"
+
+    def __init__(self, message: str = "LIMIT must not be negative\n") -> None:
+        super().__init__(message)
+
+
 class SessionExpired(OdooError):
     odoo_name = "odoo.http.SessionExpiredException"
     json2_status = 401

@@ -205,7 +205,12 @@ _COMMON_KEYS = (
 
 
 def describe(fld: Field, rec_name: str | None, has_parent: bool) -> dict[str, Any]:
-    """Every attribute ``fields_get`` shows for ``fld`` (recorded ones win)."""
+    """Every attribute ``fields_get`` shows for ``fld`` (recorded ones win).
+
+    A field recorded with every attribute (``depends`` is among them) is shown as recorded.
+    """
+    if "depends" in fld.recorded:
+        return dict(sorted(fld.recorded.items()))
     desc: dict[str, Any] = {
         "change_default": False,
         "company_dependent": False,
@@ -239,7 +244,7 @@ def describe(fld: Field, rec_name: str | None, has_parent: bool) -> dict[str, An
         desc["relation"] = fld.relation
         desc["context"] = {}
         desc["domain"] = []
-    if fld.type in ("many2one", "many2many"):
+    if fld.type in RELATIONAL:
         desc["allow_hierachy_operators"] = has_parent
     if fld.type == "one2many":
         desc["relation_field"] = fld.inverse_name

@@ -9,7 +9,8 @@
   (recorded without a session);
 * ``GET /report/pdf|html/<report_name>/<ids>``: a report of records the user may
   read (a small PDF made by :mod:`.pdf`), else 403 with the AccessError text in
-  a ``<pre>`` (recorded for a user without Sales rights).
+  a ``<pre>`` (recorded for a user without Sales rights); without a session, a
+  303 to the login page, as for Odoo's other ``auth="user"`` routes.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import cast
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, quote
 
 from . import data, pdf
 from .errors import AccessError, MissingError
@@ -32,7 +33,7 @@ from .models_report import IrActionsReport
 from .orm import BaseModel, Env
 from .service import Service
 from .websession import Sessions
-from .wire import NOT_FOUND_PAGE, Reply, html_reply
+from .wire import NOT_FOUND_PAGE, Reply, html_reply, redirect_reply
 
 _IMAGE = re.compile(r"^/web/image/([\w.]+)/(\d+)/(\w+)/?$")
 _CONTENT = re.compile(r"^/web/content/(\d+)(?:/[^/]*)?/?$")
@@ -66,10 +67,17 @@ def handle(
         download = parse_qs(query).get("download", [""])[0].lower() in ("1", "true")
         return _content(env, int(content[1]), download)
     report = _REPORT.match(path)
+    if report and env is None:
+        return _login_redirect(f"{path}?{query}")
     if report and env is not None:
         ids = [int(i) for i in report[3].split(",") if i]
         return _report(env, report[1], report[2], ids)
     return html_reply(404, NOT_FOUND_PAGE)
+
+
+def _login_redirect(target: str) -> Reply:
+    """Routes of signed-in users send a visitor to the login page."""
+    return redirect_reply(f"/web/login?redirect={quote(target, safe='')}")
 
 
 def _cookie(header: str, name: str) -> str | None:
@@ -118,25 +126,22 @@ def _placeholder() -> Reply:
 
 
 def _image(service: Service, env: Env | None, model: str, rid: int, fname: str) -> Reply:
-    records = service.registry.models.get(model)
-    if records is None:
+    cls = service.registry.models.get(model)
+    fld = cls.fields().get(fname) if cls is not None else None
+    if cls is None or fld is None or fld.type != "binary":
         return html_reply(404, NOT_FOUND_PAGE)
-    target = records(env) if env is not None else None
-    fld = records.fields().get(fname)
-    if fld is None or fld.type != "binary":
-        return html_reply(404, NOT_FOUND_PAGE)
-    if target is None:
-        return _placeholder()
-    record = target.browse([rid])
+    if env is None:
+        return _placeholder()  # the public user may not read the record
+    label = "name" if "name" in cls.fields() else "display_name"
     try:
-        (row,) = record.read([fname, "display_name", "write_date"])
-    except (AccessError, MissingError, ValueError):
+        (row,) = cls(env).browse([rid]).read([fname, label, "write_date"])
+    except (AccessError, MissingError, ValueError):  # ValueError: no such record
         return _placeholder()
     raw = decode(row[fname]) if row[fname] else b""
     if not raw:
         return _placeholder()
     kind = _image_type(raw)
-    name = f"{row['display_name']}.{kind.split('/')[1]}"
+    name = f"{row[label]}.{kind.split('/')[1]}"  # recorded: the name, not the display name
     etag = hashlib.sha1(raw, usedforsecurity=False).hexdigest()
     return _file_reply(raw, kind, f"inline; filename={_filename(name)}", row["write_date"], etag)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from . import catalog
 from .errors import AccessDenied
 from .service import VERSION_INFO, Service
 from .wire import Reply, invalid_json, rpc_error, rpc_request, rpc_result
@@ -101,6 +102,10 @@ def exp_db_exist(service: Service, db_name: Any) -> bool:
     return service.has_db(db_name)
 
 
+def exp_list_lang(service: Service) -> list[list[str]]:
+    return catalog.languages()
+
+
 def exp_server_version(service: Service) -> str:
     return str(VERSION_INFO["server_version"])
 
@@ -109,6 +114,7 @@ _DB: dict[str, Callable[..., Any]] = {
     "list": exp_list,
     "db_exist": exp_db_exist,
     "server_version": exp_server_version,
+    "list_lang": exp_list_lang,
 }
 
 

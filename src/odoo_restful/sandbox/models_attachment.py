@@ -114,13 +114,10 @@ class IrAttachment(BaseModel):
     def _check_insert(self, rid: int, vals: dict[str, Any]) -> None:
         self._check_target(vals, "write")
 
-    def check_access_operation(self, operation: str) -> None:
-        """Internal users may use attachments at all; the records decide (record rules)."""
-        if self.env.su or self.env.profile in ("system", "user", "nosales"):
-            return
-        if self.env.profile == "portal" and operation == "read":
-            return
-        super().check_access_operation(operation)
+    @classmethod
+    def acl_allows(cls, profile: str, operation: str) -> bool:
+        """Every internal user may use attachments; the records decide (record rules)."""
+        return profile in ("system", "user", "nosales")
 
     def _check_target(self, row: dict[str, Any], operation: str) -> None:
         if self.env.su:

@@ -171,9 +171,14 @@ class ResPartner(MailThread, BaseModel):
 
     def _after_write(self, vals: dict[str, Any]) -> None:
         """A company's write also moves its contacts' write_date (recorded: Odoo syncs them)."""
-        children = [c for rid in self.ids for c in self.sudo().value(rid, "child_ids")]
+        parents = set(self.ids)
+        children = [
+            cid
+            for cid, row in self.rows.items()
+            if row.get("parent_id") in parents and cid not in parents and row.get("active", True)
+        ]
         stamp = {"write_uid": self.env.uid, "write_date": self.env.registry.timestamp()}
-        for child in dict.fromkeys(children):
+        for child in children:
             for fname, value in stamp.items():
                 self.store.set(self._name, child, fname, value)
 

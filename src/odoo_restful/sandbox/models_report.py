@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from . import access, schema
+from . import schema
 from .orm import BaseModel
 
 _REPORT_TYPES = [["qweb-html", "HTML"], ["qweb-pdf", "PDF"], ["qweb-text", "Text"]]
@@ -73,11 +73,10 @@ class IrActionsReport(BaseModel):
         "attachment_use": {"default": False},
     }
 
-    def check_access_operation(self, operation: str) -> None:
-        """Every user reads report actions; only administrators change them."""
-        if self.env.su or operation == "read" or self.env.profile == "system":
-            return
-        raise access.acl_error(self._name, self._description, operation)
+    @classmethod
+    def acl_allows(cls, profile: str, operation: str) -> bool:
+        """Internal users read report actions; only administrators change them."""
+        return profile == "system" or (operation == "read" and profile in ("user", "nosales"))
 
     def find(self, report_name: str) -> int | None:
         """The id of the report action called ``report_name`` (None if there is none)."""

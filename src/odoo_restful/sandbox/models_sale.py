@@ -18,6 +18,8 @@ class SaleOrder(MailThread, BaseModel):
     _name = "sale.order"
     _description = "Sales Order"
     _order = "date_order desc, id desc"
+    #: Computed from the customer and the company in Odoo 19 (recorded default_get).
+    _computed_defaults = frozenset({"user_id", "team_id", "validity_date"})
     _field_options = {
         "display_name": _RO,
         "order_line": {"inverse_name": "order_id"},
@@ -121,6 +123,8 @@ class SaleOrder(MailThread, BaseModel):
                 )
 
     def _rule_domain(self, operation: str) -> list[Any] | None:
+        if self.env.profile == "user":  # Sales / User: Own Documents Only
+            return ["|", ("user_id", "=", self.env.uid), ("user_id", "=", False)]
         if self.env.profile != "portal":
             return None
         partners = self.env.sudo()["res.partner"]

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .domain import Table
+from .errors import UserError
 from .fields import X2MANY
 
 _TERM = re.compile(
@@ -34,7 +35,7 @@ def parse_order(spec: Any, table: Table) -> list[Term]:
             continue
         match = _TERM.match(part)
         if match is None:
-            raise ValueError(
+            raise UserError(
                 f'Invalid "order" specified ({spec}). A valid "order" specification is a '
                 "comma-separated list of valid field names (optionally followed by asc/desc "
                 "for the direction)"

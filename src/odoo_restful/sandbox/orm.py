@@ -13,10 +13,10 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, ClassVar, Self
 
-from . import access, api, copying, crud, read_group
-from .domain import Leaf, Node, Table, and_, compile_domain, mentions, parse
-from .errors import AccessError
-from .fields import MISSING, Field, describe, filter_attributes, to_read
+from . import access, api, catalog, copying, crud, groups, read_group
+from .domain import Junction, Leaf, Node, Not, Table, and_, compile_domain, mentions, parse
+from .errors import AccessError, InvalidRowCountInLimitClause
+from .fields import MISSING, X2MANY, Field, describe, filter_attributes, to_read
 from .ordering import Term, parse_order, sort_ids
 from .schema import load_fields
 from .store import Row, Store
@@ -86,6 +86,35 @@ class Env:
     def active_test(self) -> bool:
         return bool(self.context.get("active_test", True))
 
+    def can(self, model: str, operation: str) -> bool:
+        """ACL: may this user do ``operation`` on ``model`` (sandbox model or not)?"""
+        if self.su:
+            return True
+        cls = self.registry.models.get(model)
+        if cls is not None:
+            return cls.acl_allows(self.profile, operation)
+        return access.allowed_external(self.profile, model, operation)
+
+    def acl_error(self, model: str, operation: str) -> AccessError:
+        cls = self.registry.models.get(model)
+        if cls is not None:
+            return access.acl_error(model, cls._description, operation)
+        name = catalog.description(model) or model
+        return access.acl_error(model, name, operation, external=True)
+
+    def check_companies(self) -> None:
+        """``allowed_company_ids`` in the context must be companies of the user.
+
+        Odoo checks it when ``env.companies`` is first used (record rules, defaults...),
+        which nearly every call does; the sandbox checks it on every access check.
+        """
+        wanted = self.context.get("allowed_company_ids")
+        if self.su or not wanted:
+            return
+        mine = self.user.get("company_ids") or []
+        if not isinstance(wanted, list) or any(cid not in mine for cid in wanted):
+            raise AccessError("Access to unauthorized or invalid companies.")
+
     def display_name(self, model: str, rid: int) -> str | None:
         """The name shown for a many2one value (None if the record is gone)."""
         target = self.get(model)
@@ -104,6 +133,8 @@ class BaseModel(Base):
     _order: ClassVar[str] = "id"
     _rec_name: ClassVar[str | None] = "name"
     _parent_name: ClassVar[str | None] = None
+    #: Fields with a sandbox default that Odoo computes instead: ``default_get`` omits them.
+    _computed_defaults: ClassVar[frozenset[str]] = frozenset()
     #: Fields ``name_search`` matches (``display_name`` when empty).
     _rec_names_search: ClassVar[tuple[str, ...]] = ()
     #: Sandbox behaviour added to the recorded field attributes, per field name.
@@ -168,12 +199,17 @@ class BaseModel(Base):
         return self.fields().get(name)
 
     def table(self, model: str) -> Table | None:
-        return self.env.sudo().get(model)
+        """A co-model, with this user's rights (sub-searches of domains)."""
+        return self.env.get(model)
 
     def all_ids(self, active_test: bool) -> Iterable[int]:
+        """Every id a search of this user may see (ACL checked, record rules applied)."""
+        self.check_access_operation("read")
+        allowed = self._allowed_ids("read")
+        ids = [rid for rid in self.rows if allowed is None or rid in allowed]
         if active_test and "active" in self.fields():
-            return [rid for rid in self.rows if self.value(rid, "active")]
-        return list(self.rows)
+            return [rid for rid in ids if self.value(rid, "active")]
+        return ids
 
     def value(self, rid: int, fname: str) -> Any:
         """The cache value of field ``fname`` of record ``rid`` (computed if need be)."""
@@ -249,10 +285,49 @@ class BaseModel(Base):
 
     # --- access control ---
 
+    @classmethod
+    def acl_allows(cls, profile: str, operation: str) -> bool:
+        """The model's access rights (ACL) for a user profile; models may override it."""
+        return access.allowed(profile, cls._name, operation)
+
     def check_access_operation(self, operation: str) -> None:
-        if self.env.su or access.allowed(self.env.profile, self._name, operation):
+        if self.env.su:
+            return
+        self.env.check_companies()
+        if self.acl_allows(self.env.profile, operation):
             return
         raise access.acl_error(self._name, self._description, operation)
+
+    def check_field_access(self, fname: str, operation: str = "read") -> None:
+        """A field restricted to groups the user lacks cannot be read, searched or written."""
+        spec = self._field_groups(fname)
+        if self.env.su or groups.has_groups(self.env.profile, spec):
+            return
+        raise groups.field_error(
+            self._name, self._description, fname, spec or "", self.env.uid, operation
+        )
+
+    def _check_path_access(self, path: str) -> None:
+        """Every field of a domain path (``partner_id.credit_limit``) must be accessible."""
+        model: BaseModel | None = self
+        for part in path.split("."):
+            fld = model.fields().get(part) if model is not None else None
+            if model is None or fld is None:
+                return  # unknown fields: the domain's own error
+            model.check_field_access(part)
+            model = self.env.get(fld.relation) if fld.relation else None
+
+    def _field_groups(self, fname: str) -> str | None:
+        fld = self.fields().get(fname)
+        spec = fld.recorded.get("groups") if fld is not None else None
+        return spec if isinstance(spec, str) else None
+
+    def visible_fields(self) -> list[str]:
+        """The fields this user may see (``fields_get``, the default field list)."""
+        if self.env.su:
+            return list(self.fields())
+        profile = self.env.profile
+        return [f for f in self.fields() if groups.has_groups(profile, self._field_groups(f))]
 
     def _rule_domain(self, operation: str) -> list[Any] | None:
         """Record rule of the current user for ``operation`` (None: no restriction)."""
@@ -271,7 +346,10 @@ class BaseModel(Base):
         allowed = self._allowed_ids(operation)
         if allowed is not None and any(rid not in allowed for rid in self.ids):
             user = self.env.user
-            name = self.env.display_name("res.partner", user.get("partner_id", 0)) or ""
+            partners = self.env.sudo()["res.partner"]
+            partner = user.get("partner_id", 0)
+            # the user's name (recorded "Marc Demo"), not the contact's "YourCompany, Marc Demo"
+            name = str(partners.value(partner, "name") or "") if partner in partners.rows else ""
             raise access.rule_error(name, self.env.uid, self._name, self._description, operation)
 
     # --- search ---
@@ -283,7 +361,12 @@ class BaseModel(Base):
         limit: int | None = None,
         order: str | None = None,
     ) -> list[int]:
+        if limit is not None and not isinstance(limit, bool) and int(limit) < 0:
+            raise InvalidRowCountInLimitClause()
         node: Node = parse(domain if domain is not None else [])
+        if not self.env.su:
+            for path in _leaf_paths(node):
+                self._check_path_access(path)
         if self.env.active_test and "active" in self.fields() and not mentions(node, "active"):
             node = and_(Leaf("active", "=", True, ("active", "=", True)), node)
         terms = parse_order(order, self) if order else self._default_order()
@@ -326,7 +409,9 @@ class BaseModel(Base):
             raise TypeError(
                 f"BaseModel._read_format() got an unexpected keyword argument '{unexpected[0]}'"
             )
-        return self.browse(ids)._read_rows(names, read_kwargs.get("load", "_classic_read"))
+        records = self.browse(ids)
+        records._check_comodels(names)
+        return records._read_rows(names, read_kwargs.get("load", "_classic_read"))
 
     @api.model
     def name_search(
@@ -347,14 +432,30 @@ class BaseModel(Base):
 
     def _check_field_names(self, fields: Any) -> list[str]:
         if not fields:
-            return [name for name in self.fields() if name != "id"]
+            return [name for name in self.visible_fields() if name != "id"]
         if isinstance(fields, str):
             fields = [fields]
         known = self.fields()
         for fname in fields:
             if fname not in known:
                 raise ValueError(f"Invalid field {fname!r} on {self._name!r}")
+        for fname in fields:
+            self.check_field_access(fname)
         return [fname for fname in fields if fname != "id"]
+
+    def _check_comodels(self, names: list[str]) -> None:
+        """Reading an x2many field reads its co-model: the user must be allowed to.
+
+        (A many2one is read as ``[id, display_name]`` with superuser rights, as Odoo does.)
+        """
+        if self.env.su or not self.ids:
+            return
+        fields = self.fields()
+        for fname in names:
+            fld = fields[fname]
+            if fld.type in X2MANY and fld.relation and not self.env.can(fld.relation, "read"):
+                error = self.env.acl_error(fld.relation, "read")
+                raise AccessError(f"Failed to read field {self._name}.{fname}\n{error.message}")
 
     @api.records
     def read(
@@ -364,12 +465,13 @@ class BaseModel(Base):
         names = self._check_field_names(fields)
         existing = self.browse([rid for rid in self.ids if rid in self.rows])
         existing.check_rules("read")
+        existing._check_comodels(names)
         return existing._read_rows(names, load)
 
     def _read_rows(self, names: list[str], load: str | None) -> list[dict[str, Any]]:
         fields = self.fields()
         bin_size = bool(self.env.context.get("bin_size"))
-        classic = bool(load)
+        classic = load == "_classic_read"
         result = []
         for rid in self.ids:
             record: dict[str, Any] = {"id": rid}
@@ -400,16 +502,23 @@ class BaseModel(Base):
         self, allfields: list[str] | None = None, attributes: list[str] | None = None
     ) -> dict[str, dict[str, Any]]:
         has_parent = bool(self._parent_name)
-        return {
-            fname: filter_attributes(describe(fld, self._rec_name, has_parent), attributes)
-            for fname, fld in self.fields().items()
-            if not allfields or fname in allfields
-        }
+        fields = self.fields()
+        result = {}
+        for fname in self.visible_fields():
+            if allfields and fname not in allfields:
+                continue
+            desc = describe(fields[fname], self._rec_name, has_parent)
+            result[fname] = filter_attributes(desc, attributes)
+        return result
 
     @api.model
     def default_get(self, fields: list[str]) -> dict[str, Any]:
         defaults = crud.defaults(self, [f for f in fields if f in self.fields()])
-        return {key: value for key, value in defaults.items() if key in fields}
+        return {
+            key: value
+            for key, value in defaults.items()
+            if key in fields and key not in self._computed_defaults
+        }
 
     @api.model
     def check_access_rights(self, operation: str, raise_exception: bool = True) -> bool:
@@ -421,18 +530,30 @@ class BaseModel(Base):
             return False
         return True
 
-    @api.records
+    @api.private
     def check_access(self, operation: str) -> None:
         self.check_access_operation(operation)
         self.browse([rid for rid in self.ids if rid in self.rows]).check_rules(operation)
 
     @api.records
     def has_access(self, operation: str) -> bool:
+        """ACL without ids; ACL then record rules with ids."""
         try:
             self.check_access(operation)
         except AccessError:
             return False
         return True
+
+    @api.records
+    def get_external_id(self) -> dict[int, str]:
+        """``{id: "module.name"}`` (``""`` without one), read from ir.model.data as superuser."""
+        result = dict.fromkeys(self.ids, "")
+        rows = self.env.registry.store.tables.get("ir.model.data", {})
+        for _xid, row in sorted(rows.items()):
+            rid = row.get("res_id")
+            if row.get("model") == self._name and rid in result and not result[rid]:
+                result[rid] = f"{row.get('module')}.{row.get('name')}"
+        return result
 
     @api.records
     def exists(self) -> list[int]:
@@ -509,6 +630,17 @@ class BaseModel(Base):
 
     def _before_unlink(self) -> None:
         """Refuse deletions the business rules forbid."""
+
+
+def _leaf_paths(node: Node) -> Iterable[str]:
+    """The field path of every leaf of ``node`` (field groups apply to those)."""
+    if isinstance(node, Leaf):
+        yield node.path
+    elif isinstance(node, Not):
+        yield from _leaf_paths(node.child)
+    elif isinstance(node, Junction):
+        for child in node.children:
+            yield from _leaf_paths(child)
 
 
 def _has_source(cls: type[BaseModel], fld: Field) -> bool:

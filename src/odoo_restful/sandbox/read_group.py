@@ -474,8 +474,9 @@ def read_group(
         if func:
             aggs.append(_parse_aggregate(model, f"{name}:{func}"))
     domain_list = list(domain or [])
-    groups = _page(compute(model, domain_list, groups_by, aggs, orderby or None), offset, limit)
     count_key = f"{specs[0].split(':')[0]}_count" if lazy and specs else "__count"
+    order = _legacy_order(orderby, aggs, count_key) if orderby else None
+    groups = _page(compute(model, domain_list, groups_by, aggs, order), offset, limit)
     result = []
     for group in groups:
         row: dict[str, Any] = {}
@@ -492,6 +493,22 @@ def read_group(
             row["__range"] = _ranges(model, groups_by, group.keys)
         result.append(row)
     return result
+
+
+def _legacy_order(orderby: Any, aggs: list[Aggregate], count_key: str) -> str:
+    """``orderby`` in the legacy names (``amount_total desc``, ``state_count``) as aggregates."""
+    if not isinstance(orderby, str):
+        raise ValueError(f'Invalid "order" specified ({orderby!r}).')
+    terms = []
+    for term in orderby.split(","):
+        name, _, rest = term.strip().partition(" ")
+        if not name:
+            continue
+        spec = next((a.spec for a in aggs if a.field == name), None)
+        if spec is None and name in (count_key, "__count"):
+            spec = "__count"
+        terms.append(f"{spec or name} {rest}".strip())
+    return ", ".join(terms)
 
 
 def _legacy_value(model: BaseModel, gb: GroupBy, key: Any) -> Any:

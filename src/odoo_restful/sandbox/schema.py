@@ -41,6 +41,35 @@ _INVOICE_STATUS = [
 ]
 
 _SMALL: dict[str, list[Spec]] = {
+    "ir.model": [
+        ("name", "char", "Model Description", "q", None),
+        ("model", "char", "Model", "q", None),
+        ("order", "char", "Order", "q", None),
+        ("info", "text", "Information", "", None),
+        ("state", "selection", "Type", "r", [["manual", "Custom Object"], ["base", "Base Object"]]),
+        ("access_ids", "one2many", "Access", "", "ir.model.access"),
+        ("transient", "boolean", "Transient Model", "", None),
+        ("abstract", "boolean", "Abstract Model", "", None),
+        ("modules", "char", "In Apps", "r", None),
+    ],
+    "ir.model.data": [
+        ("name", "char", "External Identifier", "q", None),
+        ("complete_name", "char", "Complete ID", "r", None),
+        ("model", "char", "Model Name", "q", None),
+        ("module", "char", "Module", "q", None),
+        ("res_id", "many2one_reference", "Record ID", "", None),
+        ("noupdate", "boolean", "Non Updatable", "", None),
+    ],
+    "ir.model.access": [
+        ("name", "char", "Name", "q", None),
+        ("active", "boolean", "Active", "", None),
+        ("model_id", "many2one", "Model", "q", "ir.model"),
+        ("group_id", "many2one", "Group", "", "res.groups"),
+        ("perm_read", "boolean", "Read Access", "", None),
+        ("perm_write", "boolean", "Write Access", "", None),
+        ("perm_create", "boolean", "Create Access", "", None),
+        ("perm_unlink", "boolean", "Delete Access", "", None),
+    ],
     "res.partner.category": [
         ("name", "char", "Tag Name", "q", None),
         ("color", "integer", "Color", "", None),
@@ -119,6 +148,7 @@ _SMALL: dict[str, list[Spec]] = {
         ("tz", "selection", "Timezone", "", "@res.partner.tz"),
         ("lang", "selection", "Language", "", "@res.partner.lang"),
         ("login_date", "datetime", "Latest Login", "r", None),
+        ("log_ids", "one2many", "User log entries", "", "res.users.log"),
         (
             "notification_type",
             "selection",
@@ -243,6 +273,7 @@ _SMALL: dict[str, list[Spec]] = {
         ("price_total", "monetary", "Total", "r", None),
         ("price_reduce_taxexcl", "monetary", "Price Reduce Tax excl", "r", None),
         ("qty_delivered", "float", "Delivery Quantity", "", None),
+        ("analytic_line_ids", "one2many", "Analytic lines", "", "account.analytic.line"),
         ("qty_invoiced", "float", "Invoiced Quantity", "r", None),
         ("qty_to_invoice", "float", "Quantity To Invoice", "r", None),
         ("invoice_status", "selection", "Invoice Status", "r", _INVOICE_STATUS),

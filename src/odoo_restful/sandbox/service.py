@@ -129,6 +129,7 @@ class Service:
         context = kwargs.pop("context", None)
         env = env.with_extra_context(context)
         records = cls(env)
+        _check_private(model, method, getattr(cls, method, None))
         kind = api.kind_of(getattr(cls, method, None))
         if kind is None:
             raise AttributeError(f"The method '{model}.{method}' does not exist")
@@ -150,6 +151,7 @@ class Service:
         if cls is None:
             raise NotFound(f"the model '{model}' does not exist")
         _check_method_name(model, method)
+        _check_private(model, method, getattr(cls, method, None))
         kind = api.kind_of(getattr(cls, method, None))
         if kind is None:
             raise NotFound(f"The method '{model}.{method}' does not exist")
@@ -173,9 +175,16 @@ class Service:
 
 def _check_method_name(model: Any, method: str) -> None:
     if method.startswith("_"):
-        raise AccessError(
-            f"Private methods (such as '{model}.{method}') cannot be called remotely."
-        )
+        raise _private_error(model, method)
+
+
+def _check_private(model: Any, method: str, fn: object) -> None:
+    if api.is_private(fn):
+        raise _private_error(model, method)
+
+
+def _private_error(model: Any, method: str) -> AccessError:
+    return AccessError(f"Private methods (such as '{model}.{method}') cannot be called remotely.")
 
 
 def _ids(value: Any) -> list[int]:

@@ -30,12 +30,11 @@ Spec = dict[str, Any]
 def _check_spec(model: BaseModel, specification: Any) -> Spec:
     if not isinstance(specification, dict):
         raise TypeError(f"specification must be a dict, not {type(specification).__name__}")
-    known = model.fields()
     for fname, sub in specification.items():
-        if fname not in known:
-            raise ValueError(f"Invalid field {fname!r} on model {model._name!r}")
         if not isinstance(sub, dict):
             raise TypeError(f"specification of {fname!r} must be a dict")
+    if specification:
+        model._check_field_names(list(specification))  # unknown fields, field groups
     return specification
 
 
@@ -45,6 +44,7 @@ def web_read(model: BaseModel, specification: Any) -> list[dict[str, Any]]:
     model.check_access_operation("read")
     existing = model.browse([rid for rid in model.ids if rid in model.rows])
     existing.check_rules("read")
+    existing._check_comodels([fname for fname in spec if fname != "id"])
     return _read(existing, spec)
 
 

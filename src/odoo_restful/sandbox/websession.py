@@ -165,7 +165,7 @@ def session_info(service: Service, session: Session) -> dict[str, Any]:
     companies = env["res.company"]
     allowed = [c for c in users.value(uid, "company_ids") if c in companies.rows]
     currencies = env["res.currency"]
-    return {
+    info = {
         "uid": uid,
         "is_system": system,
         "is_admin": system,
@@ -203,7 +203,7 @@ def session_info(service: Service, session: Session) -> dict[str, Any]:
         "bundle_params": {"lang": context["lang"]},
         "test_mode": False,
         "view_info": _VIEW_INFO,
-        "groups": {"base.group_allow_export": True},
+        "groups": {"base.group_allow_export": system},
         "user_companies": {
             "current_company": user.get("company_id"),
             "allowed_companies": {
@@ -227,6 +227,9 @@ def session_info(service: Service, session: Session) -> dict[str, Any]:
         "iap_company_enrich": True,
         "can_insert_in_spreadsheet": False,
     }
+    if not system:  # recorded: only administrators get it (odoo-wire-19b, nosales)
+        del info["iap_company_enrich"]
+    return info
 
 
 def _store_data(

@@ -5,6 +5,7 @@ Header names are lower-case, as the gateway's transports hand them over.
 
 from __future__ import annotations
 
+import html
 import json
 from typing import Any
 
@@ -58,6 +59,17 @@ def json_reply(payload: Any, status: int = 200, headers: dict[str, str] | None =
 
 def html_reply(status: int, text: str) -> Reply:
     return status, {"content-type": HTML_TYPE}, text.encode("utf-8")
+
+
+def redirect_reply(location: str, status: int = 303) -> Reply:
+    """A redirect with werkzeug's small HTML page, as Odoo sends it."""
+    escaped = html.escape(location)
+    page = (
+        "<!doctype html>\n<html lang=en>\n<title>Redirecting...</title>\n"
+        "<h1>Redirecting...</h1>\n<p>You should be redirected automatically to the target "
+        f'URL: <a href="{escaped}">{escaped}</a>. If not, click the link.\n'
+    )
+    return status, {"content-type": HTML_TYPE, "location": location}, page.encode("utf-8")
 
 
 def invalid_json() -> Reply:
