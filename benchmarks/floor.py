@@ -108,7 +108,7 @@ class RawConnection(asyncio.Protocol):
 def build_app(name: str, upstream: str) -> Any:
     import orjson
 
-    from odoo_restful.odoo.jsonrpc import decode_page
+    from odoo_restful.odoo.replies import decode_page
     from odoo_restful.odoo.transport import Reply, http_transport
     from odoo_restful.responses import raw_page
 

@@ -106,7 +106,7 @@ def response_bench(quick: bool = False) -> dict[str, Any]:
     """The reply path of ``GET /api/res.partner``: pass-through vs decode + re-encode."""
     import orjson
 
-    from odoo_restful.odoo.jsonrpc import decode_page
+    from odoo_restful.odoo.replies import decode_page
     from odoo_restful.odoo.transport import Reply
     from odoo_restful.responses import envelope, raw_page
 

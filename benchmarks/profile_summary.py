@@ -28,7 +28,7 @@ STAGES = [
     ("request_params", "routes/common.py request_params"),
     ("Http11Transport.request", "odoo/http11.py Http11Transport.request (HTTP client to Odoo)"),
     ("AiohttpTransport.request", "odoo/aiohttp_transport.py (--odoo-client aiohttp)"),
-    ("decode_page", "odoo/jsonrpc.py decode_page (msgspec envelope + records)"),
+    ("decode_page", "odoo/replies.py decode_page (msgspec envelope + records)"),
     ("raw_page", "responses.py raw_page"),
     ("Response.__call__", "Starlette Response.__call__ (send)"),
     ("RequestResponseCycle.send", "uvicorn: write the response"),

@@ -109,6 +109,29 @@ _SEED: list[tuple[Any, ...]] = [
 # fmt: on
 
 
+# fields_get of the partner fields above, as the gateway asks for it (type, relation,
+# store...): its default field list for a read that names none is built from this.
+PARTNER_FIELDS: dict[str, dict[str, Any]] = {
+    name: {"type": kind, "string": name, "store": True, **({"relation": rel} if rel else {})}
+    for name, kind, rel in (
+        ("name", "char", None),
+        ("email", "char", None),
+        ("phone", "char", None),
+        ("is_company", "boolean", None),
+        ("parent_id", "many2one", "res.partner"),
+        ("country_id", "many2one", "res.country"),
+        ("state_id", "many2one", "res.country.state"),
+        ("category_id", "many2many", "res.partner.category"),
+        ("create_date", "datetime", None),
+        ("write_date", "datetime", None),
+    )
+}
+AVAILABLE_MODELS = [
+    {"model": m, "display_name": m}
+    for m in ("res.partner", "res.country", "res.country.state", "res.partner.category")
+]
+
+
 def _m2o(pair: tuple[int, str] | None) -> Any:
     return list(pair) if pair else False
 
@@ -252,6 +275,8 @@ class Bodies:
             ("res.partner", "read"): [PARTNER_FACTS],
             ("res.company", "read"): [COMPANY_FACTS],
             **sale_results(),
+            ("res.partner", "fields_get"): PARTNER_FIELDS,
+            ("ir.model", "get_available_models"): AVAILABLE_MODELS,
         }
         self.pages = {SMALL_PAGE: small, LARGE_PAGE: large}
         self.rpc = {key: rpc_body(value) for key, value in self.results.items()}

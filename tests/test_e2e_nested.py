@@ -170,7 +170,14 @@ def test_plain_many2one_stays_a_pair_beside_nested_ones(target: Target) -> None:
 
 @pytest.mark.parametrize(
     "fields",
-    ["name{x}", "partner_id{", "partner_id{name}}", "a{b{c{d{e{f}}}}}", '{"name": 3}'],
+    [
+        "name{x}",
+        "partner_id{",
+        "partner_id{name}}",
+        "a{b{c{d{e{f}}}}}",
+        '{"name": 3}',
+        "name,partner_id{__xmlid}",
+    ],
 )
 def test_bad_nested_fields_are_400(target: Target, fields: str) -> None:
     s = _session(target, "admin")
@@ -188,6 +195,22 @@ def test_model_scopes_cover_related_models(target: Target) -> None:
     _get(s, f"{target.url}/api/sale.order/{oid}", 403, fields="order_line{price_unit}")
     names = _get(s, target.url + "/api/sale.order", fields="partner_id{display_name}", limit=2)
     assert names["count"] == 2
+
+
+def test_nested_pages_carry_total_and_links(target: Target) -> None:
+    s = _session(target, "admin")
+    resp = s.get(
+        target.url + "/api/sale.order",
+        params={"fields": "name,partner_id{name}", "limit": 2, "offset": 2, "total": "true"},
+        timeout=30,
+    )
+    assert resp.status_code == 200, resp.text
+    body = resp.json()
+    flat = _get(s, target.url + "/api/sale.order", fields="name", limit=1000)
+    assert body["total"] == flat["count"] and body["count"] == 2
+    assert 'rel="next"' in resp.headers["Link"] and 'rel="prev"' in resp.headers["Link"]
+    refused = _get(s, target.url + "/api/sale.order", 400, fields="partner_id{name}", cursor="true")
+    assert "offset" in refused["message"]
 
 
 def test_write_reads_back_nested(target: Target) -> None:

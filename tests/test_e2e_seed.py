@@ -1,8 +1,10 @@
 """Every request of the seed guide (../shared/seed), sent as written, through real HTTP.
 
 Runs against the sandbox and, when the live variables are set, against a real Odoo.
-Ids the guide hard-codes (partner 10, product 1, partner 68, country 107, tag 10)
-are used as written on the sandbox and looked up on a live Odoo.
+Ids the guide hard-codes (partner 10, product 1, country 107, tag 10) are used as
+written on the sandbox and looked up on a live Odoo. The partner the guide writes and
+then deletes (68) is a fresh one each test creates, so every test owns what it changes
+and the tests pass in any order.
 """
 
 from __future__ import annotations
@@ -135,10 +137,8 @@ def test_create_with_api_prefixed_literal_commands(target: Target) -> None:
     assert line["data"][0]["product_id"][0] == ids["product"]
 
 
-def _partner_68(target: Target, s: requests.Session) -> int:
-    """The guide writes partner 68; on a live Odoo a fresh partner stands in for it."""
-    if not target.live:
-        return 68
+def _own_partner(target: Target, s: requests.Session) -> int:
+    """The guide writes, then deletes, partner 68: a partner of the test's own stands in."""
     resp = s.post(f"{target.url}/api/res.partner", json={"name": "odoo-restful e2e"})
     assert resp.status_code == 201, resp.text
     rid: int = resp.json()["data"][0]["id"]
@@ -149,7 +149,7 @@ def test_put_with_friendly_many2many_under_form_content_type(target: Target) -> 
     headers, _, _ = seed_token(target)  # still carries the form content-type header
     s = target.session(headers["access-token"])
     ids = seed_ids(s, target)
-    pid = _partner_68(target, s)
+    pid = _own_partner(target, s)
     p = requests.put(
         f"{target.url}/api/res.partner/{pid}",
         headers=headers,
@@ -171,9 +171,8 @@ def test_put_with_friendly_many2many_under_form_content_type(target: Target) -> 
 def test_delete_record_then_it_is_gone(target: Target) -> None:
     headers, _, _ = seed_token(target)
     s = target.session(headers["access-token"])
-    pid = _partner_68(target, s)
-    if not target.live:  # the guide deletes 68 after writing it; make sure it exists
-        assert s.get(f"{target.url}/api/res.partner/{pid}").status_code == 200
+    pid = _own_partner(target, s)
+    assert s.get(f"{target.url}/api/res.partner/{pid}").status_code == 200
     p = requests.delete(f"{target.url}/api/res.partner/{pid}", headers=headers)
     assert p.status_code == 200, p.content
     assert p.json()["data"] == {"id": pid, "deleted": True}

@@ -74,6 +74,24 @@ def test_brute_force_guard_returns_429(tmp_path: Path) -> None:
         assert good.status_code == 429
 
 
+def test_brute_force_guard_counts_every_login_a_client_tries(tmp_path: Path) -> None:
+    """Per client address: 30 failed logins, each under a new name, and the 31st is 429."""
+    with (
+        serve_in_thread(Sandbox().asgi) as odoo_url,
+        serve_in_thread(
+            create_app(gateway_settings(tmp_path, odoo_url=odoo_url, db="sandbox"))
+        ) as url,
+        requests.Session() as s,
+    ):
+        codes = [
+            s.post(
+                url + "/api/auth/token", json={"login": f"nobody{i}", "password": "x"}
+            ).status_code
+            for i in range(31)
+        ]
+    assert codes == [401] * 30 + [429]
+
+
 def test_error_bodies_never_carry_odoo_debug(tmp_path: Path) -> None:
     with (
         serve_in_thread(Sandbox().asgi) as odoo_url,
@@ -91,8 +109,14 @@ def test_error_bodies_never_carry_odoo_debug(tmp_path: Path) -> None:
             requests.post(url + "/api/res.partner", headers=h, json={"type": "bogus"}),
             requests.post(url + "/api/res.partner/1/no_method", headers=h),
         ]
+    expected = [
+        (422, "invalid_parameters"),
+        (404, "unknown_model"),
+        (422, "invalid_parameters"),
+        (404, "unknown_method"),
+    ]
+    assert [(r.status_code, r.json()["type"]) for r in responses] == expected
     for resp in responses:
-        assert 400 <= resp.status_code < 500, resp.text
         assert "Traceback" not in resp.text
         assert set(json.loads(resp.text)) == {"type", "message"}
 

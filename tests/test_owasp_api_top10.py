@@ -56,14 +56,26 @@ def test_api1_object_level_authorisation(url: str) -> None:
     assert resp.status_code == 403
     portal = token(url, "portal", "portal")
     resp = requests.get(url + "/api/res.partner/9", headers=portal)
-    assert resp.status_code in (403, 404)  # a record rule hides it
+    # a record rule hides it: not found, as if it did not exist (reads are search_reads
+    # on the id, so Odoo filters the record out instead of raising an access error)
+    assert resp.status_code == 404 and resp.json()["type"] == "missing_error"
     admin = token(url)
     assert requests.get(url + "/api/res.partner/9", headers=admin).status_code == 200
 
 
 def test_api2_broken_authentication(url: str) -> None:
     """Unknown, forged and revoked tokens are refused; see test_tokens_* for expiry,
-    hashing at rest and rate limiting (test_gateway_faults.test_brute_force_guard...)."""
+    hashing at rest and rate limiting (test_gateway_faults.test_brute_force_guard...).
+
+    Issue #11: the failed-login limit holds however attempts are timed, per login and
+    per client, across gateways sharing one store (test_security_http:
+    test_concurrent_guesses_reach_odoo_at_most_limit_times,
+    test_two_gateways_on_one_store_share_the_limit,
+    test_limit_per_client_address_across_logins; store level:
+    test_tokens_store.test_login_attempts_reserve_forgive_purge); concurrent refreshes
+    of one token: exactly one wins (test_security_http.test_concurrent_refreshes_one_wins);
+    a scoped token may revoke itself, not all of its user's tokens
+    (test_security_http.test_scoped_token_may_not_revoke_all)."""
     for bad in ({"access-token": "odr_" + "A" * 43}, {"Authorization": "Bearer x"}, {}):
         assert requests.get(url + "/api/res.partner", headers=bad).status_code == 401
     h = token(url)
@@ -77,7 +89,8 @@ def test_api2_broken_authentication(url: str) -> None:
 
 
 def test_api3_object_property_level_authorisation(url: str) -> None:
-    """Mass assignment: fields on the write deny-list are refused before Odoo is called."""
+    """Mass assignment: fields on the write deny-list are refused before Odoo is called,
+    however nested (issue #11 findings 2 and 3: tests/test_security_nested.py)."""
     h = token(url)
     resp = requests.put(url + "/api/res.users/2", headers=h, json={"groups_id": [[4, 1]]})
     assert resp.status_code == 403 and resp.json()["type"] == "field_forbidden"
@@ -91,7 +104,12 @@ def test_api3_object_property_level_authorisation(url: str) -> None:
 
 
 def test_api4_unrestricted_resource_consumption(url: str) -> None:
-    """Caps on page size, body size, literal size and nesting, domain terms, batch size."""
+    """Caps on page size, body size, literal size and nesting, domain terms, batch size.
+
+    Issue #11: one parse budget per request, counted in characters parsed
+    (test_security_http.test_parse_budget_bounds_the_work_of_one_request); slow and
+    idle connections are cut off (tests/test_security_slow.py); integers beyond 64 bits
+    are refused (test_security_parse.test_*_integers_beyond_64_bits_are_refused)."""
     h = token(url)
     assert (
         requests.get(url + "/api/res.country", headers=h, params={"limit": 201}).status_code == 400
@@ -106,16 +124,19 @@ def test_api4_unrestricted_resource_consumption(url: str) -> None:
         ).status_code
         == 400
     )
-    terms = "[" + ",".join(["('id', '=', 1)"] * 2000) + "]"
-    assert requests.get(
-        url + "/api/res.partner", headers=h, json={"domain": terms}
-    ).status_code in (400, 413)
+    literal = "[" + ",".join(["('id', '=', 1)"] * 2000) + "]"
+    resp = requests.get(url + "/api/res.partner", headers=h, json={"domain": literal})
+    assert resp.status_code == 400 and "domain is too long" in resp.json()["message"]
+    terms = [["id", "=", 1]] * 300
+    resp = requests.get(url + "/api/res.partner", headers=h, json={"domain": terms})
+    assert resp.status_code == 400 and "too many terms" in resp.json()["message"]
     batch = [{"name": f"p{i}"} for i in range(6)]
     assert requests.post(url + "/api/res.partner", headers=h, json=batch).status_code == 413
 
 
 def test_api5_function_level_authorisation(url: str) -> None:
-    """Private and denied methods, allow-list scopes and read-only tokens."""
+    """Private and denied methods, allow-list scopes and read-only tokens; scopes see
+    nested values and method arguments (tests/test_security_nested.py)."""
     h = token(url)
     for method in ("_compute_display_name", "sudo", "with_user", "unlink"):
         resp = requests.post(url + f"/api/res.partner/1/{method}", headers=h)
@@ -127,7 +148,8 @@ def test_api5_function_level_authorisation(url: str) -> None:
 
 def test_api6_sensitive_business_flows(url: str) -> None:
     """The gateway's own sensitive flow is login: it is rate limited per login and client
-    (test_gateway_faults.test_brute_force_guard_returns_429). Business flows (orders,
+    (test_gateway_faults.test_brute_force_guard_returns_429), across workers and replicas
+    and however the attempts are timed (test_security_http, see api2). Business flows (orders,
     payments) are Odoo's; scopes narrow a token to the flows an integration needs."""
     h = token(url, models="res.partner")
     assert requests.get(url + "/api/sale.order", headers=h).status_code == 403
@@ -135,7 +157,9 @@ def test_api6_sensitive_business_flows(url: str) -> None:
 
 def test_api7_server_side_request_forgery(url: str) -> None:
     """No client input names a host: Odoo's address is configuration only. Forwarding
-    headers and a forged Host do not redirect the gateway's calls."""
+    headers and a forged Host do not redirect the gateway's calls, and the gateway never
+    answers with a redirect built from them (issue #11 finding 4:
+    test_security_http.test_trailing_slash_is_a_json_404_never_a_redirect)."""
     h = {
         **token(url),
         "Host": "evil.example",
@@ -147,7 +171,9 @@ def test_api7_server_side_request_forgery(url: str) -> None:
 
 
 def test_api8_security_misconfiguration(url: str) -> None:
-    """CORS closed by default, security headers, no server banner, no tracebacks."""
+    """CORS closed by default, security headers, no server banner, no tracebacks; a
+    client that disconnects mid-upload is one quiet log line, never a 500
+    (test_security_http.test_disconnect_mid_upload_is_one_quiet_line)."""
     pre = requests.options(
         url + "/api/res.partner",
         headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "GET"},
@@ -177,7 +203,10 @@ def test_api9_improper_inventory_management(url: str) -> None:
 
 def test_api10_unsafe_consumption_of_apis(url: str) -> None:
     """Odoo's replies are not trusted blindly: its tracebacks never pass on, non-JSON
-    replies are a 502 (test_gateway_faults), error text is trimmed."""
+    replies are a 502 (test_gateway_faults), error text is trimmed, Python's words for a
+    call signature mismatch are replaced (test_security_parse.test_signature_type_errors_*,
+    test_security_http.test_signature_errors_and_big_integers_over_http); metadata is
+    per user (odoo/metadata.py; test_openapi.test_cached_per_user_and_model_list)."""
     h = token(url)
     resp = requests.post(url + "/api/res.partner", headers=h, json={"type": "bogus"})
     assert resp.status_code == 422

@@ -34,7 +34,19 @@ class Counting:
         return await self._store.get(hashes)  # type: ignore[attr-defined, no-any-return]
 
 
-def run(tmp: Path, scenario) -> None:  # type: ignore[no-untyped-def]
+class Clock:
+    """Both of the service's clocks, moved by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1_800_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def run(tmp: Path, scenario, clock: Clock | None = None) -> None:  # type: ignore[no-untyped-def]
+    clock = clock or Clock()
+
     async def go() -> None:
         store = open_store(str(tmp / "t.db"))
         await store.open()
@@ -45,6 +57,8 @@ def run(tmp: Path, scenario) -> None:  # type: ignore[no-untyped-def]
             ttl=3600,  # type: ignore[arg-type]
             cache_ttl=30,
             negative_ttl=30,
+            clock=clock,
+            wall_clock=clock,
         )
         try:
             await scenario(service, counting)
@@ -76,16 +90,41 @@ def test_unknown_tokens_are_remembered_briefly(tmp_path: Path) -> None:
 
 
 def test_expiry_is_never_hidden_by_the_cache(tmp_path: Path) -> None:
+    clock = Clock()
+
     async def scenario(service: TokenService, store: Counting) -> None:
-        token, _ = await service.issue(CRED, login="admin", user_info={}, ttl=1)
+        token, _ = await service.issue(CRED, login="admin", user_info={}, ttl=10)
         await service.resolve(token)
-        await asyncio.sleep(1.05)
+        clock.now += 9.9
+        await service.resolve(token)  # still valid, from the cache
+        clock.now += 0.1
         for _ in range(5):
             with pytest.raises(TokenExpired):
                 await service.resolve(token)
         assert store.gets == 1  # the cached identity knew its own expiry
 
-    run(tmp_path, scenario)
+    run(tmp_path, scenario, clock)
+
+
+def test_the_store_is_read_again_once_per_cache_ttl(tmp_path: Path) -> None:
+    clock = Clock()
+
+    async def scenario(service: TokenService, store: Counting) -> None:
+        token, _ = await service.issue(CRED, login="admin", user_info={})
+        await service.resolve(token)
+        clock.now += 29.9
+        await service.resolve(token)
+        assert store.gets == 1
+        clock.now += 0.1  # cache_ttl=30 has passed
+        await service.resolve(token)
+        assert store.gets == 2
+        for _ in range(2):  # unknown tokens: remembered for negative_ttl=30
+            with pytest.raises(InvalidToken):
+                await service.resolve("odr_unknown")
+            clock.now += 30
+        assert store.gets == 4
+
+    run(tmp_path, scenario, clock)
 
 
 def test_revocation_is_immediate_in_this_process(tmp_path: Path) -> None:

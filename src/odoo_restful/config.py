@@ -48,6 +48,13 @@ class Settings:
     write_deny_fields: tuple[str, ...] = ()
     odoo_timeout: float = 60.0
     odoo_client: str = "builtin"
+    header_timeout: float = 10.0
+    body_timeout: float = 60.0
+    keep_alive_timeout: int = 5
+    limit_concurrency: int = 1000
+    login_limit_per_user: int = 10
+    login_limit_per_client: int = 30
+    login_window: float = 300.0
     cors_origins: tuple[str, ...] = ()
     log_level: str = "info"
 
@@ -76,6 +83,14 @@ class Settings:
             raise ValueError("token_ttl must be at least 60 seconds")
         if self.max_body_bytes < 1024:
             raise ValueError("max_body_bytes must be at least 1024")
+        if self.header_timeout <= 0 or self.body_timeout <= 0 or self.keep_alive_timeout < 1:
+            raise ValueError("header, body and keep-alive timeouts must be more than 0 seconds")
+        if self.limit_concurrency < 1:
+            raise ValueError("limit_concurrency must be at least 1")
+        if self.login_limit_per_user < 1 or self.login_limit_per_client < 1:
+            raise ValueError("login limits must be at least 1")
+        if self.login_window <= 0:
+            raise ValueError("login_window must be more than 0 seconds")
         if self.db and self.databases and self.db not in self.databases:
             raise ValueError("the default database must be in the database allow-list")
 

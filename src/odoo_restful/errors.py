@@ -54,6 +54,13 @@ class RouteNotFound(GatewayError):
     type = "not_found"
 
 
+class Conflict(GatewayError):
+    """The request names records ambiguously (an upsert key matching several)."""
+
+    status = 409
+    type = "conflict"
+
+
 class TooManyRequests(GatewayError):
     status = 429
     type = "too_many_requests"
@@ -117,6 +124,9 @@ class TokenStoreError(GatewayError):
 class DatabaseNotFound(GatewayError):
     status = 404
     type = "database_not_found"
+
+    def __init__(self, message: str = "this database does not exist on the Odoo server") -> None:
+        super().__init__(message)
 
 
 # --- errors Odoo reported (mapped from error.data.name) ---
@@ -204,6 +214,14 @@ class ReplyTooLarge(UpstreamError):
         )
 
 
+class BadReply(UpstreamError):
+    """Odoo's reply arrived broken: malformed, cut short, corrupt, or not what was asked.
+
+    Only a reply that is complete and clean is a success; any other is this, never
+    taken for a short or empty answer.
+    """
+
+
 class OdooServerError(UpstreamError):
     """Odoo failed in a way that is not the client's fault (an unexpected exception)."""
 
@@ -221,6 +239,15 @@ class OdooUnavailable(UpstreamError):
 class OdooTimeout(UpstreamError):
     status = 504
     type = "odoo_timeout"
+
+
+class UnsafeRequest(GatewayError):
+    """The gateway refused to send Odoo a request breaking HTTP's grammar (a header
+    value with a line break, a method that is not a token): a bug, or hostile input
+    that slipped past the checks before it. Nothing was sent."""
+
+    status = 500
+    type = "unsafe_upstream_request"
 
 
 _UNKNOWN_MODEL = re.compile(r"^Object (\S+) doesn't exist")
@@ -243,6 +270,10 @@ _BY_NAME: dict[str, type[OdooError]] = {
     "werkzeug.exceptions.Unauthorized": AccessDenied,
     "werkzeug.exceptions.UnprocessableEntity": InvalidParameters,
     "werkzeug.exceptions.BadRequest": InvalidParameters,
+    # bad client input that Odoo 19 lets reach PostgreSQL (recorded): a text where an id
+    # is expected in a domain, a negative limit
+    "psycopg2.errors.InvalidTextRepresentation": InvalidParameters,
+    "psycopg2.errors.InvalidRowCountInLimitClause": InvalidParameters,
     "psycopg2.errors.UniqueViolation": ValidationError,
     "psycopg2.errors.NotNullViolation": ValidationError,
     "psycopg2.errors.CheckViolation": ValidationError,
@@ -251,6 +282,13 @@ _BY_NAME: dict[str, type[OdooError]] = {
 }
 
 _MAX_MESSAGE = 2000
+# How Python words a call that does not match a function's signature.
+_SIGNATURE = re.compile(
+    r"positional arguments? but \d+ (?:was|were) given|unexpected keyword argument"
+    r"|missing \d+ required (?:positional|keyword-only) argument"
+    r"|got multiple values for (?:keyword )?argument|takes no (?:keyword )?arguments"
+    r"|takes (?:from \d+ to )?\d+ positional argument"
+)
 
 
 def from_odoo(name: str, message: str) -> GatewayError:
@@ -275,9 +313,14 @@ def from_odoo(name: str, message: str) -> GatewayError:
         quoted = _QUOTED.search(message)
         what = f"method '{quoted.group(1)}'" if quoted else "this method"
         return UnknownMethod(f"{what} does not exist", odoo_name=name)
+    if name == "builtins.TypeError" and _SIGNATURE.search(message):
+        # Python's own words name internals (``BaseModel.read() takes from 1 to 3...``).
+        return InvalidParameters(
+            "the arguments do not match the method's signature", odoo_name=name
+        )
     cls = _BY_NAME.get(name)
     if cls is None and name == "psycopg2.OperationalError" and "does not exist" in message:
-        return DatabaseNotFound("this database does not exist on the Odoo server")
+        return DatabaseNotFound()
     if cls is None:
         # An unexpected server-side exception: its text may name server internals.
         return OdooServerError(f"Odoo failed to process the request ({name or 'unknown error'})")

@@ -6,6 +6,8 @@ from .config import Settings
 from .guards import WriteDenyList
 from .odoo.metadata import Metadata
 from .odoo.router import OdooRouter
+from .odoo.xmlids import ExternalIds
+from .paging import Cursors
 from .params import DEFAULT_METHOD_DENY
 from .ratelimit import LoginGuard
 from .tokens.service import TokenService
@@ -17,7 +19,14 @@ class Gateway:
         self.odoo = odoo
         self.tokens = tokens
         self.fields = Metadata(odoo)
+        self.xmlids = ExternalIds(odoo)
         self.method_deny = DEFAULT_METHOD_DENY | frozenset(settings.method_deny)
         self.method_allow = frozenset(settings.method_allow) or None
         self.write_deny = WriteDenyList(settings.write_deny_fields)
-        self.logins = LoginGuard()
+        self.logins = LoginGuard(
+            tokens.store,
+            per_client=settings.login_limit_per_client,
+            per_login=settings.login_limit_per_user,
+            window=settings.login_window,
+        )
+        self.cursors = Cursors(tokens.server_secrets.current)

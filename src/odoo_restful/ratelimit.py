@@ -4,99 +4,70 @@ An attempt is counted *before* Odoo is asked (a reservation) and forgiven only w
 the login succeeds, so attempts sent all at once count as much as attempts sent one
 after another: the limit holds however they are timed.
 
-In memory, per process.
+The counts live in the token store (``TokenStore.reserve_attempt``), which counts and
+inserts in one step for every process sharing it: the workers on one SQLite file and
+the replicas on one PostgreSQL database share one limit.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
+import secrets
 import time
-from collections import OrderedDict, deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from .errors import TooManyRequests
+from .tokens.store import TokenStore
+
+Forgive = Callable[[], Awaitable[None]]
+_PURGE_EVERY = 60.0
 
 
-class FailureLimiter:
-    def __init__(
-        self,
-        *,
-        limit: int,
-        window: float,
-        max_keys: int = 100_000,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.limit = limit
-        self.window = window
-        self._max_keys = max_keys
-        self._clock = clock
-        self._failures: OrderedDict[str, deque[float]] = OrderedDict()
-
-    def _recent(self, key: str, now: float) -> deque[float] | None:
-        times = self._failures.get(key)
-        if times is None:
-            return None
-        while times and times[0] <= now - self.window:
-            times.popleft()
-        if not times:
-            del self._failures[key]
-            return None
-        return times
-
-    def reserve(self, key: str) -> float:
-        """Count one attempt now, or raise 429 (with Retry-After) when none is left.
-
-        Returns the reservation's time, which :meth:`forgive` takes back on success.
-        """
-        now = self._clock()
-        times = self._recent(key, now)
-        if times is not None and len(times) >= self.limit:
-            retry = max(1, math.ceil(times[0] + self.window - now))
-            raise TooManyRequests(
-                "too many failed logins; try again later",
-                headers={"Retry-After": str(retry)},
-            )
-        if times is None:
-            times = deque()
-            self._failures[key] = times
-            if len(self._failures) > self._max_keys:
-                self._failures.popitem(last=False)
-        times.append(now)
-        self._failures.move_to_end(key)
-        return now
-
-    def forgive(self, key: str, stamp: float) -> None:
-        """Take back a reservation: the attempt succeeded (or never reached Odoo)."""
-        times = self._failures.get(key)
-        if times is None:
-            return
-        try:
-            times.remove(stamp)
-        except ValueError:
-            return
-        if not times:
-            del self._failures[key]
+def attempt_key(kind: str, value: str) -> bytes:
+    """What the store keeps for a client address or a login: a hash, never the text."""
+    return hashlib.sha256(f"{kind}:{value}".encode("utf-8", "surrogatepass")).digest()
 
 
 class LoginGuard:
     """Per client address and per login: reserve both before Odoo checks a password."""
 
-    def __init__(self, *, per_client: int = 30, per_login: int = 10, window: float = 300.0):
-        self._by_client = FailureLimiter(limit=per_client, window=window)
-        self._by_login = FailureLimiter(limit=per_login, window=window)
+    def __init__(
+        self,
+        store: TokenStore,
+        *,
+        per_client: int = 30,
+        per_login: int = 10,
+        window: float = 300.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.store = store
+        self.per_client = per_client
+        self.per_login = per_login
+        self.window = window
+        self._clock = clock  # wall time: shared with other processes through the store
+        self._next_purge = 0.0
 
-    def reserve(self, client: str, login: str) -> Callable[[], None]:
-        """Count an attempt for both keys; returns the function that forgives it."""
-        login_key = login.lower()
-        client_stamp = self._by_client.reserve(client)
-        try:
-            login_stamp = self._by_login.reserve(login_key)
-        except TooManyRequests:
-            self._by_client.forgive(client, client_stamp)
-            raise
+    async def reserve(self, client: str, login: str) -> Forgive:
+        """Count an attempt for both keys, or raise 429 (with Retry-After) when either is
+        spent; returns the coroutine function that forgives it."""
+        now = self._clock()
+        if now >= self._next_purge:
+            self._next_purge = now + _PURGE_EVERY
+            await self.store.purge_attempts(now - self.window)
+        ticket = secrets.token_bytes(16)
+        limits = [
+            (attempt_key("client", client), self.per_client),
+            (attempt_key("login", login.lower()), self.per_login),
+        ]
+        wait = await self.store.reserve_attempt(ticket, limits, now=now, window=self.window)
+        if wait is not None:
+            raise TooManyRequests(
+                "too many failed logins; try again later",
+                headers={"Retry-After": str(max(1, math.ceil(wait)))},
+            )
 
-        def forgive() -> None:
-            self._by_client.forgive(client, client_stamp)
-            self._by_login.forgive(login_key, login_stamp)
+        async def forgive() -> None:
+            await self.store.forgive_attempt(ticket)
 
         return forgive

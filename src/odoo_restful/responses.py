@@ -34,10 +34,20 @@ def envelope(data: Any, status: int = 200, headers: Mapping[str, str] | None = N
     return json_response({"count": count, "data": data}, status, headers)
 
 
-def raw_page(items: Sequence[msgspec.Raw], status: int = 200) -> Response:
-    """``{"count": n, "data": [...]}`` from the records' raw JSON (spliced, not re-encoded)."""
-    body = b'{"count":%d,"data":[%s]}' % (len(items), b",".join(items))
-    return Response(body, status_code=status, media_type=JSON)
+def raw_page(
+    items: Sequence[msgspec.Raw],
+    status: int = 200,
+    *,
+    extra: Mapping[str, Any] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    """``{"count": n, ..., "data": [...]}`` from the records' raw JSON (spliced, not
+    re-encoded); ``extra`` keys (``total``, ``next``) go between the two."""
+    middle = b"".join(
+        b"%s:%s," % (orjson.dumps(k), orjson.dumps(v)) for k, v in (extra or {}).items()
+    )
+    body = b'{"count":%d,%s"data":[%s]}' % (len(items), middle, b",".join(items))
+    return Response(body, status_code=status, headers=dict(headers or {}), media_type=JSON)
 
 
 def error_response(exc: GatewayError) -> Response:

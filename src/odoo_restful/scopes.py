@@ -18,6 +18,37 @@ from .errors import BadRequest, ScopeDenied
 
 Names = tuple[str, ...] | None
 
+#: Methods known to read only: a read-only token may call these (on a model or on
+#: records), and nothing else. The list is by name, whatever the model, so it holds
+#: only ORM methods whose meaning Odoo fixes. ``onchange`` and ``default_get`` compute
+#: values for a form without storing anything; ``copy``, ``name_create`` and every
+#: business method (``action_*``, ``message_post``...) write, so they are not here.
+READ_METHODS: frozenset[str] = frozenset(
+    {
+        "search",
+        "search_count",
+        "search_read",
+        "read",
+        "exists",
+        "name_search",
+        "fields_get",
+        "default_get",
+        "onchange",
+        "web_search_read",
+        "web_read",
+        "read_group",
+        "formatted_read_group",
+        "web_read_group",
+        "get_external_id",
+        "check_object_reference",
+        "has_access",
+        "check_access_rights",
+        "get_available_models",
+        "display_name_for",
+        "context_get",
+    }
+)
+
 
 @dataclass(frozen=True, slots=True)
 class Scopes:
@@ -38,6 +69,10 @@ class Scopes:
             raise ScopeDenied(f"this token's scope does not include model {model!r}")
         if method is not None and self.methods is not None and method not in self.methods:
             raise ScopeDenied(f"this token's scope does not include method {method!r}")
+
+    def check_call(self, model: str, method: str) -> None:
+        """A method call: a write unless ``method`` is known to read (READ_METHODS)."""
+        self.check(model, write=method not in READ_METHODS, method=method)
 
     def meet(self, held: Scopes) -> Scopes:
         """These scopes limited to what ``held`` allows (a refresh never widens)."""

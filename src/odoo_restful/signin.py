@@ -54,17 +54,17 @@ async def issue_token(
         raise BadRequest("'db' is not a valid Odoo database name")
     if gw.settings.databases and db not in gw.settings.databases:
         raise DatabaseNotAllowed(f"database {db!r} is not served by this gateway")
-    forgive = gw.logins.reserve(client, login)
+    forgive = await gw.logins.reserve(client, login)
     try:
         cred = await gw.odoo.sign_in(
             db, login, secret, keep_password=not gw.settings.web_session_only
         )
     except InvalidCredentials:
         raise  # the reservation stays: it was a failed attempt
-    except BaseException:
-        forgive()  # Odoo unreachable, unknown database...: not a guess at a password
+    except Exception:
+        await forgive()  # Odoo unreachable, unknown database...: not a guess at a password
         raise
-    forgive()
+    await forgive()
     facts = await user_facts(gw.odoo, cred)
     token, expires_in = await gw.tokens.issue(cred, login=login, user_info=facts, scopes=scopes)
     return Issued(token, expires_in, facts)

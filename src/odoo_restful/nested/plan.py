@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from ..errors import BadRequest
+from ..odoo.xmlids import XMLID_FIELD
 from ..params import FieldTree
 
 FieldsOf = Callable[[str], Awaitable[dict[str, dict[str, Any]]]]
@@ -52,6 +53,8 @@ async def resolve(fields_of: FieldsOf, model: str, tree: FieldTree) -> Level:
     info = await fields_of(model)
 
     async def one(name: str, sub_tree: FieldTree | None) -> Field:
+        if name == XMLID_FIELD:
+            raise BadRequest(f"fields: {XMLID_FIELD} is available in flat reads only")
         meta = info.get(name) or {}
         kind = _KINDS.get(str(meta.get("type")), "plain")
         if sub_tree is None:

@@ -1,17 +1,40 @@
 """The aiohttp client to Odoo: the project's first choice, kept as ``--odoo-client aiohttp``.
 
-The default is the leaner ``http11`` client; see its docstring for why.
+The default is the leaner ``http11`` client; see its docstring for why. Both hold
+an upstream to the same rules (``wire.py``): requests checked before sending, a reply
+a success only when complete and clean (else ``BadReply``, 502), and a connection
+that failed an exchange never reused. aiohttp repeats a request on a new connection
+only for methods that change nothing, so a POST is never sent twice.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
+from urllib.parse import urlsplit
 
 import aiohttp
+from aiohttp.client_proto import ResponseHandler
 
-from ..errors import OdooTimeout, OdooUnavailable, ReplyTooLarge
+from ..errors import BadReply, OdooTimeout, OdooUnavailable, ReplyTooLarge
 from .transport import MAX_REPLY_BYTES, Reply
+from .wire import check_prefix, check_request, decode_body
+
+
+def _end_watch(
+    resp: aiohttp.ClientResponse, proto: ResponseHandler | None
+) -> asyncio.Future[None] | None:
+    """For a body delimited by the end of the connection, what that end will be.
+
+    aiohttp takes such a body as whole even when the connection is reset, not closed;
+    the protocol's ``closed`` future tells the two apart. Best effort: a connection
+    already gone when the head is handed over can no longer say how it ended.
+    """
+    framed = resp.content_length is not None or resp.status in (204, 304)
+    framed = framed or "chunked" in resp.headers.get("Transfer-Encoding", "").lower()
+    if framed or proto is None:
+        return None
+    return proto.closed
 
 
 class AiohttpTransport:
@@ -30,6 +53,7 @@ class AiohttpTransport:
         max_reply_bytes: int = MAX_REPLY_BYTES,
     ) -> None:
         self._base_url = base_url.rstrip("/")
+        check_prefix(urlsplit(self._base_url).path)
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._max_connections = max_connections
         self._max_reply = max_reply_bytes
@@ -42,36 +66,67 @@ class AiohttpTransport:
                 connector=connector,
                 timeout=self._timeout,
                 cookie_jar=aiohttp.DummyCookieJar(),
-                auto_decompress=True,
+                auto_decompress=False,  # wire.decode_body: whole streams only
             )
         return self._session
 
     async def request(
         self, method: str, path: str, body: bytes, headers: Mapping[str, str]
     ) -> Reply:
+        check_request(method, path, headers)  # yarl would quietly move a "#..." away
         url = self._base_url + path
+        sent = {**headers, "Accept-Encoding": "gzip, deflate"}
+        replied = False  # past the reply's head: a failure now is a broken reply
         try:
             async with self._get_session().request(
-                method, url, data=body, headers=dict(headers), allow_redirects=False
+                method, url, data=body, headers=sent, allow_redirects=False
             ) as resp:
-                length = resp.content_length
-                if length is not None and length > self._max_reply:
-                    raise ReplyTooLarge()
-                chunks: list[bytes] = []
-                size = 0
-                async for chunk in resp.content.iter_any():
-                    size += len(chunk)
-                    if size > self._max_reply:
-                        raise ReplyTooLarge()
-                    chunks.append(chunk)
-                data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
-                return Reply(resp.status, data, {k.lower(): v for k, v in resp.headers.items()})
+                replied = True
+                # aiohttp lets go of the connection once a body is framed in full, so
+                # the protocol is taken from the response itself.
+                proto: ResponseHandler | None = getattr(resp, "_protocol", None)
+                ended = _end_watch(resp, proto)
+                try:
+                    data = await self._body(resp)
+                    if ended is not None and ended.done() and ended.exception() is not None:
+                        raise BadReply("Odoo's connection was reset before its reply was complete")
+                    return self._read(resp, data)
+                except BaseException:
+                    # Never reused: close the protocol, which may be back in the pool.
+                    if proto is not None:
+                        proto.close()
+                    resp.close()
+                    if ended is not None and ended.done() and not ended.cancelled():
+                        ended.exception()  # seen: asyncio would log it as never retrieved
+                    raise
         except TimeoutError as exc:
             raise OdooTimeout("Odoo did not answer in time") from exc
         except asyncio.CancelledError:
             raise
+        except (aiohttp.ClientPayloadError, aiohttp.ClientResponseError) as exc:
+            raise BadReply(f"Odoo sent a broken reply: {type(exc).__name__}") from exc
         except aiohttp.ClientError as exc:
+            if replied:
+                raise BadReply(f"Odoo sent a broken reply: {type(exc).__name__}") from exc
             raise OdooUnavailable(f"cannot reach Odoo: {type(exc).__name__}") from exc
+
+    async def _body(self, resp: aiohttp.ClientResponse) -> bytes:
+        length = resp.content_length
+        if length is not None and length > self._max_reply:
+            raise ReplyTooLarge()
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in resp.content.iter_any():
+            size += len(chunk)
+            if size > self._max_reply:
+                raise ReplyTooLarge()
+            chunks.append(chunk)
+        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+    def _read(self, resp: aiohttp.ClientResponse, data: bytes) -> Reply:
+        headers = {k.lower(): v for k, v in resp.headers.items()}
+        data = decode_body(data, headers.get("content-encoding", ""), self._max_reply)
+        return Reply(resp.status, data, headers)
 
     async def close(self) -> None:
         if self._session is not None:

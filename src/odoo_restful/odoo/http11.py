@@ -11,6 +11,14 @@ connection when it closes (as Odoo itself does), Content-Length, chunked and
 read-to-close bodies, gzip and deflate, a bounded pool, a total timeout per call,
 caps on header and body sizes, and a DNS cache. It follows no redirects and uses no
 proxy, as the aiohttp transport did.
+
+An upstream is not trusted to behave: a reply is a success only when it is complete
+and clean (framed as it said, its coding whole, no stray bytes); any other is a
+``BadReply`` (502), and every exchange that fails closes its connection, so no
+socket outlives a bad reply. A request is repeated on a new connection only when
+nothing of it was written (the reused connection was found closed first), or, for
+a method that changes nothing, when the server closed a reused connection before
+any byte of a reply: a POST that may have reached Odoo is never sent twice.
 """
 
 from __future__ import annotations
@@ -18,7 +26,6 @@ from __future__ import annotations
 import asyncio
 import socket
 import ssl
-import zlib
 from collections import deque
 from collections.abc import Mapping
 from typing import cast
@@ -26,8 +33,9 @@ from urllib.parse import urlsplit
 
 import httptools
 
-from ..errors import OdooTimeout, OdooUnavailable, ReplyTooLarge
+from ..errors import BadReply, OdooTimeout, OdooUnavailable, ReplyTooLarge, UnsafeRequest
 from .transport import MAX_REPLY_BYTES, Reply
+from .wire import check_prefix, check_request, decode_body
 
 MAX_HEAD_BYTES = 64 * 1024
 MAX_HEADERS = 100
@@ -37,11 +45,11 @@ _IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class _Lost(OdooUnavailable):
-    """The connection closed before a whole reply arrived."""
+    """The connection closed before any byte of a reply arrived."""
 
-    def __init__(self, message: str, *, replied: bool) -> None:
+    def __init__(self, message: str, *, written: bool = True) -> None:
         super().__init__(message)
-        self.replied = replied  # whether any byte of a reply had arrived
+        self.written = written  # whether any byte of the request may have left
 
 
 class _Spent:
@@ -89,28 +97,29 @@ class _Connection(asyncio.Protocol):
         try:
             self._parser.feed_data(data)
         except httptools.HttpParserUpgrade:
-            self._fail(OdooUnavailable("Odoo asked to switch protocols"))
+            self._fail(BadReply("Odoo asked to switch protocols"))
         except httptools.HttpParserError as exc:
             # A callback's own error (a cap) comes back as the parser error's context.
             cause = exc.__context__
-            if isinstance(cause, OdooUnavailable | ReplyTooLarge):
+            if isinstance(cause, BadReply | ReplyTooLarge):
                 self._fail(cause)
             else:
-                self._fail(OdooUnavailable("Odoo sent a malformed HTTP reply"))
+                self._fail(BadReply("Odoo sent a malformed HTTP reply"))
         else:
             if not self._head_done:  # a head still growing: the parser holds it in memory
                 self._unparsed += len(data)
                 if self._unparsed > MAX_HEAD_BYTES:
-                    self._fail(OdooUnavailable("Odoo's reply headers are too large"))
+                    self._fail(BadReply("Odoo's reply headers are too large"))
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.usable = False
-        if self._head_done and not self._framed and self.waiter is not None:
-            self._finish()  # a body delimited by the end of the connection
+        if self._head_done and not self._framed and self.waiter is not None and exc is None:
+            self._finish()  # a body delimited by the end of the connection, closed cleanly
+        elif self._replied:
+            why = "reset" if exc is not None else "closed"
+            self._fail(BadReply(f"Odoo's connection was {why} before its reply was complete"))
         else:
-            self._fail(
-                _Lost("Odoo closed the connection before replying in full", replied=self._replied)
-            )
+            self._fail(_Lost("Odoo closed the connection without replying"))
         # The parser and the transport each point back at this protocol. Cutting the
         # loops lets reference counting free a closed connection at once; left to the
         # cycle collector (whose threshold the gateway raises, app.tune_gc) they would
@@ -128,11 +137,13 @@ class _Connection(asyncio.Protocol):
         self._replied = True
 
     def on_header(self, name: bytes, value: bytes) -> None:
-        if len(self._headers) >= MAX_HEADERS:
-            raise OdooUnavailable("Odoo's reply has too many headers")
         self._head_size += len(name) + len(value)
         if self._head_size > MAX_HEAD_BYTES:
-            raise OdooUnavailable("Odoo's reply headers are too large")
+            raise BadReply("Odoo's reply headers are too large")
+        if self._head_done:
+            return  # a chunked trailer: it came after the body and never changes the head
+        if len(self._headers) >= MAX_HEADERS:
+            raise BadReply("Odoo's reply has too many headers")
         key = name.decode("latin-1").lower()
         text = value.decode("latin-1")
         seen = self._headers.get(key)
@@ -173,10 +184,9 @@ class _Connection(asyncio.Protocol):
         if waiter is None or waiter.done():
             return
         try:
-            body = _decode(body, headers.get("content-encoding", ""), self._max_reply)
-        except (OdooUnavailable, ReplyTooLarge) as exc:
-            self.usable = False
-            waiter.set_exception(exc)
+            body = decode_body(body, headers.get("content-encoding", ""), self._max_reply)
+        except (BadReply, ReplyTooLarge) as exc:
+            self._fail(exc)
             return
         waiter.set_result(Reply(status, body, headers))
 
@@ -195,7 +205,9 @@ class _Connection(asyncio.Protocol):
             self.transport.close()
 
     async def exchange(self, data: bytes, deadline: float) -> Reply:
-        assert self.transport is not None
+        if self.transport is None or self.transport.is_closing():
+            self._close()
+            raise _Lost("Odoo closed the idle connection", written=False)
         loop = asyncio.get_running_loop()
         waiter: asyncio.Future[Reply] = loop.create_future()
         self.waiter = waiter
@@ -203,37 +215,17 @@ class _Connection(asyncio.Protocol):
         try:
             self.transport.write(data)
             return await waiter
+        except BaseException:
+            # Failed, timed out or cancelled: whatever is left on this connection is junk.
+            self._close()
+            raise
         finally:
             timer.cancel()
             self.waiter = None
-            if not waiter.done():  # cancelled or timed out mid-reply: the bytes left are junk
-                self._close()
 
 
 def _timed_out() -> OdooTimeout:
     return OdooTimeout("Odoo did not answer in time")
-
-
-def _decode(body: bytes, encoding: str, cap: int) -> bytes:
-    """The body as sent before compression, never more than ``cap`` bytes."""
-    coding = encoding.strip().lower()
-    if coding in ("", "identity"):
-        return body
-    if coding in ("gzip", "x-gzip"):
-        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
-    elif coding == "deflate":
-        # RFC 9110 means zlib-wrapped; some servers send raw deflate.
-        wrapped = body[:1] == b"\x78"
-        inflater = zlib.decompressobj(zlib.MAX_WBITS if wrapped else -zlib.MAX_WBITS)
-    else:
-        raise OdooUnavailable(f"Odoo's reply uses an unsupported content coding: {coding[:40]}")
-    try:
-        out = inflater.decompress(body, cap + 1)
-    except zlib.error as exc:
-        raise OdooUnavailable("Odoo's compressed reply is corrupt") from exc
-    if len(out) > cap or inflater.unconsumed_tail:
-        raise ReplyTooLarge()
-    return out
 
 
 class Http11Transport:
@@ -258,8 +250,7 @@ class Http11Transport:
         host = f"[{self._host}]" if ":" in self._host else self._host
         netloc = host if url.port is None else f"{host}:{url.port}"
         self._fixed_head = f"Host: {netloc}\r\nAccept-Encoding: gzip, deflate\r\n"
-        self._fixed_lines = self._fixed_head.count("\n") + 3  # + request line, length, end
-        self._prefix = url.path
+        self._prefix = check_prefix(url.path)
         self._timeout = timeout
         self._max_reply = max_reply_bytes
         self._slots = asyncio.Semaphore(max_connections)
@@ -269,21 +260,14 @@ class Http11Transport:
         self._resolved_at = float("-inf")
 
     def _head(self, method: str, path: str, length: int, headers: Mapping[str, str]) -> bytes:
+        check_request(method, path, headers)  # raises before anything is written
         lines = [f"{method} {self._prefix}{path} HTTP/1.1\r\n{self._fixed_head}"]
         lines.extend(f"{name}: {value}\r\n" for name, value in headers.items())
         lines.append(f"Content-Length: {length}\r\n\r\n")
-        head = "".join(lines)
-        # The one place a CR or LF could split a request in two: any more line breaks
-        # than the lines written means one came in with a value, so refuse it outright.
-        breaks = self._fixed_lines + len(headers)
-        if head.count("\n") != breaks or head.count("\r") != breaks or "\0" in head:
-            raise OdooUnavailable("refusing to send a request line or header with a line break")
-        if " " in path:
-            raise OdooUnavailable("refusing to send a request path with a space")
         try:
-            return head.encode("latin-1")
-        except UnicodeEncodeError:
-            raise OdooUnavailable("refusing to send a header that is not Latin-1") from None
+            return "".join(lines).encode("latin-1")
+        except UnicodeEncodeError:  # check_request lets none through: kept as a backstop
+            raise UnsafeRequest("refusing to send a header that is not Latin-1") from None
 
     async def request(
         self, method: str, path: str, body: bytes, headers: Mapping[str, str]
@@ -314,9 +298,10 @@ class Http11Transport:
         try:
             reply = await conn.exchange(data, deadline)
         except _Lost as exc:
-            # An idle connection the server closed as we reused it: safe to repeat only
-            # a request that changes nothing (the others may have reached Odoo).
-            if not (reused and retry and not exc.replied):
+            # An idle connection the server closed as we reused it, before any byte of a
+            # reply. Repeated on a new connection: any request if none of it was written;
+            # else only one that changes nothing, since a POST may have reached Odoo.
+            if not (reused and (retry or not exc.written)):
                 raise
             conn = await self._connect(deadline)
             reply = await conn.exchange(data, deadline)

@@ -14,15 +14,17 @@ from typing import Any
 import msgspec
 import orjson
 
-from ..errors import (
-    AccessDenied,
-    DatabaseNotFound,
-    InvalidCredentials,
-    InvalidParameters,
-    UpstreamError,
-    from_odoo,
-)
+from ..errors import DatabaseNotFound, InvalidParameters, UpstreamError
 from .base import ClientBase, Credential
+from .replies import (
+    decode_json2,
+    decode_json2_page,
+    decode_json2_value,
+    signed_in_uid,
+    signing_in,
+    wrong_login,
+)
+from .transport import Reply
 
 # Positional parameter names of the ORM methods, after ``ids`` for record methods.
 _MODEL_METHODS: dict[str, tuple[str, ...]] = {
@@ -35,24 +37,46 @@ _MODEL_METHODS: dict[str, tuple[str, ...]] = {
     "default_get": ("fields",),
     "context_get": (),
     "name_create": ("name",),
+    "check_object_reference": ("module", "xml_id", "raise_on_access_error"),
+    "get_available_models": (),
+    "display_name_for": ("models",),
+    "check_access_rights": ("operation", "raise_exception"),
+    "web_search_read": ("domain", "specification", "offset", "limit", "order", "count_limit"),
+    "read_group": ("domain", "fields", "groupby", "offset", "limit", "orderby", "lazy"),
+    "formatted_read_group": (
+        "domain",
+        "groupby",
+        "aggregates",
+        "having",
+        "offset",
+        "limit",
+        "order",
+    ),
+    "web_read_group": ("domain", "groupby", "aggregates", "limit", "offset", "order"),
 }
 _RECORD_METHODS: dict[str, tuple[str, ...]] = {
     "read": ("fields", "load"),
     "write": ("vals",),
     "unlink": (),
     "copy": ("default",),
+    "exists": (),
+    "get_external_id": (),
+    "has_access": ("operation",),
+    "web_read": ("specification",),
+    "onchange": ("values", "field_names", "fields_spec"),
 }
 
 
+def known_kind(method: str) -> str | None:
+    """``"model"`` or ``"records"`` for the ORM methods above, else None (unknown)."""
+    if method in _MODEL_METHODS:
+        return "model"
+    return "records" if method in _RECORD_METHODS else None
+
+
+# What may go into a header as an API key or a database name: visible ASCII only.
 _HEADER_SAFE = re.compile(r"[\x21-\x7e]{1,1024}")
-
-
-class _Failure(msgspec.Struct):
-    name: str = ""
-    message: str = ""
-
-
-_failure = msgspec.json.Decoder(_Failure)
+_WHAT = "/json/2"
 
 
 def named_arguments(method: str, args: list[Any], kwargs: dict[str, Any]) -> dict[str, Any]:
@@ -90,32 +114,22 @@ class Json2Client(ClientBase):
 
     async def _post(
         self, cred_db: str, key: str, model: str, method: str, body: dict[str, Any]
-    ) -> bytes:
+    ) -> Reply:
         if not _HEADER_SAFE.fullmatch(key):
             # a password with spaces or control characters is no API key; and it must
             # never be spliced into a header
-            raise InvalidCredentials("wrong login or password")
+            raise wrong_login()
+        if not _HEADER_SAFE.fullmatch(cred_db):
+            raise DatabaseNotFound()
         headers = {
             "Content-Type": "application/json",
             "Accept": "application/json",
             "Authorization": f"bearer {key}",
             "X-Odoo-Database": cred_db,
         }
-        reply = await self._transport.request(
+        return await self._transport.request(
             "POST", f"/json/2/{model}/{method}", orjson.dumps(body), headers
         )
-        if reply.status == 200:
-            return reply.body
-        content_type = reply.headers.get("content-type", "")
-        if reply.status == 404 and "json" not in content_type:
-            raise DatabaseNotFound("this database does not exist on the Odoo server")
-        if "json" not in content_type:
-            raise UpstreamError(f"Odoo answered /json/2 with HTTP {reply.status}")
-        try:
-            failure = _failure.decode(reply.body)
-        except msgspec.DecodeError as exc:
-            raise UpstreamError(f"Odoo answered /json/2 with HTTP {reply.status}") from exc
-        raise from_odoo(failure.name, failure.message)
 
     async def _fetch_version(self) -> bytes:
         reply = await self._transport.request("GET", "/json/version", b"", {})
@@ -125,31 +139,50 @@ class Json2Client(ClientBase):
 
     async def authenticate(self, db: str, login: str, secret: str) -> int:
         """JSON-2 has no login call: the key names its user, who must be ``login``."""
-        try:
-            raw = await self._post(db, secret, "res.users", "context_get", {})
-            context = orjson.loads(raw)
-            uid = context.get("uid") if isinstance(context, dict) else None
-            if not isinstance(uid, int) or isinstance(uid, bool):
-                raise InvalidCredentials("wrong login or password")
-            users = orjson.loads(
-                await self._post(
-                    db, secret, "res.users", "read", {"ids": [uid], "fields": ["login"]}
-                )
+        with signing_in():
+            reply = await self._post(db, secret, "res.users", "context_get", {})
+            context = decode_json2_value(reply, _WHAT)
+            uid = signed_in_uid(context.get("uid") if isinstance(context, dict) else None)
+            reply = await self._post(
+                db, secret, "res.users", "read", {"ids": [uid], "fields": ["login"]}
             )
-        except AccessDenied as exc:
-            raise InvalidCredentials("wrong login or password") from exc
-        if not users or users[0].get("login") != login:
-            raise InvalidCredentials("wrong login or password")
+            users = decode_json2_page(reply, _WHAT)
+        user = orjson.loads(bytes(users[0])) if len(users) == 1 else None
+        if not isinstance(user, dict):
+            raise UpstreamError("Odoo's answer to reading the signed-in user is not one record")
+        if user.get("login") != login:
+            raise wrong_login()
         return uid
+
+    async def _call(
+        self, cred: Credential, model: str, method: str, args: list[Any], kwargs: dict[str, Any]
+    ) -> Reply:
+        body = named_arguments(method, args, kwargs)
+        return await self._post(cred.db, cred.secret, model, method, body)
+
+    async def call(
+        self, cred: Credential, model: str, method: str, args: list[Any], kwargs: dict[str, Any]
+    ) -> Any:
+        value = decode_json2_value(await self._call(cred, model, method, args, kwargs), _WHAT)
+        return _one_id(method, args, value)
 
     async def call_raw(
         self, cred: Credential, model: str, method: str, args: list[Any], kwargs: dict[str, Any]
     ) -> bytes:
-        raw = await self._post(
-            cred.db, cred.secret, model, method, named_arguments(method, args, kwargs)
-        )
+        raw = decode_json2(await self._call(cred, model, method, args, kwargs), _WHAT)
         if method == "create" and args and isinstance(args[0], dict):
-            ids = orjson.loads(raw)  # JSON-RPC returns one id for one dict: keep that
-            if isinstance(ids, list) and len(ids) == 1:
-                return orjson.dumps(ids[0])
+            return orjson.dumps(_one_id(method, args, orjson.loads(raw)))
         return raw
+
+    async def call_page(
+        self, cred: Credential, model: str, method: str, args: list[Any], kwargs: dict[str, Any]
+    ) -> list[msgspec.Raw]:
+        return decode_json2_page(await self._call(cred, model, method, args, kwargs), _WHAT)
+
+
+def _one_id(method: str, args: list[Any], value: Any) -> Any:
+    """JSON-RPC's ``create`` of one dict returns one id, JSON-2's a list of one: keep the former."""
+    one_dict = method == "create" and args and isinstance(args[0], dict)
+    if one_dict and isinstance(value, list) and len(value) == 1:
+        return value[0]
+    return value

@@ -36,15 +36,18 @@ _V = TypeVar("_V")
 class _Cache(Generic[_K, _V]):
     """A bounded TTL cache with one in-flight fetch per key (errors are not cached)."""
 
-    def __init__(self, *, ttl: float, max_entries: int) -> None:
+    def __init__(
+        self, *, ttl: float, max_entries: int, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self._ttl = ttl
+        self._clock = clock
         self._max = max_entries
         self._entries: dict[_K, tuple[float, _V]] = {}
         self._pending: dict[_K, asyncio.Future[_V]] = {}
 
     def peek(self, key: _K) -> _V | None:
         entry = self._entries.get(key)
-        if entry is not None and entry[0] > time.monotonic():
+        if entry is not None and entry[0] > self._clock():
             return entry[1]
         return None
 
@@ -61,7 +64,7 @@ class _Cache(Generic[_K, _V]):
             value = await fetch()
             if len(self._entries) >= self._max:
                 self._entries.pop(next(iter(self._entries)))
-            self._entries[key] = (time.monotonic() + self._ttl, value)
+            self._entries[key] = (self._clock() + self._ttl, value)
             future.set_result(value)
             return value
         except BaseException as exc:
@@ -85,19 +88,26 @@ def _user(cred: Credential) -> tuple[str, int]:
 class Metadata:
     """Field metadata, readable models and default field lists, per database and user."""
 
-    def __init__(self, client: OdooClient, *, ttl: float = 300.0, max_entries: int = 4096):
+    def __init__(
+        self,
+        client: OdooClient,
+        *,
+        ttl: float = 300.0,
+        max_entries: int = 4096,
+        clock: Callable[[], float] = time.monotonic,
+    ):
         self._client = client
         self._fields: _Cache[tuple[str, int, str], FieldsInfo] = _Cache(
-            ttl=ttl, max_entries=max_entries
+            ttl=ttl, max_entries=max_entries, clock=clock
         )
         self._models: _Cache[tuple[str, int], frozenset[str] | None] = _Cache(
-            ttl=ttl, max_entries=max_entries
+            ttl=ttl, max_entries=max_entries, clock=clock
         )
         self._readable: _Cache[tuple[str, int, str], bool] = _Cache(
-            ttl=ttl, max_entries=max_entries * 8
+            ttl=ttl, max_entries=max_entries * 8, clock=clock
         )
         self._lists: _Cache[tuple[str, int, str, bool], list[str]] = _Cache(
-            ttl=ttl, max_entries=max_entries
+            ttl=ttl, max_entries=max_entries, clock=clock
         )
 
     # --- fields_get ---

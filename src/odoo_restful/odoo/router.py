@@ -15,7 +15,7 @@ from typing import Any
 
 import msgspec
 
-from ..errors import UpstreamError
+from ..errors import BadReply, UpstreamError
 from .base import Credential, OdooClient
 from .json2 import Json2Client
 from .jsonrpc import JsonRpcClient
@@ -61,8 +61,8 @@ class OdooRouter:
                     await self.jsonrpc.version()
                     has_jsonrpc = True
                 except UpstreamError as exc:
-                    if exc.status != 502:
-                        raise  # unreachable or too slow: try again next call
+                    if exc.status != 502 or isinstance(exc, BadReply):
+                        raise  # unreachable, too slow or a broken reply: try again next call
                 self._offers = (has_json2, has_jsonrpc)
                 log.info("Odoo offers JSON-2: %s, /jsonrpc: %s", has_json2, has_jsonrpc)
         assert self._offers is not None

@@ -19,16 +19,14 @@ from typing import Any
 import orjson
 
 from ..errors import (
-    AccessDenied,
-    AccessError,
-    DatabaseNotFound,
     InvalidCredentials,
     InvalidParameters,
     SessionExpired,
     UnknownModel,
+    UpstreamError,
 )
 from .base import ClientBase, Credential
-from .jsonrpc import decode_reply
+from .replies import decode_reply, signed_in_uid, signing_in
 from .transport import Reply, Transport
 
 _HEADERS = {"Content-Type": "application/json", "Accept": "application/json"}
@@ -69,21 +67,15 @@ class WebSessionClient(ClientBase):
 
     async def login(self, db: str, login: str, password: str) -> tuple[int, str]:
         """(uid, session id) for these credentials."""
-        try:
+        with signing_in():
             raw, reply = await self._rpc(
                 "/web/session/authenticate", {"db": db, "login": login, "password": password}
             )
-        except AccessDenied as exc:
-            raise InvalidCredentials("wrong login or password") from exc
-        except AccessError as exc:
-            if "database" in exc.message.lower():
-                raise DatabaseNotFound("this database does not exist on the Odoo server") from exc
-            raise
         info = orjson.loads(raw)
-        uid = info.get("uid") if isinstance(info, dict) else None
+        uid = signed_in_uid(info.get("uid") if isinstance(info, dict) else None)
         session = session_cookie(reply)
-        if not isinstance(uid, int) or isinstance(uid, bool) or not session:
-            raise InvalidCredentials("wrong login or password")
+        if not session:
+            raise UpstreamError("Odoo signed in without setting a session cookie")
         return uid, session
 
     async def _fetch_version(self) -> bytes:

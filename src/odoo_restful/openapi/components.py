@@ -99,6 +99,21 @@ def _shared_schemas() -> dict[str, Any]:
             },
             "required": ["count", "data"],
         },
+        "DeletedMany": {
+            "type": "object",
+            "properties": {
+                "count": {"type": "integer", "minimum": 1},
+                "data": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {"id": record_id, "deleted": {"const": True}},
+                        "required": ["id", "deleted"],
+                    },
+                },
+            },
+            "required": ["count", "data"],
+        },
         "MethodResult": {
             "type": "object",
             "properties": {

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any, Final
 
 from .. import params
+from ..scopes import READ_METHODS
 from .common import _FORM, _JSON, DocumentOptions, FieldsGet
 from .parameters import _ref_param
-from .responses import _envelope, _json_ok, _responses
+from .responses import _LINK_HEADER, _envelope, _json_ok, _page_envelope, _responses
 
 _METHOD_PATTERN: Final = r"^[a-zA-Z][a-zA-Z0-9_]*$"
 
@@ -35,9 +36,18 @@ def _model_paths(
                 _ref_param("order"),
                 _ref_param("limit"),
                 _ref_param("offset"),
+                _ref_param("total"),
+                _ref_param("cursor"),
+                _ref_param("after"),
                 _ref_param("context"),
             ],
-            "responses": {"200": many, **_responses(_ODOO_ERRORS)},
+            "responses": {
+                "200": {
+                    **_json_ok(f"A page of {model} records.", _page_envelope(record_ref)),
+                    "headers": _LINK_HEADER,
+                },
+                **_responses(_ODOO_ERRORS),
+            },
         }
     }
     record: dict[str, Any] = {
@@ -51,6 +61,18 @@ def _model_paths(
         },
     }
     paths = {f"/api/{model}": collection, f"/api/{model}/{{id}}": record}
+    method_schema: dict[str, Any] = {
+        "type": "string",
+        "pattern": _METHOD_PATTERN,
+        "maxLength": params.MAX_METHOD_CHARS,
+    }
+    callable_ = None if options.methods is None else frozenset(options.methods)
+    if options.read_only:
+        callable_ = READ_METHODS if callable_ is None else callable_ & READ_METHODS
+    if callable_ is not None:
+        method_schema = {"enum": sorted(callable_)}
+    if callable_ is None or callable_:
+        record["post"] = _model_call(model, slug, method_schema)
     if options.read_only:
         return paths
     create_ref = {"$ref": f"#/components/schemas/{name}Create"}
@@ -78,7 +100,33 @@ def _model_paths(
             },
         },
         "responses": {
+            "200": _json_ok(
+                "Upsert: every record matched and was written, read back.", _envelope(record_ref)
+            ),
             "201": _json_ok(f"The created {model} records, read back.", _envelope(record_ref)),
+            **_responses((*_ODOO_ERRORS, "409")),
+        },
+    }
+    collection["post"]["parameters"].insert(0, _ref_param("upsert"))
+    for verb in ("put", "patch"):
+        collection[verb] = {
+            "tags": tag,
+            "operationId": f"{'write' if verb == 'put' else 'patch'}_many_{slug}",
+            "summary": f"Write one set of values to several {model} records (one call)",
+            "parameters": [_ref_param("ids"), fields_param, _ref_param("context")],
+            "requestBody": {
+                "required": True,
+                "content": {_JSON: {"schema": {"$ref": f"#/components/schemas/{name}Write"}}},
+            },
+            "responses": {"200": many, **_responses(_ODOO_ERRORS)},
+        }
+    collection["delete"] = {
+        "tags": tag,
+        "operationId": f"delete_many_{slug}",
+        "summary": f"Delete several {model} records (one call, all or none)",
+        "parameters": [_ref_param("ids"), _ref_param("context")],
+        "responses": {
+            "200": _json_ok("Deleted.", {"$ref": "#/components/schemas/DeletedMany"}),
             **_responses(_ODOO_ERRORS),
         },
     }
@@ -104,15 +152,8 @@ def _model_paths(
             **_responses(_ODOO_ERRORS),
         },
     }
-    method_schema: dict[str, Any] = {
-        "type": "string",
-        "pattern": _METHOD_PATTERN,
-        "maxLength": params.MAX_METHOD_CHARS,
-    }
-    if options.methods is not None:
-        if not options.methods:  # the token may call no method at all
-            return paths
-        method_schema = {"enum": sorted(options.methods)}
+    if options.methods is not None and not options.methods:
+        return paths  # the token may call no method at all
     call = {
         "tags": tag,
         "summary": f"Call a public method on a {model} record",
@@ -143,3 +184,40 @@ def _model_paths(
         "patch": {**call, "operationId": f"call_patch_{slug}"},
     }
     return paths
+
+
+def _method_call_body() -> dict[str, Any]:
+    return {
+        "required": False,
+        "content": {
+            _JSON: {"schema": {"$ref": "#/components/schemas/MethodCall"}},
+            _FORM: {"schema": {"$ref": "#/components/schemas/MethodCall"}},
+        },
+    }
+
+
+def _model_call(model: str, slug: str, method_schema: dict[str, Any]) -> dict[str, Any]:
+    """``POST /api/<model>/<method>``: the segment is a method name, not an id (OpenAPI
+    has one template per path, so this operation renames the ``id`` parameter's use)."""
+    return {
+        "tags": [model],
+        "operationId": f"call_model_{slug}",
+        "summary": f"Call a public method on the {model} model (args as execute_kw)",
+        "description": "The path segment is a method name here, e.g. `name_search`, "
+        "`search_count`, `default_get`. `args` are passed as given: a record method takes "
+        "its ids as the first argument. A read-only token may call only methods known to read.",
+        "parameters": [
+            {
+                "name": "id",
+                "in": "path",
+                "required": True,
+                "description": "For POST: a public method name (not a record id).",
+                "schema": method_schema,
+            }
+        ],
+        "requestBody": _method_call_body(),
+        "responses": {
+            "200": _json_ok("The method's result.", {"$ref": "#/components/schemas/MethodResult"}),
+            **_responses((*_ODOO_ERRORS, "405")),
+        },
+    }

@@ -13,6 +13,7 @@ _ORDER_TERM: Final = (
     r"( +(asc|desc|ASC|DESC))?( +(nulls|NULLS) +(first|last|FIRST|LAST))?"
 )
 _ORDER_PATTERN: Final = rf"^ *{_ORDER_TERM}( *, *{_ORDER_TERM})* *$"
+_XMLID_PATTERN: Final = r"^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z0-9_][A-Za-z0-9_.-]*$"
 _PATH_PATTERN: Final = r"^[a-zA-Z_][a-zA-Z0-9_]*(\.[a-zA-Z_][a-zA-Z0-9_]*)+$"
 
 
@@ -46,6 +47,51 @@ def _common_parameters(options: DocumentOptions) -> dict[str, Any]:
             "description": "Records to skip.",
             "schema": {"type": "integer", "minimum": 0, "maximum": params.MAX_OFFSET, "default": 0},
         },
+        "total": {
+            "name": "total",
+            "in": "query",
+            "description": "Also answer `total`, the number of matching records (one more "
+            "`search_count`).",
+            "schema": {"type": "boolean", "default": False},
+        },
+        "cursor": {
+            "name": "cursor",
+            "in": "query",
+            "description": "Start keyset paging: the answer carries `next`, a cursor for the "
+            "following page. `id` is added as the last order term; order terms must be stored "
+            "fields of plain types (not many2one).",
+            "schema": {"type": "boolean", "default": False},
+        },
+        "after": {
+            "name": "after",
+            "in": "query",
+            "description": "The `next` cursor of the previous page (same domain, order and "
+            "context): records after it, none skipped or repeated while data changes.",
+            "schema": {"type": "string", "maxLength": 8192},
+        },
+        "ids": {
+            "name": "ids",
+            "in": "query",
+            "required": True,
+            "description": "Records to change, comma-separated (ids or external ids): one "
+            "Odoo call, one transaction.",
+            "style": "form",
+            "explode": False,
+            "schema": {
+                "type": "array",
+                "items": _id_schema(),
+                "minItems": 1,
+                "maxItems": options.max_batch,
+            },
+        },
+        "upsert": {
+            "name": "upsert",
+            "in": "query",
+            "description": "Create or update by natural key: the fields (comma-separated) each "
+            "record is looked up by. One match is written (200), none created (201), several "
+            "is a 409. One search per record, then one call per write and one create.",
+            "schema": {"type": "string", "maxLength": 1024, "example": "ref"},
+        },
         "context": {
             "name": "context",
             "in": "query",
@@ -72,8 +118,14 @@ def _common_parameters(options: DocumentOptions) -> dict[str, Any]:
             "name": "id",
             "in": "path",
             "required": True,
-            "description": "Record id.",
-            "schema": _id_schema(),
+            "description": "Record id, or an external id (`module.name`, e.g. "
+            "`base.main_partner`) resolved as the user.",
+            "schema": {
+                "anyOf": [
+                    _id_schema(),
+                    {"type": "string", "pattern": _XMLID_PATTERN, "maxLength": 256},
+                ]
+            },
         },
     }
 
@@ -120,10 +172,13 @@ def _domain_param(fields: FieldsGet) -> dict[str, Any]:
 
 def _fields_param(fields: FieldsGet) -> dict[str, Any]:
     names = [name for name in fields if params.is_field_name(name)]
+    if names:
+        names.append("__xmlid")  # the record's external id (get_external_id)
     return {
         "name": "fields",
         "in": "query",
-        "description": "Fields to return (a default list when absent), comma-separated. "
+        "description": "Fields to return (a default list when absent), comma-separated; `__xmlid` "
+        "adds each record's external id (flat reads). "
         "Related records' fields nest in braces, read in one Odoo call on Odoo 17+: "
         "`name,partner_id{name,email},order_line{product_id{display_name},price_unit}`, "
         'or the same as Odoo\'s specification JSON, `{"partner_id": {"fields": '

@@ -126,4 +126,9 @@ def record_schema(fields: FieldsGet) -> dict[str, Any]:
         if isinstance(meta, Mapping)
     }
     properties.setdefault("id", {"type": "integer"})
+    properties["__xmlid"] = {
+        "type": ["string", "null"],
+        "description": "The record's external id (`module.name`), when `fields` names "
+        "`__xmlid`; null without one.",
+    }
     return {"type": "object", "properties": properties, "required": ["id"]}

@@ -16,6 +16,7 @@ _ERROR_TEXT: Final = {
     "404": "Record gone or not readable; no such model, method, database or route "
     "(`missing_error`, `unknown_model`, `unknown_method`, `not_found`).",
     "405": "Wrong HTTP method (`method_not_allowed`).",
+    "409": "An upsert key matches several records (`conflict`).",
     "413": "Body over the size limit, or more records than the batch limit (`payload_too_large`).",
     "422": "Odoo refused the values or arguments: ValidationError, UserError, unknown "
     "field, bad value (`validation_error`, `user_error`, `invalid_parameters`).",
@@ -34,6 +35,7 @@ _ERROR_EXAMPLES: Final = {
     "403": ("access_error", "You are not allowed to access 'Sales Order' (sale.order) records."),
     "404": ("missing_error", "res.partner record 42 does not exist or is not readable"),
     "405": ("method_not_allowed", "PUT is not allowed on this path"),
+    "409": ("conflict", "upsert: {'ref': 'A1'} matches several res.partner records (ids 7, 9)"),
     "413": ("payload_too_large", "request body larger than 1048576 bytes"),
     "422": ("validation_error", "The operation cannot be completed: Contacts require a name"),
     "429": ("too_many_requests", "too many failed logins; retry later"),
@@ -92,6 +94,27 @@ def _envelope(ref: str) -> dict[str, Any]:
         },
         "required": ["count", "data"],
     }
+
+
+def _page_envelope(ref: str) -> dict[str, Any]:
+    """A search page: ``total`` when asked for, ``next`` (a cursor) when there may be more."""
+    schema = _envelope(ref)
+    schema["properties"] = {
+        "count": schema["properties"]["count"],
+        "total": {"type": "integer", "minimum": 0, "description": "Matching records (total=true)."},
+        "next": {"type": "string", "description": "Cursor of the next page (pass as `after`)."},
+        "data": schema["properties"]["data"],
+    }
+    return schema
+
+
+_LINK_HEADER: Final = {
+    "Link": {
+        "description": "RFC 8288 links to the `next`, `prev` (offset paging) and `first` pages: "
+        "the same query with another offset or cursor (never the access token).",
+        "schema": {"type": "string"},
+    }
+}
 
 
 def _json_ok(description: str, schema: dict[str, Any]) -> dict[str, Any]:

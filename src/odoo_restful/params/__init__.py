@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from .aggregates import parse_aggregates, parse_group_order, parse_groupby, parse_having
 from .body import Body, decode_body, merge_sources
+from .budget import ParseBudget, open_budget
 from .calls import parse_args_kwargs, parse_context
 from .domain import DOMAIN_OPERATORS, parse_domain
 from .fields_spec import MAX_TREE_DEPTH as MAX_TREE_DEPTH
@@ -38,6 +39,7 @@ from .limits import MAX_NODES as MAX_NODES
 from .limits import MAX_OFFSET as MAX_OFFSET
 from .limits import MAX_ORDER_CHARS as MAX_ORDER_CHARS
 from .limits import MAX_ORDER_TERMS as MAX_ORDER_TERMS
+from .limits import MAX_PARSE_CHARS as MAX_PARSE_CHARS
 from .limits import MAX_PATH_CHARS as MAX_PATH_CHARS
 from .limits import MAX_RECORD_ID as MAX_RECORD_ID
 from .literal import is_field_name, parse_literal, short_repr, to_plain_data
@@ -49,24 +51,27 @@ from .names import (
     parse_names,
     parse_order,
 )
-from .numbers import parse_id, parse_ids, parse_int, parse_limit_offset
+from .numbers import parse_flag, parse_id, parse_ids, parse_int, parse_limit_offset
 
 __all__ = [
     "DEFAULT_METHOD_DENY",
     "DOMAIN_OPERATORS",
     "Body",
     "FieldTree",
+    "ParseBudget",
     "check_method_name",
     "decode_body",
     "is_field_name",
     "is_nested",
     "merge_sources",
+    "open_budget",
     "parse_aggregates",
     "parse_args_kwargs",
     "parse_context",
     "parse_domain",
     "parse_field_tree",
     "parse_fields",
+    "parse_flag",
     "parse_group_order",
     "parse_groupby",
     "parse_having",

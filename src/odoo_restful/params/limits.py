@@ -20,6 +20,8 @@ MAX_FORM_FIELDS: Final = 1000
 MAX_METHOD_CHARS: Final = 128
 MAX_MODEL_CHARS: Final = 128
 MAX_ARGS_CHARS: Final = 32_768
+# Literal text one request may make the gateway parse, all parameters together.
+MAX_PARSE_CHARS: Final = 256 * 1024
 # Odoo ids are PostgreSQL ``serial`` (int4) columns.
 MAX_RECORD_ID: Final = 2**31 - 1
 MAX_OFFSET: Final = 2**31 - 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import json
 import math
 import warnings
 from collections.abc import Iterable, Mapping
@@ -11,6 +12,7 @@ from typing import Any
 import orjson
 
 from ..errors import BadRequest
+from .budget import charge
 from .limits import (
     _FIELD_NAME_RE,
     _INT_MAX,
@@ -113,8 +115,13 @@ def _check_text(text: str, what: str) -> str:
     return str(text)
 
 
-def _check_depth(value: Any, *, what: str, max_depth: int) -> None:
-    """Raise BadRequest when JSON ``value`` nests deeper than ``max_depth`` (no copy)."""
+def _check_depth(value: Any, *, what: str, max_depth: int) -> bool:
+    """Raise BadRequest when JSON ``value`` nests deeper than ``max_depth`` (no copy).
+
+    Returns True when it holds a float that may have been an integer beyond 64 bits
+    (orjson reads those as floats): :func:`check_json_integers` then looks closer.
+    """
+    suspicious = _maybe_big_integer(value)
     stack: list[tuple[Any, int]] = [(value, 1)]
     while stack:
         item, level = stack.pop()
@@ -127,7 +134,38 @@ def _check_depth(value: Any, *, what: str, max_depth: int) -> None:
             continue
         if level > max_depth:
             raise BadRequest(f"{what} is nested too deeply (max {max_depth} levels)")
-        stack.extend((child, level + 1) for child in children if isinstance(child, (dict, list)))
+        for child in children:
+            if isinstance(child, (dict, list)):
+                stack.append((child, level + 1))
+            elif not suspicious and isinstance(child, float):
+                suspicious = _maybe_big_integer(child)
+    return suspicious
+
+
+def _maybe_big_integer(value: Any) -> bool:
+    return isinstance(value, float) and abs(value) >= 2**63 and value.is_integer()
+
+
+def _refuse_big_integer(token: str) -> int:
+    number = int(token)
+    if not _INT_MIN <= number <= _INT_MAX:
+        raise OverflowError(token)
+    return number
+
+
+def check_json_integers(source: str | bytes, *, what: str) -> None:
+    """Refuse JSON integers beyond 64 bits, which orjson would silently turn into floats.
+
+    Only called when a decoded value holds a float that may have been one, so the
+    slower second reading (the standard library's, which sees the integer tokens)
+    costs nothing on ordinary input.
+    """
+    try:
+        json.loads(source, parse_int=_refuse_big_integer)
+    except OverflowError:
+        raise BadRequest(f"{what}: integer out of range (more than 64 bits)") from None
+    except ValueError:
+        return  # orjson accepted it; a difference of dialect is not this check's concern
 
 
 # --- literals -----------------------------------------------------------------------
@@ -155,10 +193,14 @@ def parse_literal(
     source = text.strip()
     if not source:
         raise BadRequest(f"{what} is empty")
+    charge(len(source), what)
     try:
         value = orjson.loads(source)
     except orjson.JSONDecodeError:
         value = _literal_eval(source, what)
+    else:
+        if _check_depth(value, what=what, max_depth=max_depth):
+            check_json_integers(source, what=what)
     return to_plain_data(value, what=what, max_depth=max_depth, max_nodes=max_nodes)
 
 

@@ -39,6 +39,18 @@ def parse_int(
     return number
 
 
+def parse_flag(value: Any, *, name: str) -> bool:
+    """A yes/no parameter: true/false, 1/0, yes/no, or a JSON boolean; absent is false."""
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in _FLAGS:
+        return _FLAGS[value.strip().lower()]
+    raise BadRequest(f"{name} must be true or false, got {short_repr(value)}")
+
+
+_FLAGS = {"": False, "0": False, "false": False, "no": False, "1": True, "true": True, "yes": True}
+
+
 def parse_limit_offset(
     limit: Any,
     offset: Any,

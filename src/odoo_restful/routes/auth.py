@@ -7,7 +7,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ..errors import BadRequest, MissingParameters
+from ..errors import BadRequest, InvalidToken, MissingParameters, ScopeDenied
 from ..responses import envelope, json_response
 from ..scopes import parse_scopes
 from ..signin import Issued, issue_token
@@ -59,10 +59,13 @@ async def refresh(request: Request) -> Response:
     if rp.body.items is not None:
         raise BadRequest("the body must be a JSON object (scopes), not a list")
     scopes = parse_scopes(rp.values).meet(ident.scopes)
+    # Revoke first, and only the call that revoked it issues: of concurrent refreshes
+    # of one token exactly one wins (the store's revoke is a conditional update).
+    if not await gw.tokens.revoke_hash(ident.token_hash):
+        raise InvalidToken("invalid or revoked access token")
     token, expires_in = await gw.tokens.issue(
         ident.cred, login=ident.login, user_info=ident.user_info, scopes=scopes
     )
-    await gw.tokens.revoke_hash(ident.token_hash)
     return json_response(Issued(token, expires_in, ident.user_info).body(), headers=_NO_STORE)
 
 
@@ -74,8 +77,14 @@ async def revoke(request: Request) -> Response:
 
 
 async def revoke_all(request: Request) -> Response:
-    """Revoke every token of the calling user on this database."""
+    """Revoke every token of the calling user on this database.
+
+    Only an unscoped token may: a read-only or model/method-scoped token acts for part
+    of its user, so it may revoke itself (``DELETE /api/auth/token``), not the others.
+    """
     ident = await identify(request)
+    if ident.scopes.narrowed:
+        raise ScopeDenied("a scoped token may revoke itself, not all tokens of its user")
     count = await gateway(request).tokens.revoke_user(ident.cred.db, ident.cred.uid)
     return envelope(
         {"message": "all access tokens of this user revoked", "revoked": count}, headers=_NO_STORE

@@ -25,6 +25,7 @@ class RequestParams:
 
     values: dict[str, Any]
     body: params.Body
+    budget: params.ParseBudget
 
 
 def gateway(request: Request) -> Gateway:
@@ -33,10 +34,15 @@ def gateway(request: Request) -> Gateway:
 
 
 async def request_params(request: Request) -> RequestParams:
-    """Parse once per request: the body is JSON whatever the Content-Type says, or a form."""
+    """Parse once per request: the body is JSON whatever the Content-Type says, or a form.
+
+    Opens the request's parse budget: every literal read while serving it (domain,
+    fields, args, kwargs, context, ``__api__`` values) is charged to it.
+    """
     cached: RequestParams | None = request.scope.get(_PARAMS_KEY)
     if cached is not None:
         return cached
+    budget = params.open_budget()
     headers = request.headers
     # HTTP/1.1 frames a request body with one of these two; without them there is none,
     # and most GETs are spared a trip through the receive channel.
@@ -46,7 +52,7 @@ async def request_params(request: Request) -> RequestParams:
         if framed
         else params.Body()
     )
-    parsed = RequestParams(params.merge_sources(request.query_params, body), body)
+    parsed = RequestParams(params.merge_sources(request.query_params, body), body, budget)
     request.scope[_PARAMS_KEY] = parsed
     return parsed
 

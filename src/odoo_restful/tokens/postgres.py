@@ -27,7 +27,7 @@ from .store import (
     record_to_row,
 )
 
-__all__ = ["MIGRATION_LOCK_KEY", "PostgresStore", "upgrade_postgres"]
+__all__ = ["ATTEMPT_LOCK_NAMESPACE", "MIGRATION_LOCK_KEY", "PostgresStore", "upgrade_postgres"]
 
 log = logging.getLogger("odoo_restful.tokens")
 T = TypeVar("T")
@@ -49,6 +49,16 @@ _REVOKE_USER = (
     "WITH r AS (UPDATE tokens SET revoked = true WHERE db = $1 AND uid = $2 AND NOT revoked "  # noqa: S608
     "RETURNING 1), c AS (SELECT count(*) AS n FROM r) "
     f"SELECT n, pg_notify('{NOTIFY_CHANNEL}', $1 || ':' || $2::text) FROM c WHERE n > 0"
+)
+# Login attempts: a transaction-scoped advisory lock per key (in its own namespace, apart
+# from the migration lock) makes count-then-insert one step across replicas.
+ATTEMPT_LOCK_NAMESPACE = 0x6F647261  # b"odra"
+_COUNT_ATTEMPTS = (
+    "SELECT count(*) AS n, min(at) AS oldest FROM login_attempts WHERE key_hash = $1 AND at > $2"
+)
+_INSERT_ATTEMPTS = (
+    "INSERT INTO login_attempts (key_hash, ticket, at) "
+    "SELECT k, $2, $3 FROM unnest($1::bytea[]) AS k"
 )
 _TOUCH = (
     "UPDATE tokens AS t SET last_used_at = u.at "
@@ -200,6 +210,36 @@ class PostgresStore(BaseStore):
         status = await self._call(
             self._p().execute, "DELETE FROM tokens WHERE expires_at <= $1", now
         )
+        return int(cast(str, status).rsplit(" ", 1)[-1])
+
+    async def reserve_attempt(
+        self, ticket: bytes, limits: Sequence[tuple[bytes, int]], *, now: float, window: float
+    ) -> float | None:
+        try:
+            async with self._p().acquire() as conn, conn.transaction():
+                locks = sorted({int.from_bytes(key[:4], "big", signed=True) for key, _ in limits})
+                for lock in locks:  # in one order: two sign-ins never wait on each other
+                    await conn.execute(
+                        "SELECT pg_advisory_xact_lock($1, $2)", ATTEMPT_LOCK_NAMESPACE, lock
+                    )
+                wait: float | None = None
+                for key, limit in limits:
+                    row = await conn.fetchrow(_COUNT_ATTEMPTS, key, now - window)
+                    if row["n"] >= limit:
+                        wait = max(wait or 0.0, float(row["oldest"]) + window - now)
+                if wait is None:
+                    await conn.execute(_INSERT_ATTEMPTS, [key for key, _ in limits], ticket, now)
+                return wait
+        except _ERRORS as exc:
+            raise _store_error(exc) from exc
+
+    async def forgive_attempt(self, ticket: bytes) -> None:
+        sql = "DELETE FROM login_attempts WHERE ticket = $1"
+        await self._call(self._p().execute, sql, ticket)
+
+    async def purge_attempts(self, before: float) -> int:
+        sql = "DELETE FROM login_attempts WHERE at <= $1"
+        status = await self._call(self._p().execute, sql, before)
         return int(cast(str, status).rsplit(" ", 1)[-1])
 
     async def _write_touches(self, items: dict[bytes, float]) -> None:

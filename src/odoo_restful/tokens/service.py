@@ -59,8 +59,13 @@ class TokenService:
         cache_ttl: float = 1.0,
         negative_ttl: float = 1.0,
         max_entries: int = 10_000,
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
     ) -> None:
+        """``clock`` times the cache, ``wall_clock`` the tokens' lifetimes (tests inject both)."""
         self.store = store
+        self._clock = clock
+        self._wall_clock = wall_clock
         self.server_secrets = secrets
         self.ttl = ttl
         self._cache_ttl = cache_ttl
@@ -91,7 +96,7 @@ class TokenService:
         """A new token for ``cred``; returns it (shown once) and its lifetime in seconds."""
         token = new_token()
         lifetime = min(ttl or self.ttl, self.ttl)
-        now = time.time()
+        now = self._wall_clock()
         hashed = self.server_secrets.hashes(token)[0]
         record = TokenRecord(
             token_hash=hashed,
@@ -119,7 +124,7 @@ class TokenService:
         Unknown, revoked and expired tokens are cached too (briefly), so replaying
         them does not reach the store on every request.
         """
-        now = time.monotonic()
+        now = self._clock()
         entry = self._cache.get(token)
         loaded = entry is None or entry[0] <= now
         if loaded:
@@ -133,7 +138,7 @@ class TokenService:
             raise InvalidToken("invalid or revoked access token")
         if not isinstance(state, Identity):
             raise TokenExpired("access token expired; request a new one")
-        if state.expires_at <= time.time():
+        if state.expires_at <= self._wall_clock():
             self._remember(token, _EXPIRED, now + self._negative_ttl)
             raise TokenExpired("access token expired; request a new one")
         if loaded:
@@ -146,7 +151,7 @@ class TokenService:
         record = await self.store.get(self.server_secrets.hashes(token))
         if record is None or record.revoked:
             return None
-        if record.is_expired(time.time()):
+        if record.is_expired(self._wall_clock()):
             return _EXPIRED
         secret_key = self.server_secrets.by_key_id(record.key_id)
         if secret_key is None:
@@ -175,7 +180,7 @@ class TokenService:
 
     async def _touch(self, token_hash: bytes) -> None:
         """Record use at most once a minute per token; the store batches the writes."""
-        now = time.time()
+        now = self._wall_clock()
         if now - self._touched.get(token_hash, 0.0) < _TOUCH_EVERY:
             return
         self._touched[token_hash] = now

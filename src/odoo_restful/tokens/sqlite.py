@@ -42,6 +42,8 @@ _TOUCH = (
     "UPDATE tokens SET last_used_at = ? "
     "WHERE token_hash = ? AND (last_used_at IS NULL OR last_used_at < ?)"
 )
+_COUNT_ATTEMPTS = "SELECT count(*), min(at) FROM login_attempts WHERE key_hash = ? AND at > ?"
+_INSERT_ATTEMPT = "INSERT INTO login_attempts (key_hash, ticket, at) VALUES (?, ?, ?)"
 # Stores open on the same file in this process, so a revocation reaches all of them.
 _PEERS: dict[str, weakref.WeakSet[SqliteStore]] = {}
 
@@ -285,6 +287,39 @@ class SqliteStore(BaseStore):
 
     async def _write_touches(self, items: dict[bytes, float]) -> None:
         await self._run(self._touch_sync, items)
+
+    def _reserve_sync(
+        self, ticket: bytes, limits: Sequence[tuple[bytes, int]], now: float, window: float
+    ) -> float | None:
+        conn = self._c()
+        # IMMEDIATE takes the file's write lock first: the count and the insert are one
+        # step for every worker sharing the file.
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            wait: float | None = None
+            for key, limit in limits:
+                count, oldest = conn.execute(_COUNT_ATTEMPTS, (key, now - window)).fetchone()
+                if count >= limit:
+                    wait = max(wait or 0.0, float(oldest) + window - now)
+            if wait is None:
+                conn.executemany(_INSERT_ATTEMPT, [(key, ticket, now) for key, _ in limits])
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return wait
+
+    async def reserve_attempt(
+        self, ticket: bytes, limits: Sequence[tuple[bytes, int]], *, now: float, window: float
+    ) -> float | None:
+        return await self._run(self._reserve_sync, ticket, limits, now, window)
+
+    async def forgive_attempt(self, ticket: bytes) -> None:
+        await self._run(self._write_sync, "DELETE FROM login_attempts WHERE ticket = ?", (ticket,))
+
+    async def purge_attempts(self, before: float) -> int:
+        sql = "DELETE FROM login_attempts WHERE at <= ?"
+        return await self._run(self._write_sync, sql, (before,))
 
     def _list_sync(self, db: str | None, uid: int | None) -> builtins.list[TokenRecord]:
         sql = (

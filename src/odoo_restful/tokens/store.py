@@ -52,9 +52,6 @@ class TokenRecord:
     def is_expired(self, now: float) -> bool:
         return now >= self.expires_at
 
-    def is_valid(self, now: float) -> bool:
-        return not self.revoked and now < self.expires_at
-
 
 COLUMNS = (
     "token_hash, prefix, db, uid, login, secret_enc, secret_kind, scopes, user_info, "
@@ -169,6 +166,22 @@ class TokenStore(Protocol):
 
     async def purge_expired(self, now: float) -> int:
         """Delete rows whose expiry has passed; returns how many."""
+
+    async def reserve_attempt(
+        self, ticket: bytes, limits: Sequence[tuple[bytes, int]], *, now: float, window: float
+    ) -> float | None:
+        """Count one login attempt under ``ticket`` for each ``(key, limit)``, atomically
+        across every process sharing the store; None when counted.
+
+        When a key already holds ``limit`` attempts newer than ``now - window``,
+        nothing is counted and the seconds until its oldest one expires are returned.
+        """
+
+    async def forgive_attempt(self, ticket: bytes) -> None:
+        """Take back the attempts counted under ``ticket`` (the login succeeded)."""
+
+    async def purge_attempts(self, before: float) -> int:
+        """Delete login attempts made before ``before``; returns how many."""
 
     async def subscribe(self, callback: RevocationCallback) -> Callable[[], None]:
         """Call ``callback`` on every revocation (this replica's and others'); returns

@@ -33,6 +33,8 @@ from .walk import (
     FieldsInfo,
     FieldsLookup,
     Guard,
+    Mode,
+    Resolver,
     Walk,
     needs_metadata,
 )
@@ -44,6 +46,7 @@ __all__ = [
     "FieldsInfo",
     "FieldsLookup",
     "Guard",
+    "Resolver",
     "needs_metadata",
     "normalise_create_payload",
     "prepare_values",
@@ -57,6 +60,8 @@ async def prepare_values(
     fields: FieldsLookup,
     current: CurrentLines | None = None,
     guard: Guard | None = None,
+    resolve: Resolver | None = None,
+    mode: Mode | None = None,
     max_depth: int = 4,
     max_commands: int = 1000,
 ) -> dict[str, Any]:
@@ -64,15 +69,22 @@ async def prepare_values(
 
     ``current`` is None on create. On write it returns the record's current
     one2many line ids, so that lines left out of a friendly list are deleted
-    (``[2, id]``) as Odoo's own form does. ``max_depth`` bounds nested records
-    and ``max_commands`` the total number of commands and ids produced.
+    (``[2, id]``) as Odoo's own form does; ``mode="update"`` writes without them (a
+    write to several records: a friendly one2many list is refused). ``resolve`` turns
+    external ids into ids where ids go. ``max_depth`` bounds nested records and
+    ``max_commands`` the total number of commands and ids produced.
     """
     walk = Walk(
-        fields, current=current, guard=guard, max_depth=max_depth, max_commands=max_commands
+        fields,
+        current=current,
+        guard=guard,
+        resolve=resolve,
+        max_depth=max_depth,
+        max_commands=max_commands,
     )
-    return await walk.record(
-        model, vals, prefix="", depth=0, mode="create" if current is None else "write"
-    )
+    if mode is None:
+        mode = "create" if current is None else "write"
+    return await walk.record(model, vals, prefix="", depth=0, mode=mode)
 
 
 def normalise_create_payload(

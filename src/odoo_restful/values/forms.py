@@ -7,6 +7,7 @@ decides which builder applies and recurses into nested record values.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any, Final
 
@@ -156,3 +157,87 @@ def check_operations(ops: Mapping[str, Any], ftype: str, path: str) -> None:
                 )
             if key == "update" and "id" not in item:
                 raise BadRequest(f"field '{path}.{key}[{index}]': an update needs an 'id'")
+
+
+# --- external ids (``module.name``) where ids go -------------------------------------
+
+_XMLID_RE: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z0-9_][A-Za-z0-9_.-]*")
+_ID_COMMANDS: Final = frozenset({1, 2, 3, 4})
+
+
+def is_xmlid(value: Any) -> bool:
+    """``module.name``: an external id (module names start with a letter)."""
+    return isinstance(value, str) and len(value) <= 256 and bool(_XMLID_RE.fullmatch(value))
+
+
+def _id_slot(value: Any, out: list[str]) -> None:
+    if is_xmlid(value):
+        out.append(value)
+    elif isinstance(value, Mapping) and is_xmlid(value.get("id")):
+        out.append(value["id"])
+
+
+def refs_in(value: Any, ftype: str) -> list[str]:
+    """The external ids a relational value names where an id goes: a many2one value
+    (or its ``{"id"}``), ids and ``{"id"}`` entries of an x2many list, the id of a
+    command, the ids of ``[6, 0, ids]`` and of the operations' lists. Nested record
+    values are not looked into: the walk visits them as records of their own."""
+    out: list[str] = []
+    if ftype == "many2one":
+        _id_slot(value, out)
+        return out
+    if isinstance(value, Mapping):
+        for key in ("set", "delete", "remove", "add"):
+            items = value.get(key)
+            if isinstance(items, (list, tuple)):
+                out.extend(item for item in items if is_xmlid(item))
+        for item in value.get("update") or ():
+            _id_slot(item, out)
+        return out
+    if not isinstance(value, (list, tuple)):
+        return out
+    for item in value:
+        if isinstance(item, (list, tuple)) and item and is_int(item[0]):
+            if item[0] in _ID_COMMANDS and len(item) > 1 and is_xmlid(item[1]):
+                out.append(item[1])
+            if item[0] == 6 and len(item) == 3 and isinstance(item[2], (list, tuple)):
+                out.extend(ref for ref in item[2] if is_xmlid(ref))
+        else:
+            _id_slot(item, out)
+    return out
+
+
+def with_ids(value: Any, ftype: str, ids: Mapping[str, int]) -> Any:
+    """``value`` with the external ids :func:`refs_in` found replaced by ``ids``."""
+
+    def one(item: Any) -> Any:
+        if isinstance(item, str) and item in ids:
+            return ids[item]
+        if isinstance(item, Mapping) and isinstance(item.get("id"), str) and item["id"] in ids:
+            return {**item, "id": ids[item["id"]]}
+        return item
+
+    if ftype == "many2one":
+        return one(value)
+    if isinstance(value, Mapping):
+        out = dict(value)
+        for key in ("set", "delete", "remove", "add"):
+            if isinstance(out.get(key), (list, tuple)):
+                out[key] = [one(item) for item in out[key]]
+        if isinstance(out.get("update"), (list, tuple)):
+            out["update"] = [one(item) for item in out["update"]]
+        return out
+    if not isinstance(value, (list, tuple)):
+        return one(value)
+    result: list[Any] = []
+    for item in value:
+        if isinstance(item, (list, tuple)) and item and is_int(item[0]):
+            command = list(item)
+            if command[0] in _ID_COMMANDS and len(command) > 1:
+                command[1] = one(command[1])
+            if command[0] == 6 and len(command) == 3 and isinstance(command[2], (list, tuple)):
+                command[2] = [one(ref) for ref in command[2]]
+            result.append(command)
+        else:
+            result.append(one(item))
+    return result

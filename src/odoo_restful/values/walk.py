@@ -50,7 +50,16 @@ class Guard(Protocol):
     ) -> None: ...
 
 
-def needs_metadata(vals: Mapping[str, Any]) -> bool:
+class Resolver(Protocol):
+    """Turns external ids (``module.name``) into ids of records of ``model``; raises
+    for an unknown one or one naming a record of another model."""
+
+    async def __call__(
+        self, model: str | None, refs: Collection[str], where: str
+    ) -> Mapping[str, int]: ...
+
+
+def needs_metadata(vals: Mapping[str, Any], *, refs: bool = False) -> bool:
     """True when the values may change in translation (so field types are needed).
 
     That is: an ``__api__`` key, or any dict or list value (a list of ids must
@@ -61,6 +70,8 @@ def needs_metadata(vals: Mapping[str, Any]) -> bool:
         if isinstance(key, str) and key.startswith(API_PREFIX):
             return True
         if isinstance(value, (Mapping, list, tuple)):
+            return True
+        if refs and forms.is_xmlid(value):  # maybe a many2one named by external id
             return True
     return False
 
@@ -74,6 +85,7 @@ class Walk:
         *,
         current: CurrentLines | None = None,
         guard: Guard | None = None,
+        resolve: Resolver | None = None,
         max_depth: int = 4,
         max_commands: int = 1000,
         max_literal_chars: int = 64 * 1024,
@@ -81,6 +93,7 @@ class Walk:
         self._fields = fields
         self._current = current
         self._guard = guard
+        self._resolve = resolve
         self._max_depth = max_depth
         self._max_commands = max_commands
         self._commands_left = max_commands
@@ -123,7 +136,7 @@ class Walk:
             raise BadRequest(f"{where}: records nested deeper than {self._max_depth} levels")
         names = self._field_names(vals, prefix)
         self._check(model, "create" if mode == "create" else "write", names, where)
-        if model is None or not needs_metadata(vals):
+        if model is None or not needs_metadata(vals, refs=self._resolve is not None):
             return self._plain(vals, prefix, info=None)
         info = await self._fields(model)
         plain = self._plain(vals, prefix, info=info)
@@ -132,6 +145,14 @@ class Walk:
             meta = info.get(name)
             ftype = meta.get("type") if isinstance(meta, Mapping) else None
             path = f"{prefix}.{name}" if prefix else name
+            if self._resolve is not None and (ftype == "many2one" or ftype in X2MANY):
+                assert meta is not None
+                refs = forms.refs_in(value, str(ftype))
+                if refs:
+                    relation = meta.get("relation")
+                    target = relation if isinstance(relation, str) else None
+                    ids = await self._resolve(target, refs, path)
+                    value = forms.with_ids(value, str(ftype), ids)
             if ftype == "many2one":
                 out[name] = forms.many2one(value, path)
             elif ftype in X2MANY:
