@@ -8,6 +8,10 @@ It answers, with fixed pre-encoded bodies shaped like the Odoo 19 recordings in
   ``res.partner`` / ``res.company`` ``read`` (the token endpoint's user facts) and
   ``res.partner`` ``search_read`` (a 10-record page when ``limit`` <= 10, else an
   80-record page);
+  and, for ``benchmarks/nested.py``, 80 ``sale.order`` records with their customers
+  and three lines each: ``web_search_read`` (the nested read in one call),
+  ``search_read`` of ``sale.order`` and ``sale.order.line`` (the plain calls), and
+  ``fields_get`` of the models involved;
 * ``POST /json/2/<model>/<method>``: the same results, bare (JSON-2);
 * ``GET /json/version``;
 * the web client's routes: ``POST /web/session/authenticate`` (uid 2 and a
@@ -192,6 +196,84 @@ LARGE_PAGE = 80
 RPC_ID = 1  # fixed: the gateway's JSON-RPC client ignores the reply's id
 
 
+ORDERS = 80
+LINES_PER_ORDER = 3
+_PRODUCTS = [
+    (38, "[FURN_6667] Acoustic Bloc Screens (Black)"),
+    (6, "[FURN_8888] Office Lamp"),
+    (5, "[FURN_7777] Office Chair"),
+]
+
+
+def _fields(**types: tuple[str, str | None]) -> dict[str, dict[str, Any]]:
+    return {
+        name: {"type": kind, **({"relation": rel} if rel else {}), "string": name}
+        for name, (kind, rel) in types.items()
+    }
+
+
+def sale_results() -> dict[tuple[str, str], Any]:
+    """The nested-read benchmark's answers: 80 orders, their customers and lines."""
+    partners = partner_page(LARGE_PAGE)
+    orders, lines, web = [], [], []
+    for i in range(ORDERS):
+        partner = partners[i % len(partners)]
+        line_ids = [i * LINES_PER_ORDER + k + 1 for k in range(LINES_PER_ORDER)]
+        orders.append(
+            {
+                "id": i + 1,
+                "name": f"S{i + 1:05}",
+                "partner_id": [partner["id"], partner["name"]],
+                "order_line": line_ids,
+            }
+        )
+        web_lines = []
+        for k, lid in enumerate(line_ids):
+            pid, pname = _PRODUCTS[k % len(_PRODUCTS)]
+            lines.append({"id": lid, "product_id": [pid, pname], "price_unit": 100.0 + k})
+            web_lines.append(
+                {
+                    "id": lid,
+                    "product_id": {"id": pid, "display_name": pname},
+                    "price_unit": 100.0 + k,
+                }
+            )
+        web.append(
+            {
+                "id": i + 1,
+                "name": f"S{i + 1:05}",
+                "partner_id": {
+                    "id": partner["id"],
+                    "name": partner["name"],
+                    "email": partner["email"],
+                },
+                "order_line": web_lines,
+            }
+        )
+    return {
+        ("sale.order", "web_search_read"): {"length": ORDERS, "records": web},
+        ("sale.order", "search_read"): orders,
+        ("sale.order.line", "search_read"): lines,
+        ("sale.order", "fields_get"): _fields(
+            id=("integer", None),
+            name=("char", None),
+            partner_id=("many2one", "res.partner"),
+            order_line=("one2many", "sale.order.line"),
+        ),
+        ("sale.order.line", "fields_get"): _fields(
+            id=("integer", None),
+            price_unit=("float", None),
+            product_id=("many2one", "product.product"),
+        ),
+        ("res.partner", "fields_get"): _fields(
+            id=("integer", None), name=("char", None), email=("char", None)
+        ),
+        ("product.product", "fields_get"): _fields(
+            id=("integer", None), display_name=("char", None)
+        ),
+    }
+
+
 def encode(value: Any) -> bytes:
     """As Odoo encodes (``json.dumps`` with its default separators): same bytes on the wire."""
     return json.dumps(value).encode()
@@ -220,6 +302,7 @@ class Bodies:
             ("res.users", "context_get"): CONTEXT,
             ("res.partner", "read"): [PARTNER_FACTS],
             ("res.company", "read"): [COMPANY_FACTS],
+            **sale_results(),
             ("res.partner", "fields_get"): PARTNER_FIELDS,
             ("ir.model", "get_available_models"): AVAILABLE_MODELS,
         }

@@ -812,3 +812,13 @@ def test_cli_needs_credentials_without_sandbox() -> None:
     )
     assert result.returncode != 0
     assert "--login" in result.stderr
+
+
+def test_aggregates_and_nested_fields_are_documented(small_document: dict[str, Any]) -> None:
+    validate(small_document)
+    agg = small_document["paths"]["/api/x.thing/aggregate"]["get"]
+    names = [p.get("name") or p["$ref"].rsplit("/", 1)[1] for p in agg["parameters"]]
+    assert names[:2] == ["groupby", "aggregates"] and "having" in names
+    assert "501" in agg["responses"]
+    fields = small_document["components"]["parameters"]["XThingFields"]
+    assert "partner_id{name,email}" in fields["description"]

@@ -133,6 +133,8 @@ def routes() -> list[BaseRoute]:
         Route("/api/{model}", records.create, methods=["POST"]),
         Route("/api/{model}", records.write_many, methods=["PUT", "PATCH"]),
         Route("/api/{model}", records.delete_many, methods=["DELETE"]),
+        # a literal segment, before the id route that would read it as an id
+        Route("/api/{model}/aggregate", records.aggregate, methods=["GET"]),
         Route("/api/{model}/{id}", records.read_one, methods=["GET"]),
         Route("/api/{model}/{id}", records.call_model_method, methods=["POST"]),
         Route("/api/{model}/{id}", records.write, methods=["PUT", "PATCH"]),

@@ -156,6 +156,11 @@ class OdooRouter:
         with self._timed(client, "version"):
             await client.ping()
 
+    async def server_major(self) -> int:
+        """:meth:`server_version`, 0 when unknown: what nested reads and aggregates ask
+        to choose their Odoo method."""
+        return await self.server_version() or 0
+
     async def authenticate(self, db: str, login: str, secret: str) -> int:
         return (await self.sign_in(db, login, secret)).uid
 

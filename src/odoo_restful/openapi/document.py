@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
+from .aggregate_paths import aggregate_path
 from .bodies import values_schema
 from .common import DocumentOptions, FieldsGet
 from .components import _security_schemes, _shared_schemas
@@ -104,6 +105,7 @@ def build_document(
             }
         paths.update(_model_paths(model, name, fields, opts))
         paths.update(file_paths(model, fields, opts))
+        paths.update(aggregate_path(model, name))
         parameters[f"{name}Fields"] = _fields_param(fields)
         parameters[f"{name}Domain"] = _domain_param(fields)
     paths.update(report_paths())

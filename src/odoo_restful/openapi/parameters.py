@@ -182,8 +182,15 @@ def _fields_param(fields: FieldsGet) -> dict[str, Any]:
     return {
         "name": "fields",
         "in": "query",
-        "description": "Fields to return (all when absent), comma-separated; `__xmlid` "
-        "adds each record's external id.",
+        "description": "Fields to return (a default list when absent), comma-separated; `__xmlid` "
+        "adds each record's external id (flat reads). "
+        "Related records' fields nest in braces, read in one Odoo call on Odoo 17+: "
+        "`name,partner_id{name,email},order_line{product_id{display_name},price_unit}`, "
+        'or the same as Odoo\'s specification JSON, `{"partner_id": {"fields": '
+        '{"email": {}}}}`. A many2one with sub-fields comes back as an object '
+        "`{id, ...}` (false when empty), an x2many as a list of objects; a many2one "
+        f"without sub-fields stays `[id, name]`. At most {params.MAX_TREE_DEPTH} "
+        f"levels and {params.MAX_TREE_FIELDS} names.",
         "style": "form",
         "explode": False,
         "schema": {

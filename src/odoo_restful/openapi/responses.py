@@ -24,6 +24,8 @@ _ERROR_TEXT: Final = {
     "502": "Odoo answered badly or failed (`bad_gateway`, `odoo_server_error`).",
     "503": "Odoo is unreachable (`odoo_unavailable`); see `Retry-After`.",
     "504": "Odoo took too long (`odoo_timeout`).",
+    "501": "The connected Odoo version cannot do this (`not_implemented_on_version`; the "
+    "message names the version).",
 }
 
 
@@ -42,6 +44,10 @@ _ERROR_EXAMPLES: Final = {
     "502": ("bad_gateway", "Odoo's reply to /jsonrpc is not JSON-RPC"),
     "503": ("odoo_unavailable", "cannot reach Odoo: ConnectionRefusedError"),
     "504": ("odoo_timeout", "Odoo did not answer in time"),
+    "501": (
+        "not_implemented_on_version",
+        "having needs formatted_read_group (Odoo 19+); this server is Odoo 16",
+    ),
 }
 
 

@@ -12,15 +12,20 @@ domains, field lists and x2many commands. They are read with
 evaluated. JSON is always accepted as well and is tried first.
 
 The pieces live in submodules (``limits``, ``literal``, ``body``, ``domain``,
-``names``, ``numbers``, ``calls``); import them from here, not from there.
+``names``, ``numbers``, ``calls``, ``fields_spec``, ``aggregates``); import them
+from here, not from there.
 """
 
 from __future__ import annotations
 
+from .aggregates import parse_aggregates, parse_group_order, parse_groupby, parse_having
 from .body import Body, decode_body, merge_sources, single_values
 from .budget import ParseBudget, open_budget
 from .calls import parse_args_kwargs, parse_context
 from .domain import DOMAIN_OPERATORS, parse_domain
+from .fields_spec import MAX_TREE_DEPTH as MAX_TREE_DEPTH
+from .fields_spec import MAX_TREE_FIELDS as MAX_TREE_FIELDS
+from .fields_spec import FieldTree, is_nested, parse_field_tree
 from .limits import MAX_ARGS_CHARS as MAX_ARGS_CHARS
 from .limits import MAX_CONTEXT_KEYS as MAX_CONTEXT_KEYS
 from .limits import MAX_DEPTH as MAX_DEPTH
@@ -52,17 +57,24 @@ __all__ = [
     "DEFAULT_METHOD_DENY",
     "DOMAIN_OPERATORS",
     "Body",
+    "FieldTree",
     "ParseBudget",
     "check_method_name",
     "decode_body",
     "is_field_name",
+    "is_nested",
     "merge_sources",
     "open_budget",
+    "parse_aggregates",
     "parse_args_kwargs",
     "parse_context",
     "parse_domain",
+    "parse_field_tree",
     "parse_fields",
     "parse_flag",
+    "parse_group_order",
+    "parse_groupby",
+    "parse_having",
     "parse_id",
     "parse_ids",
     "parse_int",

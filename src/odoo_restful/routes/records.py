@@ -14,7 +14,7 @@ from starlette.datastructures import URL
 from starlette.requests import Request
 from starlette.responses import Response
 
-from .. import paging, params, values
+from .. import aggregates, nested, paging, params, values
 from ..errors import (
     BadRequest,
     Conflict,
@@ -45,6 +45,16 @@ async def _record_id(request: Request, cred: Credential, model: str) -> int:
     if is_xmlid(segment):
         return await gateway(request).xmlids.resolve(cred, model, segment, "path", path=True)
     return params.parse_id(segment)
+
+
+Fields = list[str] | params.FieldTree | None
+"""A flat field list (None: the default list), or a nested tree (see ``nested``)."""
+
+
+def _fields(value: Any) -> Fields:
+    """``fields`` as a nested tree when it names related fields, else a flat list."""
+    tree = params.parse_field_tree(value)
+    return tree if tree is not None else params.parse_fields(value)
 
 
 def _context(base: dict[str, Any], value: Any) -> dict[str, Any]:
@@ -87,10 +97,25 @@ async def _read_back(
     cred: Credential,
     model: str,
     ids: list[int],
-    fields: list[str] | None,
+    fields: Fields,
     ctx: dict[str, Any],
+    scopes: Scopes,
 ) -> list[dict[str, Any]]:
-    """The records just created or written, read back as the user."""
+    """The records just created or written, read back as the user (in ``ids``' order)."""
+    if isinstance(fields, dict):
+        found = await nested.read_tree(
+            gateway(request).odoo,
+            gateway(request).fields.lookup(cred),
+            cred,
+            model,
+            fields,
+            domain=[["id", "in", ids]],
+            limit=len(ids),
+            context={**ctx, "active_test": False},
+            check_model=lambda related: scopes.check(related, write=False),
+        )
+        by_id = {r["id"]: r for r in found}
+        return [by_id[i] for i in ids if i in by_id]
     kwargs = await _read_kwargs(request, cred, model, fields, ctx)
     records = await gateway(request).odoo.call(cred, model, "read", [ids], kwargs)
     if not isinstance(records, list):
@@ -119,8 +144,9 @@ async def _read_one(
     cred: Credential,
     model: str,
     rid: int,
-    fields: list[str] | None,
+    fields: Fields,
     ctx: dict[str, Any],
+    scopes: Scopes,
 ) -> Response:
     """One record as ``{"count": 1, "data": [record]}``; 404 when absent or not readable.
 
@@ -134,6 +160,21 @@ async def _read_one(
         # Naming ``active`` in the domain turns Odoo's archive filter off for this
         # lookup only: an id names one record, archived or not.
         domain.append(["active", "in", [True, False]])
+    if isinstance(fields, dict):
+        records = await nested.read_tree(
+            gw.odoo,
+            gw.fields.lookup(cred),
+            cred,
+            model,
+            fields,
+            domain=domain,
+            limit=1,
+            context=ctx,
+            check_model=lambda related: scopes.check(related, write=False),
+        )
+        if not records:
+            raise MissingError(f"{model} record {rid} does not exist or is not readable")
+        return envelope(records)
     kwargs = await _read_kwargs(request, cred, model, fields, ctx)
     items = await gw.odoo.call_page(cred, model, "search_read", [domain], kwargs)
     if not items:
@@ -158,7 +199,7 @@ async def search(request: Request) -> Response:
     p = (await request_params(request)).values
     gw = gateway(request)
     domain = params.parse_domain(p.get("domain"))
-    fields = params.parse_fields(p.get("fields"))
+    fields = _fields(p.get("fields"))
     order = params.parse_order(p.get("order"))
     limit, offset = params.parse_limit_offset(
         p.get("limit"),
@@ -171,6 +212,29 @@ async def search(request: Request) -> Response:
     keyset = after not in (None, "") or params.parse_flag(p.get("cursor"), name="cursor")
     ident.scopes.check(model, write=False)
     ctx = _context(ident.context, p.get("context"))
+    if isinstance(fields, dict):
+        if keyset:
+            raise BadRequest(
+                "cursor paging (after/cursor) does not combine with nested fields: page with offset"
+            )
+        domain = await gw.xmlids.resolve_domain(ident.cred, model, domain)
+        records = await nested.read_tree(
+            gw.odoo,
+            gw.fields.lookup(ident.cred),
+            ident.cred,
+            model,
+            fields,
+            domain=domain,
+            limit=limit,
+            offset=offset,
+            order=order,
+            context=ctx,
+            check_model=lambda related: ident.scopes.check(related, write=False),
+        )
+        rows = [msgspec.Raw(orjson.dumps(r)) for r in records]
+        return await _offset_page(
+            request, ident.cred, model, rows, domain, limit, offset, want_total=want_total, ctx=ctx
+        )
     kwargs = await _read_kwargs(request, ident.cred, model, fields, ctx)
     domain = await gw.xmlids.resolve_domain(ident.cred, model, domain)
     page_domain = domain
@@ -208,19 +272,52 @@ async def search(request: Request) -> Response:
             extra["next"] = gw.cursors.seal(binding, values)
             rels["next"] = {"after": extra["next"], "cursor": ""}
     else:
-        if more:
-            rels["next"] = {"offset": str(offset + limit)}
-        if offset:
-            rels["prev"] = {"offset": str(max(0, offset - limit)) if offset > limit else ""}
-        rels["first"] = {"offset": ""}
-    link = paging.link_header(
+        rels = _offset_rels(offset, limit, more)
+    items = await _page_with_xmlids(request, ident.cred, model, items, fields, ctx)
+    return raw_page(items, extra=extra, headers={"Link": _link(request, rels)})
+
+
+def _offset_rels(offset: int, limit: int, more: bool) -> dict[str, dict[str, str]]:
+    """``next``, ``prev`` and ``first`` of offset paging, as query changes."""
+    rels: dict[str, dict[str, str]] = {}
+    if more:
+        rels["next"] = {"offset": str(offset + limit)}
+    if offset:
+        rels["prev"] = {"offset": str(max(0, offset - limit)) if offset > limit else ""}
+    rels["first"] = {"offset": ""}
+    return rels
+
+
+def _link(request: Request, rels: dict[str, dict[str, str]]) -> str:
+    return paging.link_header(
         _base_url(request),
         request.scope["query_string"].decode("latin-1"),
         rels,
         drop=(TOKEN_PARAM,),
     )
-    items = await _page_with_xmlids(request, ident.cred, model, items, fields, ctx)
-    return raw_page(items, extra=extra, headers={"Link": link})
+
+
+async def _offset_page(
+    request: Request,
+    cred: Credential,
+    model: str,
+    rows: list[msgspec.Raw],
+    domain: list[Any],
+    limit: int,
+    offset: int,
+    *,
+    want_total: bool,
+    ctx: dict[str, Any],
+) -> Response:
+    """A page read some other way than ``search_read`` (nested reads), with the same
+    ``total`` and ``Link`` headers as a flat page."""
+    extra: dict[str, Any] = {}
+    if want_total:
+        extra["total"] = await gateway(request).odoo.call(
+            cred, model, "search_count", [domain], {"context": ctx}
+        )
+    rels = _offset_rels(offset, limit, len(rows) == limit)
+    return raw_page(rows, extra=extra, headers={"Link": _link(request, rels)})
 
 
 def _base_url(request: Request) -> str:
@@ -265,15 +362,44 @@ async def _last_values(
     return [record.get(t.field, False) for t in terms]
 
 
+async def aggregate(request: Request) -> Response:
+    """``GET /api/<model>/aggregate``: grouped aggregates, read-only (see ``aggregates``)."""
+    ident = await identify(request)
+    model = _model(request)
+    p = (await request_params(request)).values
+    gw = gateway(request)
+    groupby = params.parse_groupby(p.get("groupby"))
+    specs = params.parse_aggregates(p.get("aggregates"))
+    limit, offset = params.parse_limit_offset(
+        p.get("limit"),
+        p.get("offset"),
+        default_limit=gw.settings.max_limit,
+        max_limit=gw.settings.max_limit,
+    )
+    query = aggregates.GroupQuery(
+        domain=params.parse_domain(p.get("domain")),
+        groupby=groupby,
+        aggregates=specs,
+        having=params.parse_having(p.get("having"), aggregates=specs),
+        limit=limit,
+        offset=offset,
+        order=params.parse_group_order(p.get("order"), keys=[*groupby, *specs]),
+    )
+    ident.scopes.check(model, write=False)
+    ctx = _context(ident.context, p.get("context"))
+    groups = await aggregates.read_groups(gw.odoo, ident.cred, model, query, context=ctx)
+    return envelope(groups)
+
+
 async def read_one(request: Request) -> Response:
     ident = await identify(request)
     model = _model(request)
     ident.scopes.check(model, write=False)
     rid = await _record_id(request, ident.cred, model)
     p = (await request_params(request)).values
-    fields = params.parse_fields(p.get("fields"))
+    fields = _fields(p.get("fields"))
     ctx = _context(ident.context, p.get("context"))
-    return await _read_one(request, ident.cred, model, rid, fields, ctx)
+    return await _read_one(request, ident.cred, model, rid, fields, ctx, ident.scopes)
 
 
 async def create(request: Request) -> Response:
@@ -298,12 +424,13 @@ async def _create_records(request: Request, ident: Identity) -> Response:
         raise BadRequest("nothing to create: send an object or a list of objects")
     ctx = _context(ident.context, request.query_params.get("context"))
     check_context(ctx, gw.write_deny)
-    fields = params.parse_fields(request.query_params.get("fields"))
+    fields = _fields(request.query_params.get("fields"))
     upsert = params.parse_fields(request.query_params.get("upsert"))
     if upsert is not None:
         return await _upsert(request, ident.cred, ident.scopes, model, items, upsert, ctx, fields)
     ids = await _create(request, ident.cred, ident.scopes, model, items, ctx)
-    return envelope(await _read_back(request, ident.cred, model, ids, fields, ctx), status=201)
+    records = await _read_back(request, ident.cred, model, ids, fields, ctx, ident.scopes)
+    return envelope(records, status=201)
 
 
 async def _create(
@@ -358,7 +485,7 @@ async def _upsert(
     items: list[dict[str, Any]],
     keys: list[str],
     ctx: dict[str, Any],
-    fields: list[str] | None,
+    fields: Fields,
 ) -> Response:
     """Create or update each record by its natural key: one search per record, then one
     write per match and one create for the rest. Every lookup is done before anything
@@ -408,7 +535,7 @@ async def _upsert(
     fresh = [item for item, rid in zip(items, matches, strict=True) if rid is None]
     created = iter(await _create(request, cred, scopes, model, fresh, ctx) if fresh else [])
     ids = [rid if rid is not None else next(created) for rid in matches]
-    records = await _read_back(request, cred, model, ids, fields, ctx)
+    records = await _read_back(request, cred, model, ids, fields, ctx, scopes)
     return envelope(records, status=201 if fresh else 200)
 
 
@@ -440,7 +567,7 @@ async def write(request: Request) -> Response:
         raise BadRequest("nothing to write: send an object of field values")
     ctx = _context(ident.context, request.query_params.get("context"))
     check_context(ctx, gw.write_deny)
-    fields = params.parse_fields(request.query_params.get("fields"))
+    fields = _fields(request.query_params.get("fields"))
 
     prepared = await values.prepare_values(
         model,
@@ -451,7 +578,7 @@ async def write(request: Request) -> Response:
         resolve=gw.xmlids.resolver(ident.cred),
     )
     await gw.odoo.call(ident.cred, model, "write", [[rid], prepared], {"context": ctx})
-    return await _read_one(request, ident.cred, model, rid, fields, ctx)
+    return await _read_one(request, ident.cred, model, rid, fields, ctx, ident.scopes)
 
 
 async def delete(request: Request) -> Response:
@@ -501,7 +628,7 @@ async def write_many(request: Request) -> Response:
         raise BadRequest("nothing to write: send an object of field values")
     ctx = _context(ident.context, request.query_params.get("context"))
     check_context(ctx, gw.write_deny)
-    fields = params.parse_fields(request.query_params.get("fields"))
+    fields = _fields(request.query_params.get("fields"))
     # no current lines: a friendly one2many list (replace all lines) needs one record
     prepared = await values.prepare_values(
         model,
@@ -512,7 +639,7 @@ async def write_many(request: Request) -> Response:
         mode="update",
     )
     await gw.odoo.call(ident.cred, model, "write", [ids, prepared], {"context": ctx})
-    return envelope(await _read_back(request, ident.cred, model, ids, fields, ctx))
+    return envelope(await _read_back(request, ident.cred, model, ids, fields, ctx, ident.scopes))
 
 
 async def delete_many(request: Request) -> Response:
