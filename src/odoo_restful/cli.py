@@ -17,7 +17,13 @@ from typing import Any, TypeVar
 import click
 
 from . import __version__, listeners
-from .cli_options import DEFAULTS, setting_option, settings_from_options
+from .cli_options import (
+    DEFAULTS,
+    read_secret,
+    redact_dsn,
+    setting_option,
+    settings_from_options,
+)
 from .cli_tokens import secret, tokens
 from .config import Settings
 from .logs import log_config
@@ -217,8 +223,7 @@ def _run(settings: Settings) -> None:
         settings.protocol,
         settings.default_db or "(none)",
     )
-    store = settings.store if "://" not in settings.store else settings.store.split("@")[-1]
-    log.info("token store: %s; %d worker(s)", store, settings.workers)
+    log.info("token store: %s; %d worker(s)", redact_dsn(settings.store), settings.workers)
     os.environ.update(settings.to_env())
     from .compose import load_secrets, secret_file_path
 
@@ -394,17 +399,13 @@ def openapi_command(
     db = db or ("sandbox" if sandbox else None)
     if not db:
         raise click.UsageError("--db is required (or --sandbox)")
-    if api_key_file is not None:
-        secret = api_key_file.read().strip()
-    elif sandbox and login is None:
+    if api_key_file is None and sandbox and login is None:
         secret = "admin"  # noqa: S105 (the sandbox's demo user, as in the README)
     else:
         if login is None:
             raise click.UsageError("--login is required (or --sandbox)")
-        secret = click.prompt("Odoo password", hide_input=True, err=True)
+        secret = read_secret(api_key_file)
     login = login or "admin"
-    if not secret:
-        raise click.ClickException("no password or API key given")
     options = DocumentOptions(
         max_limit=max_limit,
         max_batch=max_batch,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import fields
 from typing import Any, TypeVar
+from urllib.parse import urlsplit, urlunsplit
 
 import click
 
@@ -65,3 +66,27 @@ def settings_from_options(**options: Any) -> Settings:
         return Settings(**options)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc
+
+
+def read_secret(api_key_file: Any) -> str:
+    """The one way the CLI gets an Odoo secret: an API key file (``-`` for standard
+    input) or a hidden prompt; never a command-line argument (shell history, ``ps``)."""
+    if api_key_file is not None:
+        secret = str(api_key_file.read()).strip()
+    else:
+        secret = str(click.prompt("Odoo password", hide_input=True, err=True))
+    if not secret:
+        raise click.ClickException("no password or API key given")
+    return secret
+
+
+def redact_dsn(url: str) -> str:
+    """A store URL fit for a log line: any user name and password taken out."""
+    if "://" not in url:
+        return url
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = host + (f":{parts.port}" if parts.port else "")
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))

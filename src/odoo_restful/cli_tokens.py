@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 import click
 
-from .cli_options import setting_option, settings_from_options
+from .cli_options import read_secret, setting_option, settings_from_options
 from .compose import open_store
 from .errors import GatewayError, OdooUnavailable
 from .scopes import parse_scopes
@@ -103,12 +103,7 @@ def create(
     db = db or ("sandbox" if sandbox else None)
     if not db:
         raise click.UsageError("--db is required (or --sandbox)")
-    if api_key_file is not None:
-        secret = api_key_file.read().strip()
-    else:
-        secret = click.prompt("Odoo password", hide_input=True, err=True)
-    if not secret:
-        raise click.ClickException("no password or API key given")
+    secret = read_secret(api_key_file)
     settings = settings_from_options(
         odoo_url=odoo_url,
         sandbox=sandbox,

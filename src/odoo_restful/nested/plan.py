@@ -9,13 +9,14 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 from ..errors import BadRequest
+from ..odoo.metadata import FieldsInfo
 from ..odoo.xmlids import XMLID_FIELD
 from ..params import FieldTree
 
-FieldsOf = Callable[[str], Awaitable[dict[str, dict[str, Any]]]]
+FieldsOf = Callable[[str], Awaitable[FieldsInfo]]
 Kind = Literal["plain", "many2one", "x2many"]
 _KINDS: dict[str, Kind] = {
     "many2one": "many2one",

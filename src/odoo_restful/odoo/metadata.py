@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from typing import Any, Generic, TypeVar
 
 from ..errors import OdooError, UnknownMethod
 from .base import Credential, OdooClient
 
-FieldsInfo = dict[str, dict[str, Any]]
+FieldsInfo = Mapping[str, Mapping[str, Any]]
 """A ``fields_get`` result: field name -> attributes (``type``, ``relation``, ...)."""
 
 _ATTRIBUTES = ["type", "relation", "required", "readonly", "string", "selection", "store"]
@@ -33,7 +33,7 @@ _K = TypeVar("_K")
 _V = TypeVar("_V")
 
 
-class _Cache(Generic[_K, _V]):
+class TtlCache(Generic[_K, _V]):
     """A bounded TTL cache with one in-flight fetch per key (errors are not cached)."""
 
     def __init__(
@@ -97,16 +97,16 @@ class Metadata:
         clock: Callable[[], float] = time.monotonic,
     ):
         self._client = client
-        self._fields: _Cache[tuple[str, int, str], FieldsInfo] = _Cache(
+        self._fields: TtlCache[tuple[str, int, str], FieldsInfo] = TtlCache(
             ttl=ttl, max_entries=max_entries, clock=clock
         )
-        self._models: _Cache[tuple[str, int], frozenset[str] | None] = _Cache(
+        self._models: TtlCache[tuple[str, int], frozenset[str] | None] = TtlCache(
             ttl=ttl, max_entries=max_entries, clock=clock
         )
-        self._readable: _Cache[tuple[str, int, str], bool] = _Cache(
+        self._readable: TtlCache[tuple[str, int, str], bool] = TtlCache(
             ttl=ttl, max_entries=max_entries * 8, clock=clock
         )
-        self._lists: _Cache[tuple[str, int, str, bool], list[str]] = _Cache(
+        self._lists: TtlCache[tuple[str, int, str, bool], list[str]] = TtlCache(
             ttl=ttl, max_entries=max_entries, clock=clock
         )
 

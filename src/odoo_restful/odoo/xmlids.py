@@ -17,7 +17,7 @@ from ..errors import InvalidParameters, MissingError, UpstreamError
 from ..values.forms import is_xmlid
 from ..values.walk import Resolver
 from .base import Credential, OdooClient
-from .metadata import _Cache
+from .metadata import TtlCache
 
 #: Where a client asks for a record's external id in ``fields``.
 XMLID_FIELD = "__xmlid"
@@ -26,7 +26,7 @@ XMLID_FIELD = "__xmlid"
 class ExternalIds:
     def __init__(self, client: OdooClient, *, ttl: float = 60.0, max_entries: int = 4096):
         self._client = client
-        self._cache: _Cache[tuple[str, str], tuple[str, int]] = _Cache(
+        self._cache: TtlCache[tuple[str, str], tuple[str, int]] = TtlCache(
             ttl=ttl, max_entries=max_entries
         )
 

@@ -23,7 +23,7 @@ from .bodies import values_schema
 from .cache import DocumentCache, TtlCache
 from .collect import FIELD_ATTRIBUTES, collect_models, generate, parse_models
 from .collect import MAX_MODELS as MAX_MODELS
-from .common import DEFAULT_MODELS, FALLBACK_MODELS, DocumentOptions, FieldsGet
+from .common import DEFAULT_MODELS, FALLBACK_MODELS, DocumentOptions, FieldsInfo
 from .document import MODEL_DOCUMENT as MODEL_DOCUMENT
 from .document import OPENAPI_VERSION as OPENAPI_VERSION
 from .document import build_document, build_index, build_start_document
@@ -37,7 +37,7 @@ __all__ = [
     "FIELD_ATTRIBUTES",
     "DocumentCache",
     "DocumentOptions",
-    "FieldsGet",
+    "FieldsInfo",
     "OpenApiService",
     "TtlCache",
     "build_document",

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from .. import params
-from .common import _JSON
-from .parameters import _ref_param
-from .responses import _json_ok, _responses
+from .common import JSON
+from .parameters import ref_param
+from .responses import json_ok, responses
 
 _GROUP_KEY = r"^[a-zA-Z_][a-zA-Z0-9_]*(:(day|week|month|quarter|year))?$"
 _AGGREGATE_KEY = r"^([a-zA-Z_][a-zA-Z0-9_]*:[a-z_]+|__count)$"
@@ -49,7 +49,7 @@ def aggregate_path(model: str, name: str) -> dict[str, Any]:
         "in": "query",
         "description": "A domain on this request's aggregates, e.g. "
         '`[["__count", ">", 2]]` (Odoo 19+; 501 on older versions).',
-        "content": {_JSON: {"schema": {"type": "array", "maxItems": 32}}},
+        "content": {JSON: {"schema": {"type": "array", "maxItems": 32}}},
     }
     return {
         f"/api/{model}/aggregate": {
@@ -75,7 +75,7 @@ def aggregate_path(model: str, name: str) -> dict[str, Any]:
                         _AGGREGATE_KEY,
                         required=False,
                     ),
-                    _ref_param(f"{name}Domain"),
+                    ref_param(f"{name}Domain"),
                     having,
                     {
                         "name": "order",
@@ -84,13 +84,13 @@ def aggregate_path(model: str, name: str) -> dict[str, Any]:
                         "`__count desc, partner_id`.",
                         "schema": {"type": "string", "maxLength": params.MAX_ORDER_CHARS},
                     },
-                    _ref_param("limit"),
-                    _ref_param("offset"),
-                    _ref_param("context"),
+                    ref_param("limit"),
+                    ref_param("offset"),
+                    ref_param("context"),
                 ],
                 "responses": {
-                    "200": _json_ok(f"{model} groups.", body),
-                    **_responses(_STATUSES),
+                    "200": json_ok(f"{model} groups.", body),
+                    **responses(_STATUSES),
                 },
             }
         }

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from .. import params, values
-from .common import _FALSE, _ID_MAX, _NULL, _PAIR_ITEM, FieldsGet, _id_schema
+from .common import FALSE, ID_MAX, NULL, PAIR_ITEM, FieldsInfo, id_schema
 from .records import (
     _DATE_PATTERN,
     _DATETIME_PATTERN,
@@ -49,12 +49,12 @@ def _write_value(meta: Mapping[str, Any]) -> dict[str, Any] | None:
     elif ftype == "binary":
         base = {"type": "string", "contentEncoding": "base64"}
     elif ftype == "many2one_reference":
-        base = {"type": "integer", "minimum": 0, "maximum": _ID_MAX}
+        base = {"type": "integer", "minimum": 0, "maximum": ID_MAX}
     else:
         return None
     if meta.get("required"):
         return base
-    return {"anyOf": [base, _FALSE, _NULL]}
+    return {"anyOf": [base, FALSE, NULL]}
 
 
 def _required_on_create(meta: Mapping[str, Any]) -> bool:
@@ -62,7 +62,7 @@ def _required_on_create(meta: Mapping[str, Any]) -> bool:
     return bool(meta.get("required")) and not meta.get("depends") and not meta.get("has_default")
 
 
-def values_schema(fields: FieldsGet, *, create: bool) -> dict[str, Any]:
+def values_schema(fields: FieldsInfo, *, create: bool) -> dict[str, Any]:
     """The body of a create (``create=True``) or write: writable fields only.
 
     Read-only fields are left out; on create, required fields are required unless
@@ -112,9 +112,9 @@ def _command(code: int, *rest: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _value_schemas() -> dict[str, Any]:
+def value_schemas() -> dict[str, Any]:
     """The shared ``Many2one*`` and ``X2many*`` schemas that write values point at."""
-    record_id = _id_schema()
+    record_id = id_schema()
     ids = {"type": "array", "items": record_id, "maxItems": params.MAX_IDS}
     nested = {
         "type": "object",
@@ -134,8 +134,8 @@ def _value_schemas() -> dict[str, Any]:
                 },
                 {
                     "type": "array",
-                    "prefixItems": [record_id, {"anyOf": [{"type": "string"}, _FALSE]}],
-                    "items": _PAIR_ITEM,
+                    "prefixItems": [record_id, {"anyOf": [{"type": "string"}, FALSE]}],
+                    "items": PAIR_ITEM,
                     "minItems": 2,
                     "maxItems": 2,
                 },
@@ -143,7 +143,7 @@ def _value_schemas() -> dict[str, Any]:
         },
         "Many2oneValue": {
             "description": "The linked record, or false/null to empty the field.",
-            "anyOf": [{"$ref": "#/components/schemas/Many2oneId"}, _FALSE, _NULL],
+            "anyOf": [{"$ref": "#/components/schemas/Many2oneId"}, FALSE, NULL],
         },
         "X2manyIds": {
             **ids,

@@ -18,7 +18,7 @@ from ..errors import (
 )
 from ..odoo.base import Credential, OdooClient
 from ..odoo.router import OdooRouter
-from .common import DEFAULT_MODELS, DocumentOptions, FieldsGet
+from .common import DEFAULT_MODELS, DocumentOptions, FieldsInfo
 from .document import build_document
 
 #: What ``collect_models`` asks ``fields_get`` for.
@@ -62,7 +62,7 @@ def parse_models(value: Any) -> tuple[str, ...] | None:
 
 async def _describe(
     odoo: OdooClient, cred: Credential, model: str, context: Mapping[str, Any]
-) -> FieldsGet | None:
+) -> FieldsInfo | None:
     """``fields_get`` as the user, or None when the model is unknown or not readable.
 
     ``fields_get`` alone does not check read access in Odoo, so a one-row
@@ -116,13 +116,13 @@ async def collect_models(
     models: Iterable[str],
     *,
     context: Mapping[str, Any] | None = None,
-) -> tuple[dict[str, FieldsGet], list[str]]:
+) -> tuple[dict[str, FieldsInfo], list[str]]:
     """The field metadata of each model the user can read, and the names left out."""
     names = list(dict.fromkeys(models))
     results = await asyncio.gather(
         *(_describe(odoo, cred, model, context or {}) for model in names)
     )
-    found: dict[str, FieldsGet] = {}
+    found: dict[str, FieldsInfo] = {}
     missing: list[str] = []
     for model, info in zip(names, results, strict=True):
         if info is None:

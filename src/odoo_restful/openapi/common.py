@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
 from .. import __version__, params
+from ..odoo.metadata import FieldsInfo as FieldsInfo
 
-FieldsGet = Mapping[str, Mapping[str, Any]]
 """A ``fields_get`` result: field name -> attributes (``type``, ``string``...)."""
 
 #: Models described when the caller names none; each only if the user can read it.
@@ -52,19 +52,19 @@ FALLBACK_MODELS: Final = (
     "ir.attachment",
 )
 
-_ID_MAX: Final = params.MAX_RECORD_ID
+ID_MAX: Final = params.MAX_RECORD_ID
 #: Odoo's empty value. Not ``{"const": false}``: generated clients (openapi-python-client)
 #: then refuse every other member of the ``anyOf``.
-_FALSE: Final = {"type": "boolean", "enum": [False]}
-_NULL: Final = {"type": "null"}
+FALSE: Final = {"type": "boolean", "enum": [False]}
+NULL: Final = {"type": "null"}
 #: What any member of an ``[id, "name"]`` pair may be (``prefixItems`` says which is
 #: which; ``items`` is there for generators that ignore ``prefixItems``).
-_PAIR_ITEM: Final = {"type": ["integer", "string", "boolean"]}
-_JSON: Final = "application/json"
-_FORM: Final = "application/x-www-form-urlencoded"
+PAIR_ITEM: Final = {"type": ["integer", "string", "boolean"]}
+JSON: Final = "application/json"
+FORM: Final = "application/x-www-form-urlencoded"
 #: Said in words, not as a second content type: generators mishandle a body that may
 #: come in two types (openapi-python-client writes code that does not import).
-_FORM_TOO: Final = f"JSON; a form body ({_FORM}) with the same fields is accepted too."
+FORM_TOO: Final = f"JSON; a form body ({FORM}) with the same fields is accepted too."
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,5 +85,5 @@ class DocumentOptions:
     unavailable: Sequence[str] = field(default_factory=tuple)
 
 
-def _id_schema() -> dict[str, Any]:
-    return {"type": "integer", "minimum": 1, "maximum": _ID_MAX}
+def id_schema() -> dict[str, Any]:
+    return {"type": "integer", "minimum": 1, "maximum": ID_MAX}

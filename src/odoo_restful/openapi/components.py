@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from .bodies import _value_schemas
-from .common import _id_schema
+from .bodies import value_schemas
+from .common import id_schema
 
 
-def _shared_schemas() -> dict[str, Any]:
-    record_id = _id_schema()
+def shared_schemas() -> dict[str, Any]:
+    record_id = id_schema()
     return {
         "Error": {
             "type": "object",
@@ -140,7 +140,7 @@ def _shared_schemas() -> dict[str, Any]:
                 },
             },
         },
-        **_value_schemas(),
+        **value_schemas(),
         "Health": {
             "type": "object",
             "properties": {"status": {"const": "ok"}, "version": {"type": "string"}},
@@ -149,7 +149,7 @@ def _shared_schemas() -> dict[str, Any]:
     }
 
 
-def _security_schemes() -> dict[str, Any]:
+def security_schemes() -> dict[str, Any]:
     return {
         "accessToken": {
             "type": "apiKey",

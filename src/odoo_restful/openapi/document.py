@@ -14,15 +14,15 @@ from typing import Any, Final
 
 from .aggregate_paths import aggregate_path
 from .bodies import values_schema
-from .common import DocumentOptions, FieldsGet
-from .components import _security_schemes, _shared_schemas
+from .common import DocumentOptions, FieldsInfo
+from .components import security_schemes, shared_schemas
 from .files import file_paths, report_paths
-from .gateway_paths import _auth_paths, _meta_paths
-from .model_paths import _model_paths
+from .gateway_paths import auth_paths, meta_paths
+from .model_paths import model_paths
 from .names import component_names
-from .parameters import _common_parameters, _domain_param, _fields_param
+from .parameters import common_parameters, domain_param, fields_param
 from .records import record_schema
-from .responses import _error_responses
+from .responses import error_responses
 
 OPENAPI_VERSION: Final = "3.1.0"
 _SECURITY: Final[list[dict[str, list[str]]]] = [
@@ -67,16 +67,16 @@ def _frame(
         ],
         "paths": paths,
         "components": {
-            "schemas": {**_shared_schemas(), **schemas},
-            "parameters": {**_common_parameters(opts), **parameters},
-            "responses": _error_responses(),
-            "securitySchemes": _security_schemes(),
+            "schemas": {**shared_schemas(), **schemas},
+            "parameters": {**common_parameters(opts), **parameters},
+            "responses": error_responses(),
+            "securitySchemes": security_schemes(),
         },
     }
 
 
 def build_document(
-    models: Mapping[str, FieldsGet],
+    models: Mapping[str, FieldsInfo],
     *,
     server_url: str | None = None,
     options: DocumentOptions | None = None,
@@ -89,7 +89,7 @@ def build_document(
     opts = options or DocumentOptions()
     names = component_names(models)
     schemas: dict[str, Any] = {}
-    paths: dict[str, Any] = {**_auth_paths()}
+    paths: dict[str, Any] = {**auth_paths()}
     parameters: dict[str, Any] = {}
     for model, fields in models.items():
         name = names[model]
@@ -103,13 +103,13 @@ def build_document(
                 **values_schema(fields, create=False),
                 "title": f"{model} write values",
             }
-        paths.update(_model_paths(model, name, fields, opts))
+        paths.update(model_paths(model, name, fields, opts))
         paths.update(file_paths(model, fields, opts))
         paths.update(aggregate_path(model, name))
-        parameters[f"{name}Fields"] = _fields_param(fields)
-        parameters[f"{name}Domain"] = _domain_param(fields)
+        parameters[f"{name}Fields"] = fields_param(fields)
+        parameters[f"{name}Domain"] = domain_param(fields)
     paths.update(report_paths())
-    paths.update(_meta_paths())
+    paths.update(meta_paths())
     document = _frame(
         opts,
         server_url,
@@ -156,7 +156,7 @@ def _generic_paths(models: Sequence[str], opts: DocumentOptions) -> dict[str, An
         "schema": {"type": "string", "enum": list(models)},
     }
     out: dict[str, Any] = {}
-    for path, item in _model_paths("{model}", GENERIC, {}, opts).items():
+    for path, item in model_paths("{model}", GENERIC, {}, opts).items():
         for key, op in item.items():
             if key == "parameters":
                 continue
@@ -179,18 +179,18 @@ def build_index(
     ``x-odoo-models`` lists each model with the address of its full document.
     """
     opts = options or DocumentOptions()
-    paths: dict[str, Any] = {**_auth_paths()}
+    paths: dict[str, Any] = {**auth_paths()}
     if models:
         paths.update(_generic_paths(models, opts))
-    paths.update(_meta_paths())
+    paths.update(meta_paths())
     document = _frame(
         opts,
         server_url,
         paths=paths,
         schemas=_generic_schemas(opts.read_only),
         parameters={
-            f"{GENERIC}Fields": _fields_param({}),
-            f"{GENERIC}Domain": _domain_param({}),
+            f"{GENERIC}Fields": fields_param({}),
+            f"{GENERIC}Domain": domain_param({}),
         },
         tags=[
             {
@@ -209,7 +209,7 @@ def build_index(
 def build_start_document(*, options: DocumentOptions | None = None) -> dict[str, Any]:
     """What needs no token: the token routes, so that a newcomer can sign in first."""
     opts = options or DocumentOptions()
-    auth = _auth_paths()
+    auth = auth_paths()
     paths = {"/api/auth/token": {"post": auth["/api/auth/token"]["post"]}}
     return _frame(
         opts,

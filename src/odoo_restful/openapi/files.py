@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from .common import DocumentOptions, FieldsGet
-from .parameters import _ref_param
-from .responses import _json_ok, _responses
+from .common import DocumentOptions, FieldsInfo
+from .parameters import ref_param
+from .responses import json_ok, responses
 
 _FILE_ERRORS: Final = ("400", "401", "403", "404", "413", "422", "502", "503", "504")
 _OCTET: Final = "application/octet-stream"
@@ -78,7 +78,7 @@ def _file_ok(description: str) -> dict[str, Any]:
     }
 
 
-def file_paths(model: str, fields: FieldsGet, options: DocumentOptions) -> dict[str, Any]:
+def file_paths(model: str, fields: FieldsInfo, options: DocumentOptions) -> dict[str, Any]:
     """Per model: its binary fields as files, its attachments and its reports."""
     tag = [model]
     slug = model.replace(".", "_")
@@ -87,13 +87,13 @@ def file_paths(model: str, fields: FieldsGet, options: DocumentOptions) -> dict[
         if not isinstance(meta, dict) or meta.get("type") != "binary":
             continue
         item: dict[str, Any] = {
-            "parameters": [_ref_param("id")],
+            "parameters": [ref_param("id")],
             "get": {
                 "tags": tag,
                 "operationId": f"download_{slug}_{fname}",
                 "summary": f"The file in {model}.{fname} (type from its bytes)",
                 "parameters": _DOWNLOAD_PARAMS,
-                "responses": {**_file_ok("The raw bytes."), **_responses(_FILE_ERRORS)},
+                "responses": {**_file_ok("The raw bytes."), **responses(_FILE_ERRORS)},
             },
         }
         if not options.read_only:
@@ -111,26 +111,26 @@ def file_paths(model: str, fields: FieldsGet, options: DocumentOptions) -> dict[
                     },
                 },
                 "responses": {
-                    "200": _json_ok("Stored: id, field, file_size, checksum.", {"type": "object"}),
-                    **_responses(_FILE_ERRORS),
+                    "200": json_ok("Stored: id, field, file_size, checksum.", {"type": "object"}),
+                    **responses(_FILE_ERRORS),
                 },
             }
         paths[f"/api/{model}/{{id}}/{fname}"] = item
     listing: dict[str, Any] = {
-        "parameters": [_ref_param("id")],
+        "parameters": [ref_param("id")],
         "get": {
             "tags": tag,
             "operationId": f"list_attachments_{slug}",
             "summary": f"The attachments of a {model} record",
             "responses": {
-                "200": _json_ok("Attachments.", _envelope_inline(_ATTACHMENT)),
-                **_responses(_FILE_ERRORS),
+                "200": json_ok("Attachments.", _envelope_inline(_ATTACHMENT)),
+                **responses(_FILE_ERRORS),
             },
         },
     }
     one: dict[str, Any] = {
         "parameters": [
-            _ref_param("id"),
+            ref_param("id"),
             {"name": "att", "in": "path", "required": True, "schema": {"type": "integer"}},
         ],
         "get": {
@@ -138,7 +138,7 @@ def file_paths(model: str, fields: FieldsGet, options: DocumentOptions) -> dict[
             "operationId": f"download_attachment_{slug}",
             "summary": f"Download one attachment of a {model} record",
             "parameters": _DOWNLOAD_PARAMS,
-            "responses": {**_file_ok("The attachment's bytes."), **_responses(_FILE_ERRORS)},
+            "responses": {**_file_ok("The attachment's bytes."), **responses(_FILE_ERRORS)},
         },
     }
     if not options.read_only:
@@ -148,8 +148,8 @@ def file_paths(model: str, fields: FieldsGet, options: DocumentOptions) -> dict[
             "summary": f"Attach files to a {model} record (multipart, several at once)",
             "requestBody": {"required": True, "content": _MULTIPART},
             "responses": {
-                "201": _json_ok("The new attachments.", _envelope_inline(_ATTACHMENT)),
-                **_responses(_FILE_ERRORS),
+                "201": json_ok("The new attachments.", _envelope_inline(_ATTACHMENT)),
+                **responses(_FILE_ERRORS),
             },
         }
         one["delete"] = {
@@ -157,8 +157,8 @@ def file_paths(model: str, fields: FieldsGet, options: DocumentOptions) -> dict[
             "operationId": f"delete_attachment_{slug}",
             "summary": f"Delete one attachment of a {model} record",
             "responses": {
-                "200": _json_ok("Deleted.", {"type": "object"}),
-                **_responses(_FILE_ERRORS),
+                "200": json_ok("Deleted.", {"type": "object"}),
+                **responses(_FILE_ERRORS),
             },
         }
     paths[f"/api/{model}/{{id}}/attachments"] = listing
@@ -169,8 +169,8 @@ def file_paths(model: str, fields: FieldsGet, options: DocumentOptions) -> dict[
             "operationId": f"list_reports_{slug}",
             "summary": f"The reports this user may print for {model}",
             "responses": {
-                "200": _json_ok("Report actions.", _envelope_inline(_REPORT)),
-                **_responses(_FILE_ERRORS),
+                "200": json_ok("Report actions.", _envelope_inline(_REPORT)),
+                **responses(_FILE_ERRORS),
             },
         }
     }
@@ -228,7 +228,7 @@ def report_paths() -> dict[str, Any]:
                             "text/html": {"schema": {"type": "string"}},
                         },
                     },
-                    **_responses(_FILE_ERRORS),
+                    **responses(_FILE_ERRORS),
                 },
             }
         }

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .common import _FORM_TOO, _JSON, DEFAULT_MODELS
-from .responses import _json_ok, _responses
+from .common import DEFAULT_MODELS, FORM_TOO, JSON
+from .responses import json_ok, responses
 
 _READY: dict[str, Any] = {
     "type": "object",
@@ -20,15 +20,15 @@ _READY: dict[str, Any] = {
 }
 
 
-def _auth_paths() -> dict[str, Any]:
-    token_ok = _json_ok("A new token (shown once).", {"$ref": "#/components/schemas/Token"})
-    issue_errors = _responses(("400", "401", "403", "404", "413", "429", "502", "503", "504"))
+def auth_paths() -> dict[str, Any]:
+    token_ok = json_ok("A new token (shown once).", {"$ref": "#/components/schemas/Token"})
+    issue_errors = responses(("400", "401", "403", "404", "413", "429", "502", "503", "504"))
     token_form = {"$ref": "#/components/schemas/TokenRequest"}
     query = [
         {"name": name, "in": "query", "schema": {"type": "string", "maxLength": 1024}}
         for name in ("login", "password", "db")
     ]
-    token_errors = _responses(("400", "401", "403", "413", "502", "503", "504"))
+    token_errors = responses(("400", "401", "403", "413", "502", "503", "504"))
     return {
         "/api/auth/token": {
             "get": {
@@ -46,8 +46,8 @@ def _auth_paths() -> dict[str, Any]:
                 "security": [],
                 "requestBody": {
                     "required": True,
-                    "description": _FORM_TOO,
-                    "content": {_JSON: {"schema": token_form}},
+                    "description": FORM_TOO,
+                    "content": {JSON: {"schema": token_form}},
                 },
                 "responses": {"200": token_ok, **issue_errors},
             },
@@ -56,7 +56,7 @@ def _auth_paths() -> dict[str, Any]:
                 "operationId": "revoke_token",
                 "summary": "Revoke the token sent with the request",
                 "responses": {
-                    "200": _json_ok("Revoked.", {"$ref": "#/components/schemas/Message"}),
+                    "200": json_ok("Revoked.", {"$ref": "#/components/schemas/Message"}),
                     **token_errors,
                 },
             },
@@ -69,7 +69,7 @@ def _auth_paths() -> dict[str, Any]:
                 "stops working",
                 "requestBody": {
                     "required": False,
-                    "content": {_JSON: {"schema": {"$ref": "#/components/schemas/Scopes"}}},
+                    "content": {JSON: {"schema": {"$ref": "#/components/schemas/Scopes"}}},
                 },
                 "responses": {"200": token_ok, **token_errors},
             }
@@ -80,7 +80,7 @@ def _auth_paths() -> dict[str, Any]:
                 "operationId": "revoke_all_tokens",
                 "summary": "Revoke every token of the calling user on this database",
                 "responses": {
-                    "200": _json_ok("Revoked.", {"$ref": "#/components/schemas/Message"}),
+                    "200": json_ok("Revoked.", {"$ref": "#/components/schemas/Message"}),
                     **token_errors,
                 },
             }
@@ -88,9 +88,9 @@ def _auth_paths() -> dict[str, Any]:
     }
 
 
-def _meta_paths() -> dict[str, Any]:
-    document = _json_ok("An OpenAPI 3.1 document.", {"type": "object"})
-    errors = _responses(("400", "401", "403", "404", "413", "502", "503", "504"))
+def meta_paths() -> dict[str, Any]:
+    document = json_ok("An OpenAPI 3.1 document.", {"type": "object"})
+    errors = responses(("400", "401", "403", "404", "413", "502", "503", "504"))
     return {
         "/api/openapi.json": {
             "get": {
@@ -133,7 +133,7 @@ def _meta_paths() -> dict[str, Any]:
                 "operationId": "healthz",
                 "summary": "Liveness",
                 "security": [],
-                "responses": {"200": _json_ok("Alive.", {"$ref": "#/components/schemas/Health"})},
+                "responses": {"200": json_ok("Alive.", {"$ref": "#/components/schemas/Health"})},
             }
         },
         "/readyz": {
@@ -145,9 +145,9 @@ def _meta_paths() -> dict[str, Any]:
                 "each within --ready-timeout. Clients outside --ops-allow-ips get 404.",
                 "security": [],
                 "responses": {
-                    "200": _json_ok("Ready.", _READY),
+                    "200": json_ok("Ready.", _READY),
                     "404": {"$ref": "#/components/responses/E404"},
-                    "503": _json_ok(
+                    "503": json_ok(
                         "Odoo or the store does not answer; the reason per check.", _READY
                     ),
                 },

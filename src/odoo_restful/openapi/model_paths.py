@@ -6,9 +6,9 @@ from typing import Any, Final
 
 from .. import params
 from ..scopes import READ_METHODS
-from .common import _FORM_TOO, _JSON, DocumentOptions, FieldsGet
-from .parameters import _ref_param
-from .responses import _LINK_HEADER, _envelope, _json_ok, _page_envelope, _responses
+from .common import FORM_TOO, JSON, DocumentOptions, FieldsInfo
+from .parameters import ref_param
+from .responses import LINK_HEADER, envelope, json_ok, page_envelope, responses
 
 _METHOD_PATTERN: Final = r"^[a-zA-Z][a-zA-Z0-9_]*$"
 
@@ -16,14 +16,14 @@ _METHOD_PATTERN: Final = r"^[a-zA-Z][a-zA-Z0-9_]*$"
 _ODOO_ERRORS: Final = ("400", "401", "403", "404", "413", "422", "502", "503", "504")
 
 
-def _model_paths(
-    model: str, name: str, fields: FieldsGet, options: DocumentOptions
+def model_paths(
+    model: str, name: str, fields: FieldsInfo, options: DocumentOptions
 ) -> dict[str, Any]:
     """The three paths of one model: collection, record, method call."""
     tag = [model]
-    fields_param = _ref_param(f"{name}Fields")
+    fields_param = ref_param(f"{name}Fields")
     record_ref = f"#/components/schemas/{name}"
-    many = _json_ok(f"{model} records.", _envelope(record_ref))
+    many = json_ok(f"{model} records.", envelope(record_ref))
     slug = model.replace(".", "_")
     collection: dict[str, Any] = {
         "get": {
@@ -31,33 +31,33 @@ def _model_paths(
             "operationId": f"search_{slug}",
             "summary": f"Search and read {model} records",
             "parameters": [
-                _ref_param(f"{name}Domain"),
+                ref_param(f"{name}Domain"),
                 fields_param,
-                _ref_param("order"),
-                _ref_param("limit"),
-                _ref_param("offset"),
-                _ref_param("total"),
-                _ref_param("cursor"),
-                _ref_param("after"),
-                _ref_param("context"),
+                ref_param("order"),
+                ref_param("limit"),
+                ref_param("offset"),
+                ref_param("total"),
+                ref_param("cursor"),
+                ref_param("after"),
+                ref_param("context"),
             ],
             "responses": {
                 "200": {
-                    **_json_ok(f"A page of {model} records.", _page_envelope(record_ref)),
-                    "headers": _LINK_HEADER,
+                    **json_ok(f"A page of {model} records.", page_envelope(record_ref)),
+                    "headers": LINK_HEADER,
                 },
-                **_responses(_ODOO_ERRORS),
+                **responses(_ODOO_ERRORS),
             },
         }
     }
     record: dict[str, Any] = {
-        "parameters": [_ref_param("id")],
+        "parameters": [ref_param("id")],
         "get": {
             "tags": tag,
             "operationId": f"read_{slug}",
             "summary": f"Read one {model} record",
-            "parameters": [fields_param, _ref_param("context")],
-            "responses": {"200": many, **_responses(_ODOO_ERRORS)},
+            "parameters": [fields_param, ref_param("context")],
+            "responses": {"200": many, **responses(_ODOO_ERRORS)},
         },
     }
     paths = {f"/api/{model}": collection, f"/api/{model}/{{id}}": record}
@@ -80,11 +80,11 @@ def _model_paths(
         "tags": tag,
         "operationId": f"create_{slug}",
         "summary": f"Create {model} records (one object, or a list in one transaction)",
-        "parameters": [fields_param, _ref_param("context")],
+        "parameters": [fields_param, ref_param("context")],
         "requestBody": {
             "required": True,
             "content": {
-                _JSON: {
+                JSON: {
                     "schema": {
                         "anyOf": [
                             create_ref,
@@ -100,34 +100,34 @@ def _model_paths(
             },
         },
         "responses": {
-            "200": _json_ok(
-                "Upsert: every record matched and was written, read back.", _envelope(record_ref)
+            "200": json_ok(
+                "Upsert: every record matched and was written, read back.", envelope(record_ref)
             ),
-            "201": _json_ok(f"The created {model} records, read back.", _envelope(record_ref)),
-            **_responses((*_ODOO_ERRORS, "409")),
+            "201": json_ok(f"The created {model} records, read back.", envelope(record_ref)),
+            **responses((*_ODOO_ERRORS, "409")),
         },
     }
-    collection["post"]["parameters"].insert(0, _ref_param("upsert"))
+    collection["post"]["parameters"].insert(0, ref_param("upsert"))
     for verb in ("put", "patch"):
         collection[verb] = {
             "tags": tag,
             "operationId": f"{'write' if verb == 'put' else 'patch'}_many_{slug}",
             "summary": f"Write one set of values to several {model} records (one call)",
-            "parameters": [_ref_param("ids"), fields_param, _ref_param("context")],
+            "parameters": [ref_param("ids"), fields_param, ref_param("context")],
             "requestBody": {
                 "required": True,
-                "content": {_JSON: {"schema": {"$ref": f"#/components/schemas/{name}Write"}}},
+                "content": {JSON: {"schema": {"$ref": f"#/components/schemas/{name}Write"}}},
             },
-            "responses": {"200": many, **_responses(_ODOO_ERRORS)},
+            "responses": {"200": many, **responses(_ODOO_ERRORS)},
         }
     collection["delete"] = {
         "tags": tag,
         "operationId": f"delete_many_{slug}",
         "summary": f"Delete several {model} records (one call, all or none)",
-        "parameters": [_ref_param("ids"), _ref_param("context")],
+        "parameters": [ref_param("ids"), ref_param("context")],
         "responses": {
-            "200": _json_ok("Deleted.", {"$ref": "#/components/schemas/DeletedMany"}),
-            **_responses(_ODOO_ERRORS),
+            "200": json_ok("Deleted.", {"$ref": "#/components/schemas/DeletedMany"}),
+            **responses(_ODOO_ERRORS),
         },
     }
     for verb in ("put", "patch"):
@@ -135,21 +135,21 @@ def _model_paths(
             "tags": tag,
             "operationId": f"{'write' if verb == 'put' else 'patch'}_{slug}",
             "summary": f"Write a {model} record, then read it back",
-            "parameters": [fields_param, _ref_param("context")],
+            "parameters": [fields_param, ref_param("context")],
             "requestBody": {
                 "required": True,
-                "content": {_JSON: {"schema": {"$ref": f"#/components/schemas/{name}Write"}}},
+                "content": {JSON: {"schema": {"$ref": f"#/components/schemas/{name}Write"}}},
             },
-            "responses": {"200": many, **_responses(_ODOO_ERRORS)},
+            "responses": {"200": many, **responses(_ODOO_ERRORS)},
         }
     record["delete"] = {
         "tags": tag,
         "operationId": f"delete_{slug}",
         "summary": f"Delete a {model} record",
-        "parameters": [_ref_param("context")],
+        "parameters": [ref_param("context")],
         "responses": {
-            "200": _json_ok("Deleted.", {"$ref": "#/components/schemas/Deleted"}),
-            **_responses(_ODOO_ERRORS),
+            "200": json_ok("Deleted.", {"$ref": "#/components/schemas/Deleted"}),
+            **responses(_ODOO_ERRORS),
         },
     }
     if options.methods is not None and not options.methods:
@@ -159,19 +159,19 @@ def _model_paths(
         "summary": f"Call a public method on a {model} record",
         "requestBody": {
             "required": False,
-            "description": _FORM_TOO,
+            "description": FORM_TOO,
             "content": {
-                _JSON: {"schema": {"$ref": "#/components/schemas/MethodCall"}},
+                JSON: {"schema": {"$ref": "#/components/schemas/MethodCall"}},
             },
         },
         "responses": {
-            "200": _json_ok("The method's result.", {"$ref": "#/components/schemas/MethodResult"}),
-            **_responses(_ODOO_ERRORS),
+            "200": json_ok("The method's result.", {"$ref": "#/components/schemas/MethodResult"}),
+            **responses(_ODOO_ERRORS),
         },
     }
     paths[f"/api/{model}/{{id}}/{{method}}"] = {
         "parameters": [
-            _ref_param("id"),
+            ref_param("id"),
             {
                 "name": "method",
                 "in": "path",
@@ -189,8 +189,8 @@ def _model_paths(
 def _method_call_body() -> dict[str, Any]:
     return {
         "required": False,
-        "description": _FORM_TOO,
-        "content": {_JSON: {"schema": {"$ref": "#/components/schemas/MethodCall"}}},
+        "description": FORM_TOO,
+        "content": {JSON: {"schema": {"$ref": "#/components/schemas/MethodCall"}}},
     }
 
 
@@ -215,7 +215,7 @@ def _model_call(model: str, slug: str, method_schema: dict[str, Any]) -> dict[st
         ],
         "requestBody": _method_call_body(),
         "responses": {
-            "200": _json_ok("The method's result.", {"$ref": "#/components/schemas/MethodResult"}),
-            **_responses((*_ODOO_ERRORS, "405")),
+            "200": json_ok("The method's result.", {"$ref": "#/components/schemas/MethodResult"}),
+            **responses((*_ODOO_ERRORS, "405")),
         },
     }

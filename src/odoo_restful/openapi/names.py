@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 from typing import Final
 
-from .components import _shared_schemas
+from .components import shared_schemas
 
 _SUFFIXES: Final = ("", "Create", "Write", "Fields", "Domain")
 
@@ -31,4 +31,4 @@ def component_names(models: Iterable[str]) -> dict[str, str]:
 
 
 # The shared components' own names, so a model never takes one of them.
-_RESERVED: Final = frozenset(_shared_schemas())
+_RESERVED: Final = frozenset(shared_schemas())

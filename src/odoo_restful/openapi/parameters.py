@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Final
 
 from .. import params
-from .common import DocumentOptions, FieldsGet, _id_schema
+from .common import DocumentOptions, FieldsInfo, id_schema
 
 _NAME_PATTERN: Final = r"^[a-zA-Z_][a-zA-Z0-9_]*$"
 _ORDER_TERM: Final = (
@@ -18,7 +18,7 @@ _PATH_PATTERN: Final = r"^[a-zA-Z_][a-zA-Z0-9_]*(\.[a-zA-Z_][a-zA-Z0-9_]*)+$"
 _ANY_PATH_PATTERN: Final = r"^[a-zA-Z_][a-zA-Z0-9_]*(\.[a-zA-Z_][a-zA-Z0-9_]*)*$"
 
 
-def _common_parameters(options: DocumentOptions) -> dict[str, Any]:
+def common_parameters(options: DocumentOptions) -> dict[str, Any]:
     return {
         "order": {
             "name": "order",
@@ -80,7 +80,7 @@ def _common_parameters(options: DocumentOptions) -> dict[str, Any]:
             "explode": False,
             "schema": {
                 "type": "array",
-                "items": _id_schema(),
+                "items": id_schema(),
                 "minItems": 1,
                 "maxItems": options.max_batch,
             },
@@ -107,7 +107,7 @@ def _common_parameters(options: DocumentOptions) -> dict[str, Any]:
                         "lang": {"type": "string", "examples": ["en_US"]},
                         "tz": {"type": "string", "examples": ["Europe/Brussels"]},
                         "active_test": {"type": "boolean"},
-                        "allowed_company_ids": {"type": "array", "items": _id_schema()},
+                        "allowed_company_ids": {"type": "array", "items": id_schema()},
                     },
                 }
             ),
@@ -121,7 +121,7 @@ def _common_parameters(options: DocumentOptions) -> dict[str, Any]:
             "`base.main_partner`) resolved as the user.",
             "schema": {
                 "anyOf": [
-                    _id_schema(),
+                    id_schema(),
                     {"type": "string", "pattern": _XMLID_PATTERN, "maxLength": 256},
                 ]
             },
@@ -136,11 +136,11 @@ def _json_text(schema: dict[str, Any]) -> dict[str, Any]:
     return {"type": "string", "x-json-schema": schema}
 
 
-def _ref_param(name: str) -> dict[str, str]:
+def ref_param(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/parameters/{name}"}
 
 
-def _domain_param(fields: FieldsGet) -> dict[str, Any]:
+def domain_param(fields: FieldsInfo) -> dict[str, Any]:
     """``domain`` as JSON: a list of ``[field, operator, value]`` and ``'&' '|' '!'``."""
     names = [name for name in fields if params.is_field_name(name)]
     dotted = {"type": "string", "pattern": _PATH_PATTERN, "maxLength": params.MAX_PATH_CHARS}
@@ -175,7 +175,7 @@ def _domain_param(fields: FieldsGet) -> dict[str, Any]:
     }
 
 
-def _fields_param(fields: FieldsGet) -> dict[str, Any]:
+def fields_param(fields: FieldsInfo) -> dict[str, Any]:
     names = [name for name in fields if params.is_field_name(name)]
     if names:
         names.append("__xmlid")  # the record's external id (get_external_id)

@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, Final
 
-from .common import _FALSE, _PAIR_ITEM, FieldsGet
+from .common import FALSE, PAIR_ITEM, FieldsInfo
 
 _DATE_PATTERN: Final = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
 _DATETIME_PATTERN: Final = (
@@ -75,8 +75,8 @@ def _selection_schema(meta: Mapping[str, Any]) -> dict[str, Any]:
 def _many2one_read() -> dict[str, Any]:
     return {
         "type": "array",
-        "prefixItems": [{"type": "integer"}, {"anyOf": [{"type": "string"}, _FALSE]}],
-        "items": _PAIR_ITEM,
+        "prefixItems": [{"type": "integer"}, {"anyOf": [{"type": "string"}, FALSE]}],
+        "items": PAIR_ITEM,
         "minItems": 2,
         "maxItems": 2,
         "description": 'The linked record as `[id, "display name"]`.',
@@ -128,10 +128,10 @@ def _field_read_schema(name: str, meta: Mapping[str, Any]) -> dict[str, Any]:
     base = _read_value(meta)
     if base is None:
         return _annotate({}, meta, read=True)
-    return _annotate({"anyOf": [base, _FALSE]}, meta, read=True)
+    return _annotate({"anyOf": [base, FALSE]}, meta, read=True)
 
 
-def record_schema(fields: FieldsGet) -> dict[str, Any]:
+def record_schema(fields: FieldsInfo) -> dict[str, Any]:
     """The schema of one record as ``read``/``search_read`` return it.
 
     Every field is optional (a ``fields`` list narrows the read) except ``id``.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, Final
 
-from .common import _JSON
+from .common import JSON
 
 _ERROR_TEXT: Final = {
     "400": "Malformed parameter, literal, JSON or id (`bad_request`, `missing_parameters`).",
@@ -51,18 +51,18 @@ _ERROR_EXAMPLES: Final = {
 }
 
 
-def _responses(statuses: Iterable[str]) -> dict[str, Any]:
+def responses(statuses: Iterable[str]) -> dict[str, Any]:
     return {status: {"$ref": f"#/components/responses/E{status}"} for status in statuses}
 
 
-def _error_responses() -> dict[str, Any]:
+def error_responses() -> dict[str, Any]:
     out: dict[str, Any] = {}
     for status, text in _ERROR_TEXT.items():
         error_type, message = _ERROR_EXAMPLES[status]
         response: dict[str, Any] = {
             "description": text,
             "content": {
-                _JSON: {
+                JSON: {
                     "schema": {"$ref": "#/components/schemas/Error"},
                     "example": {"type": error_type, "message": message},
                 }
@@ -87,7 +87,7 @@ def _error_responses() -> dict[str, Any]:
     return out
 
 
-def _envelope(ref: str) -> dict[str, Any]:
+def envelope(ref: str) -> dict[str, Any]:
     return {
         "type": "object",
         "properties": {
@@ -98,9 +98,9 @@ def _envelope(ref: str) -> dict[str, Any]:
     }
 
 
-def _page_envelope(ref: str) -> dict[str, Any]:
+def page_envelope(ref: str) -> dict[str, Any]:
     """A search page: ``total`` when asked for, ``next`` (a cursor) when there may be more."""
-    schema = _envelope(ref)
+    schema = envelope(ref)
     schema["properties"] = {
         "count": schema["properties"]["count"],
         "total": {"type": "integer", "minimum": 0, "description": "Matching records (total=true)."},
@@ -110,7 +110,7 @@ def _page_envelope(ref: str) -> dict[str, Any]:
     return schema
 
 
-_LINK_HEADER: Final = {
+LINK_HEADER: Final = {
     "Link": {
         "description": "RFC 8288 links to the `next`, `prev` (offset paging) and `first` pages: "
         "the same query with another offset or cursor (never the access token).",
@@ -119,5 +119,5 @@ _LINK_HEADER: Final = {
 }
 
 
-def _json_ok(description: str, schema: dict[str, Any]) -> dict[str, Any]:
-    return {"description": description, "content": {_JSON: {"schema": schema}}}
+def json_ok(description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"description": description, "content": {JSON: {"schema": schema}}}

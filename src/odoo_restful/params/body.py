@@ -11,7 +11,7 @@ import orjson
 
 from ..errors import BadRequest
 from .limits import MAX_DEPTH, MAX_FORM_FIELDS
-from .literal import _check_depth, check_json_integers
+from .literal import check_depth, check_json_integers
 
 # --- body and sources ---------------------------------------------------------------
 
@@ -64,7 +64,7 @@ def decode_body(
             data = orjson.loads(stripped)
         except orjson.JSONDecodeError as exc:
             raise BadRequest(f"body is not valid JSON: {str(exc)[:200]}") from None
-        if _check_depth(data, what="body", max_depth=max_depth):
+        if check_depth(data, what="body", max_depth=max_depth):
             check_json_integers(stripped, what="body")
         if isinstance(data, dict):
             return Body(fields=data)

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..errors import BadRequest
 from .limits import MAX_ARGS_CHARS, MAX_CONTEXT_KEYS
-from .literal import _literal_or_value, is_field_name, parse_literal, short_repr, to_plain_data
+from .literal import is_field_name, literal_or_value, parse_literal, short_repr, to_plain_data
 
 # --- context, method calls ----------------------------------------------------------
 
@@ -45,13 +45,13 @@ def parse_args_kwargs(args: Any, kwargs: Any) -> tuple[list[Any], dict[str, Any]
     if args is None or (isinstance(args, str) and not args.strip()):
         arg_list: Any = []
     else:
-        arg_list = _literal_or_value(args, what="args", max_chars=MAX_ARGS_CHARS)
+        arg_list = literal_or_value(args, what="args", max_chars=MAX_ARGS_CHARS)
     if not isinstance(arg_list, list):
         raise BadRequest("args must be a list")
     if kwargs is None or (isinstance(kwargs, str) and not kwargs.strip()):
         kwarg_map: Any = {}
     else:
-        kwarg_map = _literal_or_value(kwargs, what="kwargs", max_chars=MAX_ARGS_CHARS)
+        kwarg_map = literal_or_value(kwargs, what="kwargs", max_chars=MAX_ARGS_CHARS)
     if not isinstance(kwarg_map, dict):
         raise BadRequest("kwargs must be an object")
     for key in kwarg_map:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any, Final
 
 from ..errors import BadRequest
-from .limits import _FIELD_PATH_RE, MAX_PATH_CHARS
-from .literal import _is_int, parse_literal, short_repr, to_plain_data
+from .limits import FIELD_PATH_RE, MAX_PATH_CHARS
+from .literal import is_int, parse_literal, short_repr, to_plain_data
 
 #: Operators of Odoo's domain language (12 to 19). ``any!``/``not any!`` (Odoo 18+)
 #: are left out on purpose: they run their sub-query without access rights.
@@ -122,15 +122,11 @@ def _check_leaf(leaf: list[Any], *, where: str, budget: list[int]) -> list[Any]:
             f"{where}: a condition needs 3 items [field, operator, value], got {len(leaf)}"
         )
     path, operator, value = leaf
-    if _is_int(path):
-        if leaf in (_TRUE_LEAF, _FALSE_LEAF) and _is_int(value) and operator == "=":
+    if is_int(path):
+        if leaf in (_TRUE_LEAF, _FALSE_LEAF) and is_int(value) and operator == "=":
             return list(leaf)
         raise BadRequest(f"{where}: invalid field path {short_repr(path)}")
-    if (
-        not isinstance(path, str)
-        or len(path) > MAX_PATH_CHARS
-        or not _FIELD_PATH_RE.fullmatch(path)
-    ):
+    if not isinstance(path, str) or len(path) > MAX_PATH_CHARS or not FIELD_PATH_RE.fullmatch(path):
         raise BadRequest(f"{where}: invalid field path {short_repr(path)}")
     if not isinstance(operator, str) or operator.lower() not in DOMAIN_OPERATORS:
         raise BadRequest(f"{where}: unknown operator {short_repr(operator)}")

@@ -17,7 +17,7 @@ from typing import Any, Final
 import orjson
 
 from ..errors import BadRequest
-from .limits import _FIELD_NAME_RE, MAX_LITERAL_CHARS
+from .limits import FIELD_NAME_RE, MAX_LITERAL_CHARS
 from .literal import short_repr
 
 FieldTree = dict[str, "FieldTree | None"]
@@ -82,7 +82,7 @@ def _check_size(tree: FieldTree) -> None:
 
 
 def _name(name: Any) -> str:
-    if not isinstance(name, str) or not _FIELD_NAME_RE.fullmatch(name) or len(name) > 128:
+    if not isinstance(name, str) or not FIELD_NAME_RE.fullmatch(name) or len(name) > 128:
         raise BadRequest(f"fields: invalid field name {short_repr(name)}")
     return name
 

@@ -32,13 +32,13 @@ _INT_MAX: Final = 2**64 - 1
 # --- patterns (all used with fullmatch; ASCII only) ----------------------------
 
 _NAME = r"[a-zA-Z_][a-zA-Z0-9_]*"
-_FIELD_NAME_RE: Final = re.compile(_NAME, re.ASCII)
-_FIELD_PATH_RE: Final = re.compile(rf"{_NAME}(?:\.{_NAME})*", re.ASCII)
-_METHOD_RE: Final = re.compile(r"[a-zA-Z][a-zA-Z0-9_]*", re.ASCII)
-_MODEL_RE: Final = re.compile(r"[a-z_][a-z0-9_]*(?:\.[a-z0-9_]+)*", re.ASCII)
-_INT_RE: Final = re.compile(r"[+-]?[0-9]{1,19}", re.ASCII)
-_ID_RE: Final = re.compile(r"[0-9]{1,10}", re.ASCII)
-_ORDER_TERM_RE: Final = re.compile(
+FIELD_NAME_RE: Final = re.compile(_NAME, re.ASCII)
+FIELD_PATH_RE: Final = re.compile(rf"{_NAME}(?:\.{_NAME})*", re.ASCII)
+METHOD_RE: Final = re.compile(r"[a-zA-Z][a-zA-Z0-9_]*", re.ASCII)
+MODEL_RE: Final = re.compile(r"[a-z_][a-z0-9_]*(?:\.[a-z0-9_]+)*", re.ASCII)
+INT_RE: Final = re.compile(r"[+-]?[0-9]{1,19}", re.ASCII)
+ID_RE: Final = re.compile(r"[0-9]{1,10}", re.ASCII)
+ORDER_TERM_RE: Final = re.compile(
     rf"(?P<field>{_NAME}(?:\.{_NAME})?)"
     r"(?:\s+(?P<direction>asc|desc))?"
     r"(?:\s+nulls\s+(?P<nulls>first|last))?",

@@ -15,9 +15,9 @@ import orjson
 from ..errors import BadRequest
 from .budget import charge
 from .limits import (
-    _FIELD_NAME_RE,
     _INT_MAX,
     _INT_MIN,
+    FIELD_NAME_RE,
     MAX_DEPTH,
     MAX_LITERAL_CHARS,
     MAX_NODES,
@@ -36,11 +36,11 @@ def is_field_name(name: Any) -> bool:
     return (
         isinstance(name, str)
         and len(name) <= MAX_PATH_CHARS
-        and bool(_FIELD_NAME_RE.fullmatch(name))
+        and bool(FIELD_NAME_RE.fullmatch(name))
     )
 
 
-def _is_int(value: Any) -> bool:
+def is_int(value: Any) -> bool:
     """True for real integers: ``bool`` is an ``int`` subclass but never an id or a count."""
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -116,7 +116,7 @@ def _check_text(text: str, what: str) -> str:
     return str(text)
 
 
-def _check_depth(value: Any, *, what: str, max_depth: int) -> bool:
+def check_depth(value: Any, *, what: str, max_depth: int) -> bool:
     """Raise BadRequest when JSON ``value`` nests deeper than ``max_depth`` (no copy).
 
     Returns True when it holds a float that may have been an integer beyond 64 bits
@@ -205,7 +205,7 @@ def parse_literal(
                 raise BadRequest(f"{what} is not valid JSON: {json_error}") from None
             raise
     else:
-        if _check_depth(value, what=what, max_depth=max_depth):
+        if check_depth(value, what=what, max_depth=max_depth):
             check_json_integers(source, what=what)
     return to_plain_data(value, what=what, max_depth=max_depth, max_nodes=max_nodes)
 
@@ -281,7 +281,7 @@ def _literal(node: ast.expr) -> Any:
     raise ValueError("not a literal")
 
 
-def _literal_or_value(value: Any, *, what: str, max_chars: int = MAX_LITERAL_CHARS) -> Any:
+def literal_or_value(value: Any, *, what: str, max_chars: int = MAX_LITERAL_CHARS) -> Any:
     """A string is read as a literal; anything else is copied as plain data."""
     if isinstance(value, str):
         return parse_literal(value, what=what, max_chars=max_chars)

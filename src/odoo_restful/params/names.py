@@ -7,17 +7,17 @@ from typing import Any, Final
 
 from ..errors import BadRequest, MethodForbidden
 from .limits import (
-    _FIELD_NAME_RE,
-    _FIELD_PATH_RE,
-    _METHOD_RE,
-    _MODEL_RE,
-    _ORDER_TERM_RE,
+    FIELD_NAME_RE,
+    FIELD_PATH_RE,
     MAX_FIELDS,
     MAX_METHOD_CHARS,
     MAX_MODEL_CHARS,
     MAX_ORDER_CHARS,
     MAX_ORDER_TERMS,
     MAX_PATH_CHARS,
+    METHOD_RE,
+    MODEL_RE,
+    ORDER_TERM_RE,
 )
 from .lists import list_items
 from .literal import short_repr
@@ -84,8 +84,8 @@ def parse_fields(value: Any, *, max_fields: int = MAX_FIELDS) -> list[str] | Non
     for item in items:
         if not isinstance(item, str) or not item:
             raise BadRequest(f"fields: invalid field name {short_repr(item)}")
-        if len(item) > MAX_PATH_CHARS or not _FIELD_NAME_RE.fullmatch(item):
-            if _FIELD_PATH_RE.fullmatch(item) and len(item) <= MAX_PATH_CHARS:
+        if len(item) > MAX_PATH_CHARS or not FIELD_NAME_RE.fullmatch(item):
+            if FIELD_PATH_RE.fullmatch(item) and len(item) <= MAX_PATH_CHARS:
                 raise BadRequest(f"fields: dotted names are not supported ({short_repr(item)})")
             raise BadRequest(f"fields: invalid field name {short_repr(item)}")
         names[item] = None
@@ -112,7 +112,7 @@ def parse_order(value: Any) -> str | None:
         raise BadRequest(f"order has too many terms (max {MAX_ORDER_TERMS})")
     terms: list[str] = []
     for part in parts:
-        match = _ORDER_TERM_RE.fullmatch(part.strip())
+        match = ORDER_TERM_RE.fullmatch(part.strip())
         if match is None:
             raise BadRequest(
                 f"order: invalid term {short_repr(part.strip())}; expected "
@@ -145,7 +145,7 @@ def check_method_name(
         raise BadRequest("method name is missing")
     if name.startswith("_"):
         raise MethodForbidden("private methods cannot be called")
-    if len(name) > MAX_METHOD_CHARS or not _METHOD_RE.fullmatch(name):
+    if len(name) > MAX_METHOD_CHARS or not METHOD_RE.fullmatch(name):
         raise BadRequest(f"invalid method name {short_repr(name)}")
     if name in deny:
         raise MethodForbidden(f"method {name!r} cannot be called through this API")
@@ -171,6 +171,6 @@ def parse_names(
 
 def parse_model_name(name: str) -> str:
     """Check the shape of a model name; Odoo then says whether the model exists."""
-    if not isinstance(name, str) or len(name) > MAX_MODEL_CHARS or not _MODEL_RE.fullmatch(name):
+    if not isinstance(name, str) or len(name) > MAX_MODEL_CHARS or not MODEL_RE.fullmatch(name):
         raise BadRequest(f"invalid model name {short_repr(name)}")
     return name

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import BadRequest
-from .limits import _ID_RE, _INT_RE, MAX_IDS, MAX_OFFSET, MAX_RECORD_ID
+from .limits import ID_RE, INT_RE, MAX_IDS, MAX_OFFSET, MAX_RECORD_ID
 from .lists import list_items
-from .literal import _is_int, short_repr
+from .literal import is_int, short_repr
 
 # --- numbers and ids ----------------------------------------------------------------
 
@@ -26,9 +26,9 @@ def parse_int(
     """
     if value is None or (isinstance(value, str) and not value.strip()):
         return default
-    if _is_int(value):
+    if is_int(value):
         number = int(value)
-    elif isinstance(value, str) and _INT_RE.fullmatch(value.strip()):
+    elif isinstance(value, str) and INT_RE.fullmatch(value.strip()):
         number = int(value.strip())
     else:
         raise BadRequest(f"{name} must be an integer, got {short_repr(value)}")
@@ -78,7 +78,7 @@ def parse_limit_offset(
 
 
 def _checked_id(value: Any, *, name: str) -> int:
-    if not (_is_int(value) or (isinstance(value, str) and _ID_RE.fullmatch(value))):
+    if not (is_int(value) or (isinstance(value, str) and ID_RE.fullmatch(value))):
         raise BadRequest(f"{name} must be a positive integer, got {short_repr(value)}")
     number = int(value)
     if not 1 <= number <= MAX_RECORD_ID:
@@ -88,7 +88,7 @@ def _checked_id(value: Any, *, name: str) -> int:
 
 def parse_id(text: str) -> int:
     """A record id from a URL path segment; BadRequest lets the route pick 400 or 404."""
-    if isinstance(text, str) or _is_int(text):
+    if isinstance(text, str) or is_int(text):
         return _checked_id(text, name="id")
     raise BadRequest("id must be a positive integer")
 
@@ -97,14 +97,14 @@ def parse_ids(value: Any, *, name: str = "ids", max_ids: int = MAX_IDS) -> list[
     """Record ids from ``1,2,3``, a JSON/literal list or a single int; duplicates dropped."""
     if value is None:
         return []
-    if _is_int(value):
+    if is_int(value):
         return [_checked_id(value, name=name)]
     items = (
         list_items(value, what=name, max_items=max_ids, max_chars=max_ids * 16, noun="integers")
         or []
     )
     literal = isinstance(value, str) and value.strip()[:1] in ("[", "(")
-    if (literal or not isinstance(value, str)) and any(not _is_int(item) for item in items):
+    if (literal or not isinstance(value, str)) and any(not is_int(item) for item in items):
         raise BadRequest(f"{name} must be a list of integers")
     ids = {_checked_id(item, name=f"{name} item"): None for item in items}
     return list(ids)

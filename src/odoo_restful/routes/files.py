@@ -18,7 +18,7 @@ from ..files import attachments, binary, content, reports
 from ..files.upload import Upload, read_files
 from ..responses import envelope, raw_page
 from .common import gateway, identify
-from .records import _context
+from .records import call_context
 
 
 def _model(request: Request) -> str:
@@ -37,7 +37,7 @@ def _field(request: Request) -> str:
 
 
 def _ctx(request: Request, base: dict[str, Any]) -> dict[str, Any]:
-    return _context(base, request.query_params.get("context"))
+    return call_context(base, request.query_params.get("context"))
 
 
 def _download(request: Request) -> bool:

@@ -57,7 +57,7 @@ def _fields(value: Any) -> Fields:
     return tree if tree is not None else params.parse_fields(value)
 
 
-def _context(base: dict[str, Any], value: Any) -> dict[str, Any]:
+def call_context(base: dict[str, Any], value: Any) -> dict[str, Any]:
     """The user's own context (lang, tz) from the token, overridden by the request's."""
     ctx = dict(base)
     if value not in (None, ""):
@@ -211,7 +211,7 @@ async def search(request: Request) -> Response:
     after = p.get("after")
     keyset = after not in (None, "") or params.parse_flag(p.get("cursor"), name="cursor")
     ident.scopes.check(model, write=False)
-    ctx = _context(ident.context, p.get("context"))
+    ctx = call_context(ident.context, p.get("context"))
     if isinstance(fields, dict):
         if keyset:
             raise BadRequest(
@@ -386,7 +386,7 @@ async def aggregate(request: Request) -> Response:
         order=params.parse_group_order(p.get("order"), keys=[*groupby, *specs]),
     )
     ident.scopes.check(model, write=False)
-    ctx = _context(ident.context, p.get("context"))
+    ctx = call_context(ident.context, p.get("context"))
     groups = await aggregates.read_groups(gw.odoo, ident.cred, model, query, context=ctx)
     return envelope(groups)
 
@@ -398,7 +398,7 @@ async def read_one(request: Request) -> Response:
     rid = await _record_id(request, ident.cred, model)
     p = (await request_params(request)).values
     fields = _fields(p.get("fields"))
-    ctx = _context(ident.context, p.get("context"))
+    ctx = call_context(ident.context, p.get("context"))
     return await _read_one(request, ident.cred, model, rid, fields, ctx, ident.scopes)
 
 
@@ -422,7 +422,7 @@ async def _create_records(request: Request, ident: Identity) -> Response:
     ]
     if not items:
         raise BadRequest("nothing to create: send an object or a list of objects")
-    ctx = _context(ident.context, request.query_params.get("context"))
+    ctx = call_context(ident.context, request.query_params.get("context"))
     check_context(ctx, gw.write_deny)
     fields = _fields(request.query_params.get("fields"))
     upsert = params.parse_fields(request.query_params.get("upsert"))
@@ -565,7 +565,7 @@ async def write(request: Request) -> Response:
     vals = _values((await request_params(request)).body)
     if not vals:
         raise BadRequest("nothing to write: send an object of field values")
-    ctx = _context(ident.context, request.query_params.get("context"))
+    ctx = call_context(ident.context, request.query_params.get("context"))
     check_context(ctx, gw.write_deny)
     fields = _fields(request.query_params.get("fields"))
 
@@ -587,7 +587,7 @@ async def delete(request: Request) -> Response:
     gw = gateway(request)
     ident.scopes.check(model, write=True)
     rid = await _record_id(request, ident.cred, model)
-    ctx = _context(ident.context, request.query_params.get("context"))
+    ctx = call_context(ident.context, request.query_params.get("context"))
     await gw.odoo.call(ident.cred, model, "unlink", [[rid]], {"context": ctx})
     return envelope({"id": rid, "deleted": True})
 
@@ -626,7 +626,7 @@ async def write_many(request: Request) -> Response:
     vals = _values((await request_params(request)).body)
     if not vals:
         raise BadRequest("nothing to write: send an object of field values")
-    ctx = _context(ident.context, request.query_params.get("context"))
+    ctx = call_context(ident.context, request.query_params.get("context"))
     check_context(ctx, gw.write_deny)
     fields = _fields(request.query_params.get("fields"))
     # no current lines: a friendly one2many list (replace all lines) needs one record
@@ -649,7 +649,7 @@ async def delete_many(request: Request) -> Response:
     gw = gateway(request)
     ident.scopes.check(model, write=True)
     ids = await _batch_ids(request, ident.cred, model)
-    ctx = _context(ident.context, request.query_params.get("context"))
+    ctx = call_context(ident.context, request.query_params.get("context"))
     await gw.odoo.call(ident.cred, model, "unlink", [ids], {"context": ctx})
     return envelope([{"id": rid, "deleted": True} for rid in ids])
 
@@ -710,7 +710,7 @@ async def _call(
             f"{model}.{method} is a record method: call it as POST /api/{model}/<id>/{method}, "
             "or pass a list of ids as the first of 'args'"
         )
-    kwargs["context"] = _context(ident.context, kwargs.get("context") or p.get("context"))
+    kwargs["context"] = call_context(ident.context, kwargs.get("context") or p.get("context"))
     check_context(kwargs["context"], gw.write_deny)
     check_method_arguments([args, kwargs], ident.scopes, gw.write_deny)
 

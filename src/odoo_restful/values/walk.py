@@ -14,13 +14,12 @@ from typing import Any, Final, Literal, Protocol
 
 from .. import params
 from ..errors import BadRequest, InvalidParameters
+from ..odoo.metadata import FieldsInfo as FieldsInfo
 from . import forms
 
 API_PREFIX: Final = "__api__"
 X2MANY: Final = frozenset({"one2many", "many2many"})
 
-FieldsInfo = Mapping[str, Mapping[str, Any]]
-"""A ``fields_get`` result with at least ``type`` (and ``relation`` for relations)."""
 
 Action = Literal["create", "write", "delete"]
 Mode = Literal["create", "write", "update"]
