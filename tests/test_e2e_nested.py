@@ -330,11 +330,17 @@ def test_aggregates_order_limit_having_and_dates(target: Target) -> None:
         s, url, groupby="partner_id", aggregates="__count", order="__count desc", limit=2, offset=1
     )
     assert page["count"] == 2 and page["data"][0]["__count"] == counts[1]
-    having = _get(
-        s, url, groupby="partner_id", aggregates="__count", having=json.dumps([["__count", ">", 2]])
-    )["data"]
-    assert having and all(g["__count"] > 2 for g in having)
-    assert len(having) == sum(1 for c in counts if c > 2)
+    having_query = {"groupby": "partner_id", "aggregates": "__count"}
+    having_query["having"] = json.dumps([["__count", ">", 2]])
+    if target.odoo_version < 19:  # read_group has no having: a 501 naming the version
+        resp = s.get(url, params=having_query)
+        assert resp.status_code == 501, resp.text
+        assert resp.json()["type"] == "not_implemented_on_version"
+        assert f"Odoo {target.odoo_version}" in resp.json()["message"]
+    else:
+        having = _get(s, url, **having_query)["data"]
+        assert having and all(g["__count"] > 2 for g in having)
+        assert len(having) == sum(1 for c in counts if c > 2)
     by_month = _get(s, url, groupby="date_order:month", aggregates="amount_total:sum,__count")
     assert sum(g["__count"] for g in by_month["data"]) == sum(counts)
     for g in by_month["data"]:

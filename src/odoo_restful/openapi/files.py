@@ -72,7 +72,8 @@ def _file_ok(description: str) -> dict[str, Any]:
         "200": {
             "description": description,
             "headers": _ETAG,
-            "content": {_OCTET: {"schema": _BINARY}, "*/*": {"schema": _BINARY}},
+            # (any type is sent; one binary media type keeps client generators happy)
+            "content": {_OCTET: {"schema": _BINARY}},
         },
         "304": {"description": "Not modified (the ETag matched)."},
     }
@@ -107,7 +108,6 @@ def file_paths(model: str, fields: FieldsInfo, options: DocumentOptions) -> dict
                     "content": {
                         _OCTET: {"schema": _BINARY},
                         **_MULTIPART,
-                        "*/*": {"schema": _BINARY},
                     },
                 },
                 "responses": {
