@@ -33,7 +33,7 @@ def aggregate_path(model: str, name: str) -> dict[str, Any]:
         "description": "One group: each groupby and aggregate key as asked (a many2one "
         "as `[id, name]`, a date group as `[start, label]`), and `__domain`, the "
         "domain of the group's records.",
-        "properties": {"__count": {"type": "integer"}, "__domain": {"type": "array"}},
+        "properties": {"__count": {"type": "integer"}, "__domain": {"type": "array", "items": {}}},
         "required": ["__domain"],
     }
     body = {
@@ -49,7 +49,7 @@ def aggregate_path(model: str, name: str) -> dict[str, Any]:
         "in": "query",
         "description": "A domain on this request's aggregates, e.g. "
         '`[["__count", ">", 2]]` (Odoo 19+; 501 on older versions).',
-        "content": {JSON: {"schema": {"type": "array", "maxItems": 32}}},
+        "content": {JSON: {"schema": {"type": "array", "maxItems": 32, "items": {}}}},
     }
     return {
         f"/api/{model}/aggregate": {
