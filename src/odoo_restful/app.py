@@ -26,7 +26,7 @@ from .middleware import BodyLimitMiddleware, RequestContextMiddleware
 from .odoo.router import OdooRouter
 from .odoo.transport import Transport
 from .responses import error_response, json_response
-from .routes import auth, docs, records
+from .routes import auth, docs, feed, records
 from .tokens.service import TokenService
 from .tokens.store import TokenStore
 
@@ -79,6 +79,9 @@ def routes() -> list[Route]:
         Route("/api/{model}", records.create, methods=["POST"]),
         Route("/api/{model}", records.write_many, methods=["PUT", "PATCH"]),
         Route("/api/{model}", records.delete_many, methods=["DELETE"]),
+        # before /api/{model}/{id}, which would take "changes" and "exists" for ids
+        Route("/api/{model}/changes", feed.changes, methods=["GET"]),
+        Route("/api/{model}/exists", feed.exists, methods=["GET", "POST"]),
         Route("/api/{model}/{id}", records.read_one, methods=["GET"]),
         Route("/api/{model}/{id}", records.call_model_method, methods=["POST"]),
         Route("/api/{model}/{id}", records.write, methods=["PUT", "PATCH"]),

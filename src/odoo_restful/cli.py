@@ -88,6 +88,11 @@ def main() -> None:
 )
 @setting_option("default_limit", "Page size when a search names no limit (Odoo's web client: 80).")
 @setting_option("max_limit", "Largest page size a client may ask for.")
+@setting_option(
+    "feed_window",
+    "Seconds the change feed reads back once a reader has caught up, for writes committed "
+    "late or stamped by a skewed clock (at-least-once; see README, Change feed).",
+)
 @setting_option("max_body_bytes", "Largest request body accepted, in bytes.")
 @setting_option("max_batch", "Most records one POST may create.")
 @setting_option("method_deny", "Comma-separated methods refused on top of the built-in deny-list.")

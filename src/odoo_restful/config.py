@@ -41,6 +41,7 @@ class Settings:
     token_cache_ttl: float = 1.0
     default_limit: int = 80
     max_limit: int = 1000
+    feed_window: float = 2.0
     max_body_bytes: int = 1024 * 1024
     max_batch: int = 100
     method_deny: tuple[str, ...] = ()
@@ -79,6 +80,8 @@ class Settings:
             raise ValueError("workers must be at least 1")
         if not 1 <= self.default_limit <= self.max_limit:
             raise ValueError("default_limit must be between 1 and max_limit")
+        if not 0 <= self.feed_window <= 3600:
+            raise ValueError("feed_window must be between 0 and 3600 seconds")
         if self.token_ttl < 60:
             raise ValueError("token_ttl must be at least 60 seconds")
         if self.max_body_bytes < 1024:
