@@ -79,9 +79,10 @@ def routes() -> list[Route]:
         Route("/api/{model}", records.create, methods=["POST"]),
         Route("/api/{model}", records.write_many, methods=["PUT", "PATCH"]),
         Route("/api/{model}", records.delete_many, methods=["DELETE"]),
-        # before /api/{model}/{id}, which would take "changes" and "exists" for ids
+        # before /api/{model}/{id}, which would take "changes" and "exists" for ids (GET
+        # only: POST /api/{model}/exists stays Odoo's model method route)
         Route("/api/{model}/changes", feed.changes, methods=["GET"]),
-        Route("/api/{model}/exists", feed.exists, methods=["GET", "POST"]),
+        Route("/api/{model}/exists", feed.exists, methods=["GET"]),
         Route("/api/{model}/{id}", records.read_one, methods=["GET"]),
         Route("/api/{model}/{id}", records.call_model_method, methods=["POST"]),
         Route("/api/{model}/{id}", records.write, methods=["PUT", "PATCH"]),

@@ -254,22 +254,6 @@ def _feed_paths(
         },
         f"/api/{model}/exists": {
             "get": {**exists, "operationId": f"exists_{slug}", "parameters": [ids]},
-            "post": {
-                **exists,
-                "operationId": f"exists_post_{slug}",
-                "requestBody": {
-                    "required": True,
-                    "content": {
-                        _JSON: {
-                            "schema": {
-                                "type": "object",
-                                "required": ["ids"],
-                                "properties": {"ids": ids["schema"]},
-                            }
-                        }
-                    },
-                },
-            },
         },
     }
 
