@@ -14,6 +14,7 @@ import hmac
 import secrets
 
 from ..errors import BadRequest
+from ..tokens.crypto import decrypt_secret, encrypt_secret
 
 PREFIX = "whsec_"
 SECRET_BYTES = 32
@@ -51,3 +52,16 @@ def headers(secret: str, msg_id: str, timestamp: int, body: bytes) -> dict[str, 
         "webhook-signature": signature(secret, msg_id, timestamp, body),
         "content-type": "application/json",
     }
+
+
+def seal(server_secret: bytes, sub_id: str, secret: str) -> bytes:
+    """The signing secret encrypted for the store (AES-GCM, as the Odoo secrets are),
+    under a key derived from the server secret and bound to its subscription's row."""
+    return encrypt_secret(_SEAL_PREFIX + sub_id, server_secret, secret, sub_id.encode())
+
+
+def unseal(server_secret: bytes, sub_id: str, blob: bytes) -> str:
+    return decrypt_secret(_SEAL_PREFIX + sub_id, server_secret, blob, sub_id.encode())
+
+
+_SEAL_PREFIX = "webhook:"
