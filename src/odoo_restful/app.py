@@ -26,7 +26,7 @@ from .middleware import BodyLimitMiddleware, RequestContextMiddleware
 from .odoo.router import OdooRouter
 from .odoo.transport import Transport
 from .responses import error_response, json_response
-from .routes import auth, docs, feed, records
+from .routes import auth, docs, feed, records, webhooks
 from .tokens.service import TokenService
 from .tokens.store import TokenStore
 
@@ -75,6 +75,12 @@ def routes() -> list[Route]:
         Route("/api/openapi.json", docs.openapi_json, methods=["GET"]),
         Route("/api/docs", docs.docs_page, methods=["GET"]),
         Route("/api/docs/static/{name}", docs.docs_static, methods=["GET"]),
+        # before /api/{model}: "webhooks" is no Odoo model
+        Route("/api/webhooks", webhooks.create, methods=["POST"]),
+        Route("/api/webhooks", webhooks.list_, methods=["GET"]),
+        Route("/api/webhooks/{id}", webhooks.read, methods=["GET"]),
+        Route("/api/webhooks/{id}", webhooks.update, methods=["PATCH"]),
+        Route("/api/webhooks/{id}", webhooks.delete, methods=["DELETE"]),
         Route("/api/{model}", records.search, methods=["GET"]),
         Route("/api/{model}", records.create, methods=["POST"]),
         Route("/api/{model}", records.write_many, methods=["PUT", "PATCH"]),

@@ -93,6 +93,12 @@ def main() -> None:
     "Seconds the change feed reads back once a reader has caught up, for writes committed "
     "late or stamped by a skewed clock (at-least-once; see README, Change feed).",
 )
+@setting_option(
+    "webhook_allow_private",
+    "Let webhook receivers be on loopback, private or link-local addresses (refused by "
+    "default: SSRF).",
+)
+@setting_option("webhook_max_per_user", "Most webhook subscriptions one Odoo user may hold.")
 @setting_option("max_body_bytes", "Largest request body accepted, in bytes.")
 @setting_option("max_batch", "Most records one POST may create.")
 @setting_option("method_deny", "Comma-separated methods refused on top of the built-in deny-list.")

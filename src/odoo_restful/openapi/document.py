@@ -8,7 +8,7 @@ from typing import Any, Final
 from .bodies import values_schema
 from .common import DocumentOptions, FieldsGet
 from .components import _security_schemes, _shared_schemas
-from .gateway_paths import _auth_paths, _meta_paths
+from .gateway_paths import _auth_paths, _meta_paths, _webhook_paths
 from .model_paths import _model_paths
 from .names import component_names
 from .parameters import _common_parameters, _domain_param, _fields_param
@@ -54,6 +54,7 @@ def build_document(
         paths.update(_model_paths(model, name, fields, opts))
         parameters[f"{name}Fields"] = _fields_param(fields)
         parameters[f"{name}Domain"] = _domain_param(fields)
+    paths.update(_webhook_paths())
     paths.update(_meta_paths())
     shared = _shared_schemas()
     description = opts.description or (
@@ -70,6 +71,7 @@ def build_document(
         "tags": [
             {"name": "auth", "description": "Tokens"},
             *({"name": model} for model in models),
+            {"name": "webhooks", "description": "Subscriptions to changes"},
             {"name": "meta", "description": "This document and liveness"},
         ],
         "paths": paths,
