@@ -4,7 +4,10 @@ their secret encrypted, listed per user, paused, deleted, capped per user."""
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 from dataclasses import replace
+from pathlib import Path
 
 from odoo_restful.compose import open_store
 from odoo_restful.tokens import ServerSecrets
@@ -87,3 +90,38 @@ def test_the_cap_per_user_holds_under_concurrency(url: str) -> None:  # noqa: F8
                 await store.close()
 
     run(go())
+
+
+def test_operators_list_subscriptions_without_secrets(tmp_path: Path) -> None:
+    path = str(tmp_path / "tokens.db")
+    secret = signing.new_secret()
+
+    async def seed() -> None:
+        store = open_store(path)
+        await store.open()
+        try:
+            assert await store.add_subscription(_sub(1, secret=secret), cap=5)
+            assert await store.add_subscription(_sub(2, uid=7), cap=5)
+            assert await store.set_subscription_active("wh_2", "demo", 7, False)
+        finally:
+            await store.close()
+
+    run(seed())
+    out = subprocess.run(
+        [sys.executable, "-m", "odoo_restful", "webhooks", "list", "--store", path, "--uid", "7"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert lines[0].split()[:4] == ["ID", "DB", "UID", "MODEL"]
+    assert len(lines) == 2 and lines[1].split()[0] == "wh_2" and lines[1].endswith("paused")
+    assert "created,updated" in lines[1] and "https://example.com/hook/2" in lines[1]
+    every = subprocess.run(
+        [sys.executable, "-m", "odoo_restful", "webhooks", "list", "--store", path],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout
+    assert "wh_1" in every and "active" in every and secret not in every

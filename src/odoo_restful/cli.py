@@ -18,6 +18,7 @@ import click
 from . import __version__, listeners
 from .cli_options import DEFAULTS, setting_option, settings_from_options
 from .cli_tokens import secret, tokens
+from .cli_webhooks import webhooks
 from .config import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -355,6 +356,7 @@ def openapi_command(
 
 main.add_command(tokens)
 main.add_command(secret)
+main.add_command(webhooks)
 
 
 if __name__ == "__main__":  # pragma: no cover
