@@ -299,7 +299,7 @@ def test_help_says_serve_is_the_default_and_keeps_summaries_whole() -> None:
     from odoo_restful.cli import main
 
     out = CliRunner().invoke(main, ["--help"], terminal_width=80).output
-    assert "serve    Serve the REST API (the default command)." in out
+    assert "serve Serve the REST API (the default command)." in " ".join(out.split())
     assert "Without a command" in out
     assert "..." not in out.split("Commands:")[1], "no summary cut mid-sentence"
     assert "(for client generators)" in " ".join(out.split())

@@ -42,7 +42,7 @@ except ImportError:
 
 T = TypeVar("T")
 NOW = 1_750_000_000.0
-MIGRATIONS = ["0001_init", "0002_login_attempts", "0003_idempotency"]
+MIGRATIONS = ["0001_init", "0002_login_attempts", "0003_idempotency", "0004_webhook_subscriptions"]
 
 
 def run(coro: Coroutine[Any, Any, T]) -> T:

@@ -27,7 +27,7 @@ from .middleware import BodyLimitMiddleware, RequestContextMiddleware
 from .odoo.router import OdooRouter
 from .odoo.transport import Transport
 from .responses import error_response, json_response
-from .routes import auth, docs, files, ops, records
+from .routes import auth, docs, feed, files, ops, records, webhooks
 from .throttle import RateLimitHeaders
 from .tokens.service import TokenService
 from .tokens.store import TokenStore
@@ -129,12 +129,22 @@ def routes() -> list[BaseRoute]:
         Route("/api/{model}/{id}/attachments/{att}", files.delete_attachment, methods=["DELETE"]),
         Route("/api/{model}/{id}/{field}", files.get_field, methods=["GET"]),
         Route("/api/{model}/{id}/{field}", files.put_field, methods=["PUT"]),
+        # before /api/{model}: "webhooks" is no Odoo model
+        Route("/api/webhooks", webhooks.create, methods=["POST"]),
+        Route("/api/webhooks", webhooks.list_, methods=["GET"]),
+        Route("/api/webhooks/{id}", webhooks.read, methods=["GET"]),
+        Route("/api/webhooks/{id}", webhooks.update, methods=["PATCH"]),
+        Route("/api/webhooks/{id}", webhooks.delete, methods=["DELETE"]),
         Route("/api/{model}", records.search, methods=["GET"]),
         Route("/api/{model}", records.create, methods=["POST"]),
         Route("/api/{model}", records.write_many, methods=["PUT", "PATCH"]),
         Route("/api/{model}", records.delete_many, methods=["DELETE"]),
         # a literal segment, before the id route that would read it as an id
         Route("/api/{model}/aggregate", records.aggregate, methods=["GET"]),
+        # before /api/{model}/{id}, which would take "changes" and "exists" for ids (GET
+        # only: POST /api/{model}/exists stays Odoo's model method route)
+        Route("/api/{model}/changes", feed.changes, methods=["GET"]),
+        Route("/api/{model}/exists", feed.exists, methods=["GET"]),
         Route("/api/{model}/{id}", records.read_one, methods=["GET"]),
         Route("/api/{model}/{id}", records.call_model_method, methods=["POST"]),
         Route("/api/{model}/{id}", records.write, methods=["PUT", "PATCH"]),

@@ -25,6 +25,7 @@ from .cli_options import (
     settings_from_options,
 )
 from .cli_tokens import secret, tokens
+from .cli_webhooks import webhooks
 from .config import Settings
 from .logs import log_config
 
@@ -122,6 +123,17 @@ def main() -> None:
 )
 @setting_option("default_limit", "Page size when a search names no limit (Odoo's web client: 80).")
 @setting_option("max_limit", "Largest page size a client may ask for.")
+@setting_option(
+    "feed_window",
+    "Seconds the change feed reads back once a reader has caught up, for writes committed "
+    "late or stamped by a skewed clock (at-least-once; see README, Change feed).",
+)
+@setting_option(
+    "webhook_allow_private",
+    "Let webhook receivers be on loopback, private or link-local addresses (refused by "
+    "default: SSRF).",
+)
+@setting_option("webhook_max_per_user", "Most webhook subscriptions one Odoo user may hold.")
 @setting_option("max_body_bytes", "Largest request body accepted, in bytes.")
 @setting_option(
     "max_file_bytes",
@@ -444,6 +456,7 @@ def openapi_command(
 
 main.add_command(tokens)
 main.add_command(secret)
+main.add_command(webhooks)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -46,6 +46,9 @@ class Settings:
     token_cache_ttl: float = 1.0
     default_limit: int = 80
     max_limit: int = 1000
+    feed_window: float = 2.0
+    webhook_allow_private: bool = False
+    webhook_max_per_user: int = 20
     max_body_bytes: int = 1024 * 1024
     max_file_bytes: int = 25 * 1024 * 1024
     max_batch: int = 100
@@ -98,6 +101,10 @@ class Settings:
             raise ValueError("workers must be at least 1")
         if not 1 <= self.default_limit <= self.max_limit:
             raise ValueError("default_limit must be between 1 and max_limit")
+        if not 0 <= self.feed_window <= 3600:
+            raise ValueError("feed_window must be between 0 and 3600 seconds")
+        if self.webhook_max_per_user < 1:
+            raise ValueError("webhook_max_per_user must be at least 1")
         if self.token_ttl < 60:
             raise ValueError("token_ttl must be at least 60 seconds")
         if self.max_body_bytes < 1024:

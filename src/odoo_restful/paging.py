@@ -173,26 +173,29 @@ class Cursors:
         payload = orjson.dumps({"b": binding, "k": values})
         return f"{_b64(payload)}.{_b64(self._mac(payload))}"
 
-    def open(self, cursor: Any, binding: str, width: int) -> list[Any]:
-        """The key values in ``cursor``; 400 when it is not one of ours for this query."""
+    def open(self, cursor: Any, binding: str, width: int, *, param: str = "after") -> list[Any]:
+        """The key values in ``cursor``; 400 (naming ``param``) when it is not one of ours
+        for this query."""
         if not isinstance(cursor, str) or len(cursor) > _MAX_CURSOR_CHARS:
-            raise BadRequest("after: not a cursor from this gateway")
+            raise BadRequest(f"{param}: not a cursor from this gateway")
         body, _, mac = cursor.strip().partition(".")
         try:
             payload, tag = _unb64(body), _unb64(mac)
         except ValueError as exc:
-            raise BadRequest("after: not a cursor from this gateway") from exc
+            raise BadRequest(f"{param}: not a cursor from this gateway") from exc
         if not hmac.compare_digest(tag, self._mac(payload)):
-            raise BadRequest("after: not a cursor from this gateway (or made under a former key)")
+            raise BadRequest(
+                f"{param}: not a cursor from this gateway (or made under a former key)"
+            )
         data = orjson.loads(payload)
         if data.get("b") != binding:
             raise BadRequest(
-                "after: this cursor was made for another query: keep the model, domain, "
+                f"{param}: this cursor was made for another query: keep the model, domain, "
                 "order and context of the page it came from"
             )
         values = data.get("k")
         if not isinstance(values, list) or len(values) != width:
-            raise BadRequest("after: not a cursor from this gateway")
+            raise BadRequest(f"{param}: not a cursor from this gateway")
         return values
 
 

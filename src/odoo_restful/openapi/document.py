@@ -17,7 +17,7 @@ from .bodies import values_schema
 from .common import DocumentOptions, FieldsInfo
 from .components import security_schemes, shared_schemas
 from .files import file_paths, report_paths
-from .gateway_paths import auth_paths, meta_paths
+from .gateway_paths import auth_paths, meta_paths, webhook_paths
 from .model_paths import model_paths
 from .names import component_names
 from .parameters import common_parameters, domain_param, fields_param
@@ -109,6 +109,7 @@ def build_document(
         parameters[f"{name}Fields"] = fields_param(fields)
         parameters[f"{name}Domain"] = domain_param(fields)
     paths.update(report_paths())
+    paths.update(webhook_paths())
     paths.update(meta_paths())
     document = _frame(
         opts,
@@ -116,7 +117,10 @@ def build_document(
         paths=paths,
         schemas=schemas,
         parameters=parameters,
-        tags=[{"name": model} for model in models],
+        tags=[
+            *({"name": model} for model in models),
+            {"name": "webhooks", "description": "Subscriptions to changes"},
+        ],
     )
     if opts.unavailable:
         document["x-odoo-unavailable-models"] = list(opts.unavailable)

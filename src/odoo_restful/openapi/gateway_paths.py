@@ -88,6 +88,98 @@ def auth_paths() -> dict[str, Any]:
     }
 
 
+def webhook_paths() -> dict[str, Any]:
+    """Subscriptions of the token's user (deliveries are not sent yet)."""
+    errors = responses(("400", "401", "403", "404", "409", "413", "502", "503", "504"))
+    props: dict[str, Any] = {
+        "id": {"type": "string"},
+        "model": {"type": "string"},
+        "domain": {"type": "array"},
+        "fields": {"type": ["array", "null"], "items": {"type": "string"}},
+        "events": {
+            "type": "array",
+            "items": {"enum": ["created", "updated", "deleted"]},
+        },
+        "url": {"type": "string"},
+        "active": {"type": "boolean"},
+        "created_at": {"type": "number"},
+    }
+    sub = {"type": "object", "properties": props}
+    new = {
+        "type": "object",
+        "required": ["model", "url"],
+        "properties": {
+            "model": {"type": "string"},
+            "url": {"type": "string", "maxLength": 2048},
+            "domain": {"type": "array"},
+            "fields": {"type": "array", "items": {"type": "string"}},
+            "events": {
+                "type": "array",
+                "items": {"enum": ["created", "updated", "deleted"]},
+            },
+        },
+    }
+    created = {"type": "object", "properties": {**props, "secret": {"type": "string"}}}
+    listed = {
+        "type": "object",
+        "properties": {"count": {"type": "integer"}, "data": {"type": "array", "items": sub}},
+    }
+    path_id = [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}]
+    return {
+        "/api/webhooks": {
+            "post": {
+                "tags": ["webhooks"],
+                "operationId": "create_webhook",
+                "summary": "Subscribe to a model's changes (the signing secret is shown once)",
+                "requestBody": {"required": True, "content": {JSON: {"schema": new}}},
+                "responses": {
+                    "201": json_ok("The subscription and its secret.", created),
+                    **errors,
+                },
+            },
+            "get": {
+                "tags": ["webhooks"],
+                "operationId": "list_webhooks",
+                "summary": "The caller's webhook subscriptions",
+                "responses": {"200": json_ok("Subscriptions.", listed), **errors},
+            },
+        },
+        "/api/webhooks/{id}": {
+            "parameters": path_id,
+            "get": {
+                "tags": ["webhooks"],
+                "operationId": "read_webhook",
+                "summary": "One of the caller's subscriptions",
+                "responses": {"200": json_ok("The subscription.", sub), **errors},
+            },
+            "patch": {
+                "tags": ["webhooks"],
+                "operationId": "pause_webhook",
+                "summary": "Pause (active false) or resume (active true) a subscription",
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        JSON: {
+                            "schema": {
+                                "type": "object",
+                                "required": ["active"],
+                                "properties": {"active": {"type": "boolean"}},
+                            }
+                        }
+                    },
+                },
+                "responses": {"200": json_ok("The subscription.", sub), **errors},
+            },
+            "delete": {
+                "tags": ["webhooks"],
+                "operationId": "delete_webhook",
+                "summary": "Delete a subscription",
+                "responses": {"200": json_ok("Deleted.", {"type": "object"}), **errors},
+            },
+        },
+    }
+
+
 def meta_paths() -> dict[str, Any]:
     document = json_ok("An OpenAPI 3.1 document.", {"type": "object"})
     errors = responses(("400", "401", "403", "404", "413", "502", "503", "504"))

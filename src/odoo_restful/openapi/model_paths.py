@@ -60,7 +60,11 @@ def model_paths(
             "responses": {"200": many, **responses(_ODOO_ERRORS)},
         },
     }
-    paths = {f"/api/{model}": collection, f"/api/{model}/{{id}}": record}
+    paths = {
+        f"/api/{model}": collection,
+        **_feed_paths(model, slug, name, fields_param, record_ref),
+        f"/api/{model}/{{id}}": record,
+    }
     method_schema: dict[str, Any] = {
         "type": "string",
         "pattern": _METHOD_PATTERN,
@@ -184,6 +188,74 @@ def model_paths(
         "patch": {**call, "operationId": f"call_patch_{slug}"},
     }
     return paths
+
+
+def _feed_paths(
+    model: str, slug: str, name: str, fields_param: dict[str, Any], record_ref: str
+) -> dict[str, Any]:
+    """``/changes`` (the change feed) and ``/exists`` (which ids are gone)."""
+    since = {
+        "name": "since",
+        "in": "query",
+        "required": False,
+        "description": "The `next` cursor of the previous feed page; absent: from the start.",
+        "schema": {"type": "string", "maxLength": 8192},
+    }
+    page = envelope(record_ref)
+    page["properties"] = {
+        "count": page["properties"]["count"],
+        "next": {"type": "string", "description": "Cursor to pass as `since` next time."},
+        "more": {"type": "boolean", "description": "The page was full: ask again at once."},
+        "data": page["properties"]["data"],
+    }
+    ids = {
+        "name": "ids",
+        "in": "query",
+        "required": True,
+        "description": "Record ids, comma-separated.",
+        "style": "form",
+        "explode": False,
+        "schema": {"type": "array", "items": {"type": "integer", "minimum": 1}, "minItems": 1},
+    }
+    gone = {
+        "type": "object",
+        "properties": {
+            "missing": {"type": "array", "items": {"type": "integer"}},
+            "existing": {"type": "array", "items": {"type": "integer"}},
+        },
+    }
+    exists = {
+        "tags": [model],
+        "summary": f"Which {model} ids no longer exist (deleted, or hidden by record rules)",
+        "responses": {
+            "200": json_ok("Missing and existing ids.", gone),
+            **responses(_ODOO_ERRORS),
+        },
+    }
+    return {
+        f"/api/{model}/changes": {
+            "get": {
+                "tags": [model],
+                "operationId": f"changes_{slug}",
+                "summary": f"{model} records created or changed since a cursor, oldest first "
+                "(archived ones included, at-least-once)",
+                "parameters": [
+                    since,
+                    ref_param(f"{name}Domain"),
+                    fields_param,
+                    ref_param("limit"),
+                    ref_param("context"),
+                ],
+                "responses": {
+                    "200": json_ok(f"{model} changes.", page),
+                    **responses(_ODOO_ERRORS),
+                },
+            }
+        },
+        f"/api/{model}/exists": {
+            "get": {**exists, "operationId": f"exists_{slug}", "parameters": [ids]},
+        },
+    }
 
 
 def _method_call_body() -> dict[str, Any]:

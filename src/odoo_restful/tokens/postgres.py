@@ -8,6 +8,7 @@ migrations run under an advisory lock so replicas starting together do not race.
 from __future__ import annotations
 
 import asyncio
+import builtins
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -27,6 +28,12 @@ from .store import (
     TokenStoreError,
     record_from_row,
     record_to_row,
+)
+from .subscriptions import (
+    SUB_COLUMNS,
+    Subscription,
+    subscription_from_row,
+    subscription_to_row,
 )
 
 __all__ = ["ATTEMPT_LOCK_NAMESPACE", "MIGRATION_LOCK_KEY", "PostgresStore", "upgrade_postgres"]
@@ -62,6 +69,13 @@ _INSERT_ATTEMPTS = (
     "INSERT INTO login_attempts (key_hash, ticket, at) "
     "SELECT k, $2, $3 FROM unnest($1::bytea[]) AS k"
 )
+_INSERT_SUB = (
+    f"INSERT INTO webhook_subscriptions ({SUB_COLUMNS}) "  # noqa: S608
+    f"VALUES ({', '.join(f'${i}' for i in range(1, 13))})"
+)
+_SELECT_SUBS = f"SELECT {SUB_COLUMNS} FROM webhook_subscriptions"  # noqa: S608
+#: one advisory lock namespace for "count then insert" of a user's subscriptions
+SUBSCRIPTION_LOCK_NAMESPACE = 0x6F647768  # b"odwh"
 _TOUCH = (
     "UPDATE tokens AS t SET last_used_at = u.at "
     "FROM unnest($1::bytea[], $2::float8[]) AS u(h, at) "
@@ -289,6 +303,52 @@ class PostgresStore(BaseStore):
         )
         rows = await self._call(self._p().fetch, sql, db, uid)
         return [record_from_row(r) for r in rows]
+
+    # --- webhook subscriptions ---
+
+    async def add_subscription(self, sub: Subscription, *, cap: int) -> bool:
+        try:
+            async with self._p().acquire() as conn, conn.transaction():
+                await conn.execute(
+                    "SELECT pg_advisory_xact_lock($1, hashtext($2::text || ':' || $3::integer))",
+                    SUBSCRIPTION_LOCK_NAMESPACE,
+                    sub.db,
+                    sub.uid,
+                )
+                count = await conn.fetchval(
+                    "SELECT count(*) FROM webhook_subscriptions WHERE db = $1 AND uid = $2",
+                    sub.db,
+                    sub.uid,
+                )
+                if count >= cap:
+                    return False
+                await conn.execute(_INSERT_SUB, *subscription_to_row(sub))
+                return True
+        except _ERRORS as exc:
+            raise _store_error(exc) from exc
+
+    async def get_subscription(self, sub_id: str) -> Subscription | None:
+        row = await self._call(self._p().fetchrow, f"{_SELECT_SUBS} WHERE id = $1", sub_id)
+        return None if row is None else subscription_from_row(row)
+
+    async def list_subscriptions(
+        self, *, db: str | None = None, uid: int | None = None
+    ) -> builtins.list[Subscription]:
+        sql = (
+            f"{_SELECT_SUBS} WHERE ($1::text IS NULL OR db = $1) "
+            "AND ($2::integer IS NULL OR uid = $2) ORDER BY created_at, id"
+        )
+        return [subscription_from_row(r) for r in await self._call(self._p().fetch, sql, db, uid)]
+
+    async def set_subscription_active(self, sub_id: str, db: str, uid: int, active: bool) -> bool:
+        sql = "UPDATE webhook_subscriptions SET active = $1 WHERE id = $2 AND db = $3 AND uid = $4"
+        status = await self._call(self._p().execute, sql, active, sub_id, db, uid)
+        return int(cast(str, status).rsplit(" ", 1)[-1]) > 0
+
+    async def delete_subscription(self, sub_id: str, db: str, uid: int) -> bool:
+        sql = "DELETE FROM webhook_subscriptions WHERE id = $1 AND db = $2 AND uid = $3"
+        status = await self._call(self._p().execute, sql, sub_id, db, uid)
+        return int(cast(str, status).rsplit(" ", 1)[-1]) > 0
 
     # --- revocation notifications ---
 

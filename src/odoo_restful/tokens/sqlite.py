@@ -33,6 +33,12 @@ from .store import (
     record_from_row,
     record_to_row,
 )
+from .subscriptions import (
+    SUB_COLUMNS,
+    Subscription,
+    subscription_from_row,
+    subscription_to_row,
+)
 
 __all__ = ["SqliteStore", "upgrade_sqlite"]
 
@@ -44,6 +50,7 @@ _TOUCH = (
     "UPDATE tokens SET last_used_at = ? "
     "WHERE token_hash = ? AND (last_used_at IS NULL OR last_used_at < ?)"
 )
+_INSERT_SUB = f"INSERT INTO webhook_subscriptions ({SUB_COLUMNS}) VALUES ({', '.join('?' * 12)})"  # noqa: S608
 _COUNT_ATTEMPTS = "SELECT count(*), min(at) FROM login_attempts WHERE key_hash = ? AND at > ?"
 _INSERT_ATTEMPT = "INSERT INTO login_attempts (key_hash, ticket, at) VALUES (?, ?, ?)"
 # Stores open on the same file in this process, so a revocation reaches all of them.
@@ -377,6 +384,51 @@ class SqliteStore(BaseStore):
 
     async def list(self, *, db: str | None = None, uid: int | None = None) -> list[TokenRecord]:
         return await self._run(self._list_sync, db, uid)
+
+    # --- webhook subscriptions ---
+
+    def _add_subscription_sync(self, sub: Subscription, cap: int) -> bool:
+        conn = self._c()
+        conn.execute("BEGIN IMMEDIATE")  # count and insert as one step for every worker
+        try:
+            sql = "SELECT count(*) FROM webhook_subscriptions WHERE db = ? AND uid = ?"
+            (count,) = conn.execute(sql, (sub.db, sub.uid)).fetchone()
+            if count < cap:
+                conn.execute(_INSERT_SUB, subscription_to_row(sub))
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return bool(count < cap)
+
+    async def add_subscription(self, sub: Subscription, *, cap: int) -> bool:
+        return await self._run(self._add_subscription_sync, sub, cap)
+
+    def _subscriptions_sync(
+        self, where: str, params: tuple[Any, ...]
+    ) -> builtins.list[Subscription]:
+        sql = (
+            f"SELECT {SUB_COLUMNS} FROM webhook_subscriptions WHERE {where} ORDER BY created_at, id"  # noqa: S608
+        )
+        return [subscription_from_row(r) for r in self._c().execute(sql, params)]
+
+    async def get_subscription(self, sub_id: str) -> Subscription | None:
+        found = await self._run(self._subscriptions_sync, "id = ?", (sub_id,))
+        return found[0] if found else None
+
+    async def list_subscriptions(
+        self, *, db: str | None = None, uid: int | None = None
+    ) -> builtins.list[Subscription]:
+        where = "(?1 IS NULL OR db = ?1) AND (?2 IS NULL OR uid = ?2)"
+        return await self._run(self._subscriptions_sync, where, (db, uid))
+
+    async def set_subscription_active(self, sub_id: str, db: str, uid: int, active: bool) -> bool:
+        sql = "UPDATE webhook_subscriptions SET active = ? WHERE id = ? AND db = ? AND uid = ?"
+        return await self._run(self._write_sync, sql, (active, sub_id, db, uid)) > 0
+
+    async def delete_subscription(self, sub_id: str, db: str, uid: int) -> bool:
+        sql = "DELETE FROM webhook_subscriptions WHERE id = ? AND db = ? AND uid = ?"
+        return await self._run(self._write_sync, sql, (sub_id, db, uid)) > 0
 
     async def subscribe(self, callback: RevocationCallback) -> Callable[[], None]:
         """In-process only: reaches every store open on the same file in this process."""

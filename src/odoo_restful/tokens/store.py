@@ -7,6 +7,7 @@ the lookup itself on the request path.
 
 from __future__ import annotations
 
+import builtins
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from typing import Any, Literal, Protocol, runtime_checkable
 
 from ..errors import TokenStoreError
 from ..scopes import Scopes
+from .subscriptions import Subscription
 
 __all__ = [
     "NOTIFY_CHANNEL",
@@ -22,6 +24,7 @@ __all__ = [
     "Scopes",
     "SecretKind",
     "StoredReply",
+    "Subscription",
     "TokenRecord",
     "TokenStore",
     "TokenStoreError",
@@ -225,6 +228,24 @@ class TokenStore(Protocol):
 
     async def purge_idempotency(self, now: float) -> int:
         """Delete rows whose 24 hours have passed; returns how many."""
+
+    async def add_subscription(self, sub: Subscription, *, cap: int) -> bool:
+        """Store a webhook subscription unless its user already holds ``cap`` of them
+        (checked and inserted in one step for every process); False when over."""
+
+    async def get_subscription(self, sub_id: str) -> Subscription | None:
+        """One subscription by id, active or paused."""
+
+    async def list_subscriptions(
+        self, *, db: str | None = None, uid: int | None = None
+    ) -> builtins.list[Subscription]:
+        """Subscriptions, oldest first, optionally of one user."""
+
+    async def set_subscription_active(self, sub_id: str, db: str, uid: int, active: bool) -> bool:
+        """Pause or resume a subscription of this user; False when it is not theirs."""
+
+    async def delete_subscription(self, sub_id: str, db: str, uid: int) -> bool:
+        """Delete a subscription of this user; False when it is not theirs."""
 
     async def subscribe(self, callback: RevocationCallback) -> Callable[[], None]:
         """Call ``callback`` on every revocation (this replica's and others'); returns

@@ -1,0 +1,78 @@
+"""Creating and showing a user's webhook subscriptions (the routes' logic)."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from typing import TYPE_CHECKING, Any
+
+from .. import params
+from ..errors import BadRequest, Conflict
+from ..params.lists import list_items
+from ..tokens.subscriptions import Subscription
+from . import signing, targets
+
+if TYPE_CHECKING:
+    from ..gateway import Gateway
+    from ..tokens.service import Identity
+
+EVENTS = ("created", "updated", "deleted")
+
+
+def parse_events(value: Any) -> tuple[str, ...]:
+    if value in (None, ""):
+        return EVENTS
+    items = list_items(value, what="events", max_items=3, max_chars=64, noun="names")
+    if not items or any(item not in EVENTS for item in items):
+        raise BadRequest(f"events must be some of {', '.join(EVENTS)}")
+    return tuple(e for e in EVENTS if e in items)
+
+
+async def create(gw: Gateway, ident: Identity, body: dict[str, Any]) -> tuple[Subscription, str]:
+    """A new subscription of the caller and its signing secret (shown this once)."""
+    model = params.parse_model_name(str(body.get("model") or ""))
+    ident.scopes.check(model, write=False)
+    domain = params.parse_domain(body.get("domain"))
+    fields = params.parse_fields(body.get("fields"))
+    events = parse_events(body.get("events"))
+    url = body.get("url")
+    if not isinstance(url, str):
+        raise BadRequest("url: the receiver's http(s) URL is required")
+    await targets.resolve(url, allow_private=gw.settings.webhook_allow_private)
+    if "write_date" not in await gw.fields.get(ident.cred, model):
+        raise BadRequest(f"{model} keeps no write_date: its changes cannot be watched")
+    sub_id = "wh_" + secrets.token_urlsafe(12)
+    secret = signing.new_secret()
+    server = gw.tokens.server_secrets
+    sub = Subscription(
+        id=sub_id,
+        db=ident.cred.db,
+        uid=ident.cred.uid,
+        model=model,
+        domain=domain,
+        fields=fields,
+        events=events,
+        url=url.strip(),
+        secret_enc=signing.seal(server.current, sub_id, secret),
+        key_id=server.current_key_id,
+        active=True,
+        created_at=time.time(),
+    )
+    cap = gw.settings.webhook_max_per_user
+    if not await gw.tokens.store.add_subscription(sub, cap=cap):
+        raise Conflict(f"a user may hold at most {cap} webhook subscriptions: delete one first")
+    return sub, secret
+
+
+def shown(sub: Subscription) -> dict[str, Any]:
+    """A subscription as its user sees it (never the secret)."""
+    return {
+        "id": sub.id,
+        "model": sub.model,
+        "domain": sub.domain,
+        "fields": sub.fields,
+        "events": list(sub.events),
+        "url": sub.url,
+        "active": sub.active,
+        "created_at": sub.created_at,
+    }

@@ -1,0 +1,55 @@
+"""``/api/webhooks``: a user's subscriptions, end to end over every protocol (the
+watcher and sender are not written yet, so nothing is delivered here)."""
+
+from __future__ import annotations
+
+import requests
+
+from .conftest import Target
+
+PUBLIC = "https://93.184.215.14/hook"  # a literal public address: no DNS in tests
+
+
+def test_a_user_manages_its_own_subscriptions(target: Target, admin: requests.Session) -> None:
+    hooks = f"{target.url}/api/webhooks"
+    resp = admin.post(
+        hooks, json={"model": "res.partner", "url": PUBLIC, "events": ["created", "deleted"]}
+    )
+    assert resp.status_code == 201, resp.text
+    made = resp.json()
+    assert made["secret"].startswith("whsec_")
+    assert made["events"] == ["created", "deleted"] and made["active"] is True
+    sub = f"{hooks}/{made['id']}"
+    listed = admin.get(hooks).json()
+    assert [s["id"] for s in listed["data"]] == [made["id"]]
+    assert "secret" not in listed["data"][0]
+    assert "secret" not in admin.get(sub).json()
+    resp = admin.patch(sub, json={"active": False})
+    assert resp.status_code == 200, resp.text
+    assert resp.json()["active"] is False
+    assert admin.patch(sub, json={"url": "https://x"}).status_code == 400
+    # another user neither sees nor touches it
+    other = target.session(target.token(*target.users["sales"]))
+    assert other.get(hooks).json()["data"] == []
+    assert other.get(sub).status_code == 404
+    assert other.delete(sub).status_code == 404
+    assert admin.delete(sub).status_code == 200
+    assert admin.get(sub).status_code == 404
+    assert admin.get(hooks).json()["data"] == []
+
+
+def test_bad_subscriptions_are_400(target: Target, admin: requests.Session) -> None:
+    hooks = f"{target.url}/api/webhooks"
+    cases = [
+        {"model": "res.partner"},
+        {"model": "res.partner", "url": "ftp://example.com/"},
+        {"model": "res.partner", "url": PUBLIC, "events": ["exploded"]},
+        {"model": "no such model", "url": PUBLIC},
+    ]
+    for body in cases:
+        resp = admin.post(hooks, json=body)
+        assert resp.status_code == 400, (body, resp.text)
+    resp = admin.post(hooks, json={"model": "res.partner", "url": "http://127.0.0.1:9/"})
+    assert resp.status_code == 400
+    assert "--webhook-allow-private" in resp.json()["message"]
+    assert admin.get(hooks).json()["data"] == []
