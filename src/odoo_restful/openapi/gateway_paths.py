@@ -94,7 +94,7 @@ def webhook_paths() -> dict[str, Any]:
     props: dict[str, Any] = {
         "id": {"type": "string"},
         "model": {"type": "string"},
-        "domain": {"type": "array"},
+        "domain": {"type": "array", "items": {}},
         "fields": {"type": ["array", "null"], "items": {"type": "string"}},
         "events": {
             "type": "array",
@@ -111,7 +111,7 @@ def webhook_paths() -> dict[str, Any]:
         "properties": {
             "model": {"type": "string"},
             "url": {"type": "string", "maxLength": 2048},
-            "domain": {"type": "array"},
+            "domain": {"type": "array", "items": {}},
             "fields": {"type": "array", "items": {"type": "string"}},
             "events": {
                 "type": "array",
