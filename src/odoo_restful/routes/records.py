@@ -556,27 +556,43 @@ def _current_lines(
     return current
 
 
+async def _write_values(
+    request: Request,
+    ident: Identity,
+    model: str,
+    ctx: dict[str, Any],
+    *,
+    current: values.CurrentLines | None,
+) -> dict[str, Any]:
+    """The body's values for a write, checked and translated in the one values walk:
+    with ``current`` for one record (friendly one2many lists replace its lines), in
+    update mode for a batch."""
+    gw = gateway(request)
+    vals = _values((await request_params(request)).body)
+    if not vals:
+        raise BadRequest("nothing to write: send an object of field values")
+    check_context(ctx, gw.write_deny)
+    return await values.prepare_values(
+        model,
+        vals,
+        fields=gw.fields.lookup(ident.cred),
+        current=current,
+        guard=values_guard(ident.scopes, gw.write_deny),
+        resolve=gw.xmlids.resolver(ident.cred),
+        mode="write" if current is not None else "update",
+    )
+
+
 async def write(request: Request) -> Response:
     ident = await identify(request)
     model = _model(request)
     gw = gateway(request)
     ident.scopes.check(model, write=True)
     rid = await _record_id(request, ident.cred, model)
-    vals = _values((await request_params(request)).body)
-    if not vals:
-        raise BadRequest("nothing to write: send an object of field values")
     ctx = call_context(ident.context, request.query_params.get("context"))
-    check_context(ctx, gw.write_deny)
     fields = _fields(request.query_params.get("fields"))
-
-    prepared = await values.prepare_values(
-        model,
-        vals,
-        fields=gw.fields.lookup(ident.cred),
-        current=_current_lines(request, ident.cred, rid, ctx),
-        guard=values_guard(ident.scopes, gw.write_deny),
-        resolve=gw.xmlids.resolver(ident.cred),
-    )
+    current = _current_lines(request, ident.cred, rid, ctx)
+    prepared = await _write_values(request, ident, model, ctx, current=current)
     await gw.odoo.call(ident.cred, model, "write", [[rid], prepared], {"context": ctx})
     return await _read_one(request, ident.cred, model, rid, fields, ctx, ident.scopes)
 
@@ -623,21 +639,10 @@ async def write_many(request: Request) -> Response:
     gw = gateway(request)
     ident.scopes.check(model, write=True)
     ids = await _batch_ids(request, ident.cred, model)
-    vals = _values((await request_params(request)).body)
-    if not vals:
-        raise BadRequest("nothing to write: send an object of field values")
     ctx = call_context(ident.context, request.query_params.get("context"))
-    check_context(ctx, gw.write_deny)
     fields = _fields(request.query_params.get("fields"))
     # no current lines: a friendly one2many list (replace all lines) needs one record
-    prepared = await values.prepare_values(
-        model,
-        vals,
-        fields=gw.fields.lookup(ident.cred),
-        guard=values_guard(ident.scopes, gw.write_deny),
-        resolve=gw.xmlids.resolver(ident.cred),
-        mode="update",
-    )
+    prepared = await _write_values(request, ident, model, ctx, current=None)
     await gw.odoo.call(ident.cred, model, "write", [ids, prepared], {"context": ctx})
     return envelope(await _read_back(request, ident.cred, model, ids, fields, ctx, ident.scopes))
 
