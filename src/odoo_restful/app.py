@@ -28,7 +28,6 @@ from .odoo.router import OdooRouter
 from .odoo.transport import Transport
 from .responses import error_response, json_response
 from .routes import auth, docs, feed, files, ops, records, webhooks
-from .throttle import RateLimitHeaders
 from .tokens.service import TokenService
 from .tokens.store import TokenStore
 
@@ -186,7 +185,7 @@ def create_app(
             metrics.process_exited()
             log.info("stopped: token store and Odoo connections closed")
 
-    middleware = [Middleware(metrics.MetricsMiddleware), Middleware(RequestContextMiddleware)]
+    middleware = [Middleware(RequestContextMiddleware)]
     if settings.cors_origins:
         middleware.append(
             Middleware(
@@ -196,7 +195,6 @@ def create_app(
                 allow_headers=["authorization", "access-token", "content-type"],
             )
         )
-    middleware.append(Middleware(RateLimitHeaders))
     middleware.append(
         Middleware(
             BodyLimitMiddleware,

@@ -12,6 +12,7 @@ import contextlib
 import os
 import time
 from collections.abc import Iterator
+from typing import Any
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -22,7 +23,7 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 CONTENT_TYPE = CONTENT_TYPE_LATEST
@@ -116,30 +117,18 @@ def route_template(scope: Scope) -> str:
     return path if isinstance(path, str) else "(unmatched)"
 
 
-class MetricsMiddleware:
-    """Counts requests and their latency by method, route template and status."""
+_CHILDREN: dict[tuple[str, str, str], tuple[Any, Any]] = {}
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500
-
-        async def send_wrapper(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        IN_FLIGHT.inc()
-        try:
-            await self.app(scope, receive, send_wrapper)
-        finally:
-            IN_FLIGHT.dec()
-            labels = (scope["method"], route_template(scope), str(status))
-            REQUESTS.labels(*labels).inc()
-            REQUEST_SECONDS.labels(*labels).observe(time.perf_counter() - started)
+def observe_request(scope: Scope, status: int, seconds: float) -> None:
+    """Count one request by method, route template and status (called by the access-log
+    middleware, which already knows all three: one wrapper per request, not two). The
+    labelled children are kept, so a request costs two updates and no label lookup."""
+    labels = (scope["method"], route_template(scope), str(status))
+    pair = _CHILDREN.get(labels)
+    if pair is None:
+        if len(_CHILDREN) >= 10_000:  # bounded: templates x methods x statuses
+            _CHILDREN.clear()
+        pair = _CHILDREN[labels] = (REQUESTS.labels(*labels), REQUEST_SECONDS.labels(*labels))
+    pair[0].inc()
+    pair[1].observe(seconds)

@@ -17,7 +17,9 @@ from collections.abc import Callable
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .errors import PayloadTooLarge
+from .metrics import IN_FLIGHT, observe_request
 from .responses import error_response
+from .throttle import RATE_LIMIT_HEADERS_KEY
 
 log = logging.getLogger("odoo_restful.access")
 
@@ -39,7 +41,9 @@ _API_HEADERS = [
 
 
 class RequestContextMiddleware:
-    """Gives each request an id, adds security headers and writes one access-log line."""
+    """Gives each request an id, adds security headers (and the rate-limit headers it
+    earned), writes one access-log line and counts it in the metrics: one wrapper of
+    ``send`` per request for all of these (each wrapper costs on the hot path)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -69,12 +73,18 @@ class RequestContextMiddleware:
                 extra = _SECURITY_HEADERS + (_API_HEADERS if is_api else [])
                 headers.extend(h for h in extra if h[0] not in present)
                 headers.append((b"x-request-id", request_id))
+                earned: dict[str, str] | None = scope.get(RATE_LIMIT_HEADERS_KEY)
+                if earned:
+                    headers += [(k.lower().encode(), v.encode()) for k, v in earned.items()]
                 message["headers"] = headers
             await send(message)
 
+        IN_FLIGHT.inc()
         try:
             await self.app(scope, receive, send_wrapper)
         finally:
+            IN_FLIGHT.dec()
+            observe_request(scope, status, time.perf_counter() - started)
             if log.isEnabledFor(logging.INFO):
                 log.info(
                     '%s "%s %s" %d %.1fms id=%s',

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 import limits
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.storage import storage_from_string
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
 from .config import Settings
 from .errors import TooManyRequests
@@ -27,7 +27,7 @@ from .metrics import RATE_LIMITED
 from .tokens.service import Identity
 
 log = logging.getLogger("odoo_restful.throttle")
-_HEADERS_KEY = "odoo_restful.ratelimit"
+RATE_LIMIT_HEADERS_KEY = "odoo_restful.ratelimit"
 SCOPE_KINDS = ("read_only", "scoped")
 
 
@@ -117,27 +117,4 @@ class Throttle:
             RATE_LIMITED.labels(refused).inc()
             headers["Retry-After"] = str(max(1, reset))
             raise TooManyRequests(f"rate limit exceeded for this {refused}", headers=headers)
-        scope[_HEADERS_KEY] = headers
-
-
-class RateLimitHeaders:
-    """Adds the ``RateLimit`` headers a request earned to its response."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def send_wrapper(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                earned: dict[str, str] | None = scope.get(_HEADERS_KEY)
-                if earned:
-                    headers = list(message.get("headers", []))
-                    headers += [(k.lower().encode(), v.encode()) for k, v in earned.items()]
-                    message["headers"] = headers
-            await send(message)
-
-        await self.app(scope, receive, send_wrapper)
+        scope[RATE_LIMIT_HEADERS_KEY] = headers

@@ -82,12 +82,6 @@ async def render(
     fmt: str,
     ctx: dict[str, Any],
 ) -> bytes:
-    if cred.kind == "api_key":
-        raise WebSessionRequired(
-            "reports are rendered on Odoo's web routes, which need a web session, and "
-            "Odoo signs in there with a password only: request a token with the user's "
-            "password (not an API key) to print reports"
-        )
     rows = await gw.odoo.call(
         cred,
         MODEL,
@@ -100,6 +94,13 @@ async def render(
     model = rows[0].get("model")
     if isinstance(model, str):
         scopes.check(model, write=False)
+    # after the scope check: a token outside its scope hears that first
+    if cred.kind == "api_key":
+        raise WebSessionRequired(
+            "reports are rendered on Odoo's web routes, which need a web session, and "
+            "Odoo signs in there with a password only: request a token with the user's "
+            "password (not an API key) to print reports"
+        )
     reply = await gw.odoo.web.fetch(cred, f"/report/{fmt}/{name}/{','.join(map(str, ids))}")
     return _body(reply, FORMATS[fmt], name)
 
