@@ -210,7 +210,7 @@ async def _request_bench(quick: bool) -> dict[str, Any]:
             settings = Settings(
                 store=str(Path(tmp) / "t.db"),
                 secret_file=str(Path(tmp) / "k"),
-                db="bench",
+                default_db="bench",
                 protocol=protocol,
                 odoo_url="http://127.0.0.1:9",
             )

@@ -70,6 +70,8 @@ class Target:
 
 
 def gateway_settings(tmp: Path, **overrides: Any) -> Settings:
+    if "db" in overrides:  # the tests say db=, as the --db flag does
+        overrides["default_db"] = overrides.pop("db")
     return Settings(store=str(tmp / "tokens.db"), secret_file=str(tmp / "secret.key"), **overrides)
 
 

@@ -249,13 +249,14 @@ def test_db_upgrade_command(tmp_path: Path) -> None:
 def test_every_setting_has_a_flag_a_variable_and_a_readme_row() -> None:
     from dataclasses import fields
 
-    from odoo_restful.config import Settings
+    from odoo_restful.config import PUBLIC_NAMES, Settings
 
     help_text = run("serve", "--help").stdout
     readme = (Path(__file__).parents[1] / "README.md").read_text()
     for f in fields(Settings):
-        flag = "--" + f.name.replace("_", "-")
-        variable = "ODOO_RESTFUL_" + f.name.upper()
+        public = PUBLIC_NAMES.get(f.name, f.name)  # default_db is --db / ODOO_RESTFUL_DB
+        flag = "--" + public.replace("_", "-")
+        variable = "ODOO_RESTFUL_" + public.upper()
         assert flag in help_text, flag
         assert variable in help_text, variable
         assert f"`{flag}`" in readme and f"`{variable}`" in readme, f.name

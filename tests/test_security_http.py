@@ -49,7 +49,11 @@ def gateway(tmp_path_factory: pytest.TempPathFactory, odoo_url: str) -> Iterator
 
 def settings_on(tmp: Path, odoo_url: str, store: str, **extra: object) -> Settings:
     return Settings(
-        odoo_url=odoo_url, db="sandbox", store=store, secret_file=str(tmp / "secret.key"), **extra
+        odoo_url=odoo_url,
+        default_db="sandbox",
+        store=store,
+        secret_file=str(tmp / "secret.key"),
+        **extra,
     )
 
 

@@ -82,7 +82,7 @@ def main() -> None:
     aliases=("--odoo-version",),
 )
 @setting_option("odoo_url", "Base URL of the Odoo server.")
-@setting_option("db", "Default Odoo database when a token request names none.")
+@setting_option("default_db", "Default Odoo database when a token request names none.")
 @setting_option(
     "databases",
     "Comma-separated allow-list of databases; others are refused before Odoo is called.",
@@ -363,7 +363,7 @@ def upgrade(store: str) -> None:
     "unless --login is given).",
 )
 @setting_option("odoo_url", "Odoo's base URL.")
-@setting_option("db", "Odoo database.")
+@setting_option("default_db", "Odoo database.")
 @click.option("--login", default=None, help="Odoo login whose rights decide what is described.")
 @click.option(
     "--api-key-file",
@@ -386,7 +386,7 @@ def openapi_command(
     output: str,
     sandbox: bool,
     odoo_url: str,
-    db: str | None,
+    default_db: str | None,
     login: str | None,
     api_key_file: Any,
     protocol: str,
@@ -408,7 +408,7 @@ def openapi_command(
     transport = make_transport(
         Settings(odoo_url=odoo_url, sandbox=sandbox, odoo_client=odoo_client)
     )
-    db = db or ("sandbox" if sandbox else None)
+    db = default_db or ("sandbox" if sandbox else None)
     if not db:
         raise click.UsageError("--db is required (or --sandbox)")
     if api_key_file is None and sandbox and login is None:

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import click
 
-from .config import ENV_PREFIX, ODOO_CLIENTS, PROTOCOLS, Settings
+from .config import ODOO_CLIENTS, PROTOCOLS, PUBLIC_NAMES, Settings, env_var
 
 F = TypeVar("F", bound=Callable[..., Any])
 DEFAULTS = Settings()
@@ -30,7 +30,7 @@ LIST_SETTINGS = frozenset(
 
 
 def env_name(name: str) -> str:
-    return ENV_PREFIX + name.upper()
+    return env_var(name)
 
 
 def setting_option(
@@ -52,7 +52,8 @@ def setting_option(
     else:
         kw.update(default=default, show_default=True, type=_CHOICES.get(name, type(default)))
     kw.update(overrides)
-    option: Callable[[F], F] = click.option("--" + name.replace("_", "-"), *aliases, name, **kw)
+    flag = "--" + PUBLIC_NAMES.get(name, name).replace("_", "-")
+    option: Callable[[F], F] = click.option(flag, *aliases, name, **kw)
     return option
 
 

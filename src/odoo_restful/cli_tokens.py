@@ -54,7 +54,7 @@ def tokens() -> None:
 
 @tokens.command()
 @click.option("--login", required=True, help="Odoo login of the token's owner.")
-@setting_option("db", "Odoo database (default 'sandbox' with --sandbox).")
+@setting_option("default_db", "Odoo database (default 'sandbox' with --sandbox).")
 @setting_option(
     "sandbox",
     "Sign in to the built-in sandbox, in-process: the token works with "
@@ -80,7 +80,7 @@ def tokens() -> None:
 @_store_option
 def create(
     login: str,
-    db: str | None,
+    default_db: str | None,
     sandbox: bool,
     odoo_url: str,
     protocol: str,
@@ -100,7 +100,7 @@ def create(
     from .gateway import Gateway
     from .odoo.router import OdooRouter
 
-    db = db or ("sandbox" if sandbox else None)
+    db = default_db or ("sandbox" if sandbox else None)
     if not db:
         raise click.UsageError("--db is required (or --sandbox)")
     secret = read_secret(api_key_file)

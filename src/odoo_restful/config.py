@@ -14,6 +14,17 @@ from typing import Any
 from urllib.parse import urlsplit
 
 ENV_PREFIX = "ODOO_RESTFUL_"
+#: Settings whose flag and variable keep a shorter public name than the field:
+#: ``--db`` / ``ODOO_RESTFUL_DB`` set ``default_db`` (the database of a token request
+#: that names none).
+PUBLIC_NAMES: dict[str, str] = {"default_db": "db"}
+
+
+def env_var(field: str) -> str:
+    """The ``ODOO_RESTFUL_*`` variable of a settings field."""
+    return ENV_PREFIX + PUBLIC_NAMES.get(field, field).upper()
+
+
 PROTOCOLS = ("auto", "jsonrpc", "json2", "web")
 #: Odoo versions the sandbox speaks (its profiles: ``sandbox/profiles.py``).
 SANDBOX_VERSIONS = (16, 19)
@@ -29,7 +40,7 @@ class Settings:
     """Every setting with its default; the CLI's ``--help`` and the README document each."""
 
     odoo_url: str = "http://localhost:8069"
-    db: str | None = None
+    default_db: str | None = None
     databases: tuple[str, ...] = ()
     protocol: str = "auto"
     web_session_only: bool = False
@@ -129,7 +140,9 @@ class Settings:
                 raise ValueError(f"ops_allow_ips: {net!r} is not an address or network") from None
         if self.max_file_bytes < 1024:
             raise ValueError("max_file_bytes must be at least 1024")
-        if self.db and self.databases and self.db not in self.databases:
+        if self.default_db is None and self.sandbox:
+            object.__setattr__(self, "default_db", "sandbox")  # the sandbox's one database
+        if self.default_db and self.databases and self.default_db not in self.databases:
             raise ValueError("the default database must be in the database allow-list")
 
     def _check_rate_limits(self) -> None:
@@ -147,10 +160,6 @@ class Settings:
         if not self.rate_limit_storage.startswith(("memory://", "redis://", "rediss://")):
             raise ValueError("rate_limit_storage must be memory:// or a redis:// URL")
 
-    @property
-    def default_db(self) -> str | None:
-        return self.db or ("sandbox" if self.sandbox else None)
-
     def to_env(self) -> dict[str, str]:
         """The ``ODOO_RESTFUL_*`` variables that rebuild these settings in a worker."""
         env: dict[str, str] = {}
@@ -162,7 +171,7 @@ class Settings:
                 value = ",".join(value)
             elif isinstance(value, bool):
                 value = "1" if value else "0"
-            env[ENV_PREFIX + f.name.upper()] = str(value)
+            env[env_var(f.name)] = str(value)
         return env
 
     @classmethod
@@ -171,7 +180,7 @@ class Settings:
         environ = os.environ if environ is None else environ
         values: dict[str, Any] = {}
         for f in fields(cls):
-            raw = environ.get(ENV_PREFIX + f.name.upper())
+            raw = environ.get(env_var(f.name))
             if raw is None or raw == "":
                 continue
             default = f.default
