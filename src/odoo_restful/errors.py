@@ -99,6 +99,10 @@ class InvalidToken(Unauthorized):
     type = "invalid_token"
 
 
+class SecretDecryptionError(InvalidToken):
+    """The stored Odoo secret cannot be unlocked: wrong token, wrong key or tampering."""
+
+
 class TokenExpired(Unauthorized):
     type = "token_expired"
 

@@ -27,7 +27,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from ..errors import InvalidToken
+from ..errors import SecretDecryptionError
 
 __all__ = [
     "ENV_SECRET",
@@ -54,10 +54,6 @@ _HKDF_INFO = b"odoo-restful/v1/odoo-secret"
 _BLOB_VERSION = b"\x01"
 _NONCE_BYTES = 12
 _HEX = re.compile(r"[0-9a-fA-F]+")
-
-
-class SecretDecryptionError(InvalidToken):
-    """The stored Odoo secret cannot be unlocked: wrong token, wrong key or tampering."""
 
 
 def new_token() -> str:
