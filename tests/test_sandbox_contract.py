@@ -9,9 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import pytest
-
-from .wire_replay import Outcome, WireFolder, check, check_debug_is_fake
+from .wire_replay import WireFolder, contract_tests
 
 _XMLRPC = "XML-RPC (/xmlrpc/2/*) is not served by the sandbox"
 
@@ -52,28 +50,8 @@ WIRE = WireFolder(
 )
 
 
-@pytest.fixture(scope="module")
-def replay() -> dict[str, Outcome]:
-    return WIRE.replay()
+globals().update(contract_tests(WIRE, debug_at_least=41))
 
 
-def test_recordings_present() -> None:
-    WIRE.check_present()
-
-
-def test_lists_name_recordings() -> None:
-    WIRE.check_lists()
+def test_only_xml_rpc_is_not_replayed() -> None:
     assert all(name.startswith("xmlrpc_") for name in WIRE.not_replayed)
-
-
-def test_not_replayed_and_not_exact_are_exact(replay: dict[str, Outcome]) -> None:
-    WIRE.check_not_replayed_still_fail(replay)
-
-
-@pytest.mark.parametrize("name", WIRE.replayed_names())
-def test_replay(name: str, replay: dict[str, Outcome]) -> None:
-    check(replay[name], exact=name not in WIRE.not_exact)
-
-
-def test_debug_is_a_short_fake_traceback(replay: dict[str, Outcome]) -> None:
-    check_debug_is_fake(replay, at_least=41)

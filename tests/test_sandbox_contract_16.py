@@ -13,9 +13,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-import pytest
-
-from .wire_replay import Outcome, WireFolder, check, check_debug_is_fake, find_shared
+from .wire_replay import WireFolder, contract_tests, find_shared
 
 #: 16-only recordings whose request names 16 ids: (16 text, seed text) replaced.
 _IDS_16: dict[str, tuple[tuple[str, str], ...]] = {
@@ -150,27 +148,4 @@ WIRE = WireFolder(
 )
 
 
-@pytest.fixture(scope="module")
-def replay() -> dict[str, Outcome]:
-    return WIRE.replay()
-
-
-def test_recordings_present() -> None:
-    WIRE.check_present()
-
-
-def test_lists_name_recordings() -> None:
-    WIRE.check_lists()
-
-
-def test_not_replayed_and_not_exact_are_exact(replay: dict[str, Outcome]) -> None:
-    WIRE.check_not_replayed_still_fail(replay)
-
-
-@pytest.mark.parametrize("name", WIRE.replayed_names())
-def test_replay(name: str, replay: dict[str, Outcome]) -> None:
-    check(replay[name], exact=name not in WIRE.not_exact)
-
-
-def test_debug_is_a_short_fake_traceback(replay: dict[str, Outcome]) -> None:
-    check_debug_is_fake(replay, at_least=4)
+globals().update(contract_tests(WIRE, debug_at_least=4))

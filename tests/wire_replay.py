@@ -308,3 +308,37 @@ def check_debug_is_fake(outcomes: dict[str, Outcome], at_least: int) -> None:
             assert error["debug"].endswith("\n")
             assert 'File "' not in error["debug"]
     assert seen >= at_least
+
+
+def contract_tests(folder: WireFolder, *, debug_at_least: int) -> dict[str, Any]:
+    """The tests every recordings folder gets, bound to ``folder``: a test module takes
+    them with ``globals().update(contract_tests(WIRE, ...))`` (one copy, three folders)."""
+
+    @pytest.fixture(scope="module")
+    def replay() -> dict[str, Outcome]:
+        return folder.replay()
+
+    def test_recordings_present() -> None:
+        folder.check_present()
+
+    def test_lists_name_recordings() -> None:
+        folder.check_lists()
+
+    def test_not_replayed_and_not_exact_are_exact(replay: dict[str, Outcome]) -> None:
+        folder.check_not_replayed_still_fail(replay)
+
+    @pytest.mark.parametrize("name", folder.replayed_names())
+    def test_replay(name: str, replay: dict[str, Outcome]) -> None:
+        check(replay[name], exact=name not in folder.not_exact)
+
+    def test_debug_is_a_short_fake_traceback(replay: dict[str, Outcome]) -> None:
+        check_debug_is_fake(replay, at_least=debug_at_least)
+
+    return {
+        "replay": replay,
+        "test_recordings_present": test_recordings_present,
+        "test_lists_name_recordings": test_lists_name_recordings,
+        "test_not_replayed_and_not_exact_are_exact": test_not_replayed_and_not_exact_are_exact,
+        "test_replay": test_replay,
+        "test_debug_is_a_short_fake_traceback": test_debug_is_a_short_fake_traceback,
+    }
