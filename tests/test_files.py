@@ -18,6 +18,7 @@ from odoo_restful.app import create_app, is_upload
 from odoo_restful.errors import BadRequest
 from odoo_restful.files import content
 from odoo_restful.files.upload import Base64Sink, MultipartReader, read_files
+from odoo_restful.odoo.large import LargeValue, encode_parts
 from odoo_restful.odoo.transport import InProcessTransport
 from odoo_restful.sandbox import Sandbox
 
@@ -25,8 +26,8 @@ from .conftest import gateway_settings
 from .servers import serve_in_thread
 
 
-def _text(frag: orjson.Fragment) -> str:
-    value = orjson.loads(orjson.dumps([frag]))[0]
+def _text(large: LargeValue) -> str:
+    value = orjson.loads(encode_parts([large])[1])
     assert isinstance(value, str)
     return value
 
@@ -40,7 +41,7 @@ def test_base64_sink_matches_base64(size: int, step: int) -> None:
         sink.write(raw[at : at + step])
     assert sink.size == size
     assert sink.checksum == hashlib.sha1(raw, usedforsecurity=False).hexdigest()
-    assert _text(sink.fragment()) == base64.b64encode(raw).decode()
+    assert _text(sink.value()) == base64.b64encode(raw).decode()
 
 
 def _multipart(boundary: str, parts: list[tuple[str, str | None, bytes]]) -> bytes:
@@ -69,7 +70,7 @@ def test_multipart_reader_any_chunking(step: int) -> None:
     files = reader.finish()
     assert [f.filename for f in files] == ["one.bin", 'we"ird.txt']
     assert files[0].content_type == "application/x-test"
-    assert _text(files[0].sink.fragment()) == base64.b64encode(tricky).decode()
+    assert _text(files[0].sink.value()) == base64.b64encode(tricky).decode()
     assert files[1].sink.size == 0
 
 
@@ -94,7 +95,7 @@ def test_read_files_raw_body_is_one_file() -> None:
     files = asyncio.run(read_files(chunks(), "image/png", max_files=1))
     assert len(files) == 1
     assert files[0].content_type == "image/png"
-    assert _text(files[0].sink.fragment()) == base64.b64encode(b"abcdef").decode()
+    assert _text(files[0].sink.value()) == base64.b64encode(b"abcdef").decode()
     with pytest.raises(BadRequest):
         asyncio.run(read_files(chunks(), "multipart/form-data", max_files=1))
 

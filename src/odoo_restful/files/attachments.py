@@ -10,12 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
+import orjson
 
 from ..errors import MissingError, UpstreamError
 from ..gateway import Gateway
 from ..odoo.base import Credential
 from . import content
-from .binary import ROWS, FileData, decode_raw
+from .binary import FileData, file_of, rows_of
 from .upload import Upload
 
 MODEL = "ir.attachment"
@@ -86,16 +87,15 @@ async def download(
         if content.matches(if_none_match, tag):
             return tag
     row = await _find(gw, cred, model, rid, att, meta, ctx)
-    # the content alone, read without a str copy of its base64 (see binary.decode_raw)
-    reply = await gw.odoo.call_raw(cred, MODEL, "read", [[att], ["datas"]], {"context": ctx})
-    try:
-        rows = ROWS.decode(reply)
-    except (msgspec.DecodeError, msgspec.ValidationError):
-        raise UpstreamError("Odoo's read of an attachment is not a list of records") from None
+    # the content alone, decoded in the reply's own buffer (see binary.file_of)
+    found = await gw.odoo.call_large(
+        cred, MODEL, "read", [[att], ["datas"]], {"context": ctx}, cut="datas"
+    )
+    rows = rows_of(found, f"attachment {att}")
     if not rows:
         raise MissingError(f"{model} record {rid} has no attachment {att}")
-    raw = decode_raw(rows[0].get("datas"), f"attachment {att}")
-    del rows, reply
+    raw = file_of(found, rows[0], "datas", f"attachment {att}")
+    del rows, found
     kind = content.media_type(row.get("mimetype")) or content.sniff(raw)
     name = str(row.get("name") or f"attachment-{att}.{content.extension(kind)}")
     return FileData(raw, kind, name, content.checksum(raw))
@@ -116,15 +116,16 @@ async def upload(
             "name": f.filename or f"upload-{len(vals_list) + 1}",
             "res_model": model,
             "res_id": rid,
-            "datas": f.sink.fragment(),
+            "datas": f.sink.value(),
         }
         kind = content.media_type(f.content_type)
         if kind and kind != content.OCTET_STREAM:
             gw.write_deny.check(MODEL, "mimetype")
             vals["mimetype"] = kind
         vals_list.append(vals)
-    created = await gw.odoo.call(cred, MODEL, "create", [vals_list], {"context": ctx})
+    found = await gw.odoo.call_large(cred, MODEL, "create", [vals_list], {"context": ctx})
     del vals_list
+    created = orjson.loads(found.result)
     ids = [created] if isinstance(created, int) else created
     if not isinstance(ids, list) or not all(isinstance(i, int) for i in ids):
         raise UpstreamError("Odoo's create reply is not a list of ids")

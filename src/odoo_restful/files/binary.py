@@ -17,13 +17,14 @@ import msgspec
 from ..errors import MissingError, NotABinaryField, UpstreamError
 from ..gateway import Gateway
 from ..odoo.base import Credential
+from ..odoo.large import LargeResult
 from . import content
 from .upload import Upload
 
 
 @dataclass(frozen=True, slots=True)
 class FileData:
-    raw: bytes
+    raw: bytes | bytearray  # a bytearray: the reply's buffer, decoded in place
     kind: str
     filename: str
     etag: str
@@ -60,6 +61,27 @@ def decode_raw(value: msgspec.Raw | None, what: str) -> bytes:
         raise UpstreamError(f"Odoo answered {what} that is not valid base64") from None
 
 
+def rows_of(found: LargeResult, what: str) -> list[dict[str, msgspec.Raw]]:
+    try:
+        return ROWS.decode(found.result)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        raise UpstreamError(f"Odoo's read of {what} is not a list of records") from None
+
+
+def file_of(
+    found: LargeResult, row: dict[str, msgspec.Raw], fname: str, what: str
+) -> bytes | bytearray:
+    """The file in a ``read`` of ``fname`` made with ``cut=fname``: decoded in place in
+    the reply's buffer when its base64 was cut out (the row then holds ``""`` there),
+    else from the row (``false``: no file)."""
+    value = row.get(fname)
+    if found.cut is None:
+        return decode_raw(value, what)
+    if value is None or bytes(value) != b'""':  # the cut was not this field's value
+        raise UpstreamError(f"Odoo's read of {what} is not laid out as a record's field")
+    return found.cut.decode_base64()
+
+
 def decode(value: Any, what: str) -> bytes:
     """The bytes of a base64 value Odoo answered."""
     if not isinstance(value, str):
@@ -74,18 +96,15 @@ async def read(
     gw: Gateway, cred: Credential, model: str, rid: int, fname: str, ctx: dict[str, Any]
 ) -> FileData:
     await check_binary(gw, cred, model, fname)
-    reply = await gw.odoo.call_raw(
-        cred, model, "read", [[rid], [fname, "display_name"]], {"context": ctx}
+    found = await gw.odoo.call_large(
+        cred, model, "read", [[rid], [fname, "display_name"]], {"context": ctx}, cut=fname
     )
-    try:
-        rows = ROWS.decode(reply)
-    except (msgspec.DecodeError, msgspec.ValidationError):
-        raise UpstreamError(f"Odoo's read of {model}.{fname} is not a list of records") from None
+    rows = rows_of(found, f"{model}.{fname}")
     if not rows:
         raise MissingError(f"{model} record {rid} does not exist or is not readable")
-    raw = decode_raw(rows[0].get(fname), f"{model}.{fname}")
+    raw = file_of(found, rows[0], fname, f"{model}.{fname}")
     label = msgspec.json.decode(rows[0]["display_name"]) if "display_name" in rows[0] else None
-    del rows, reply
+    del rows, found
     if not raw:
         raise MissingError(f"{model} record {rid} has no file in {fname!r}")
     kind = content.sniff(raw)
@@ -103,5 +122,5 @@ async def write(
     upload: Upload,
     ctx: dict[str, Any],
 ) -> None:
-    vals = {fname: upload.sink.fragment()}
-    await gw.odoo.call(cred, model, "write", [[rid], vals], {"context": ctx})
+    vals = {fname: upload.sink.value()}
+    await gw.odoo.call_large(cred, model, "write", [[rid], vals], {"context": ctx})

@@ -47,7 +47,7 @@ _UNSAFE_NAME = re.compile(r'[\x00-\x1f\x7f"\\/]')
 _MEDIA_TYPE = re.compile(r"^[\w.+-]+/[\w.+-]+(?:\s*;\s*[\w.+-]+=[\w.+\"-]+)*$")
 
 
-def sniff(raw: bytes) -> str:
+def sniff(raw: bytes | bytearray) -> str:
     """The media type of ``raw`` from its magic bytes; octet-stream when unknown."""
     for magic, kind in _MAGIC:
         if raw.startswith(magic):
@@ -70,7 +70,7 @@ def extension(kind: str) -> str:
     return _EXTENSIONS.get(kind.split(";")[0].strip(), "bin")
 
 
-def checksum(raw: bytes) -> str:
+def checksum(raw: bytes | bytearray) -> str:
     """SHA-1 of the bytes, hex: what Odoo stores as an attachment's ``checksum``."""
     return hashlib.sha1(raw, usedforsecurity=False).hexdigest()
 
@@ -100,7 +100,7 @@ def matches(headers: Headers | str | None, etag: str) -> bool:
 
 
 def file_response(
-    raw: bytes, kind: str, etag: str, filename: str, *, download: bool, headers: Headers
+    raw: bytes | bytearray, kind: str, etag: str, filename: str, *, download: bool, headers: Headers
 ) -> Response:
     """200 with the bytes, or 304 when the client holds this version already."""
     common = {"etag": f'"{etag}"', "cache-control": "private, no-cache"}
@@ -111,7 +111,7 @@ def file_response(
     return StreamingResponse(_slices(raw), media_type=kind, headers=common)
 
 
-async def _slices(raw: bytes) -> AsyncIterator[memoryview]:
+async def _slices(raw: bytes | bytearray) -> AsyncIterator[memoryview]:
     """The bytes in slices that share their memory: the server sends one at a time
     and waits for the socket, so a large file is never copied into its write buffer."""
     view = memoryview(raw)

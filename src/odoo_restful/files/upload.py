@@ -3,8 +3,9 @@
 The request body is never held whole: each chunk is hashed, counted and encoded
 (``Base64Sink``), and a ``multipart/form-data`` body is split into its parts as
 it streams (``MultipartReader``), so only the base64 text of the files grows.
-That text is finished as an ``orjson.Fragment`` (JSON string bytes included
-verbatim, never re-encoded) for the one call that sends it to Odoo.
+That text is finished as a JSON string in place and handed over as a
+``large.LargeValue``: the call that sends it to Odoo writes it as a part of the
+request body of its own, never copied (``odoo/large.py``).
 """
 
 from __future__ import annotations
@@ -15,9 +16,8 @@ import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
-import orjson
-
 from ..errors import BadRequest
+from ..odoo.large import LargeValue
 
 _MAX_HEADER_BYTES = 16 * 1024
 _MAX_FIELD_BYTES = 64 * 1024
@@ -48,13 +48,13 @@ class Base64Sink:
     def checksum(self) -> str:
         return self._sha1.hexdigest()
 
-    def fragment(self) -> orjson.Fragment:
-        """The JSON string of the base64 text; the sink is empty afterwards."""
+    def value(self) -> LargeValue:
+        """The JSON string of the base64 text, in the sink's own buffer (no copy); the
+        sink is empty afterwards."""
         self._out += base64.b64encode(self._rest)
         self._out += b'"'
-        text = bytes(self._out)
-        self._out = bytearray()
-        return orjson.Fragment(text)
+        text, self._out, self._rest = self._out, bytearray(), b""
+        return LargeValue(text)
 
 
 @dataclass

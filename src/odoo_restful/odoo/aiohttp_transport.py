@@ -10,14 +10,15 @@ only for methods that change nothing, so a POST is never sent twice.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from urllib.parse import urlsplit
 
 import aiohttp
 from aiohttp.client_proto import ResponseHandler
 
 from ..errors import BadReply, OdooTimeout, OdooUnavailable, ReplyTooLarge
-from .transport import MAX_REPLY_BYTES, Reply
+from .large import size_of
+from .transport import MAX_REPLY_BYTES, Buffer, LargeReply, Reply
 from .wire import check_prefix, check_request, decode_body
 
 
@@ -35,6 +36,16 @@ def _end_watch(
     if framed or proto is None:
         return None
     return proto.closed
+
+
+_PIECE = 256 * 1024
+
+
+async def _slices(parts: Sequence[Buffer]) -> AsyncIterator[memoryview]:
+    for part in parts:
+        view = memoryview(part)
+        for at in range(0, view.nbytes, _PIECE):
+            yield view[at : at + _PIECE]
 
 
 class AiohttpTransport:
@@ -73,6 +84,26 @@ class AiohttpTransport:
     async def request(
         self, method: str, path: str, body: bytes, headers: Mapping[str, str]
     ) -> Reply:
+        reply = await self._exchange(method, path, body, headers, self._body)
+        return Reply(reply.status, bytes(reply.body), reply.headers)  # bytes: not copied
+
+    async def request_parts(
+        self, method: str, path: str, parts: Sequence[Buffer], headers: Mapping[str, str]
+    ) -> LargeReply:
+        """The parts as an async iterator of slices of their own memory, with their
+        Content-Length (so not chunked); the reply read into one buffer when its length
+        is known. See ``large.py``."""
+        sent = {**headers, "Content-Length": str(size_of(parts))}
+        return await self._exchange(method, path, _slices(parts), sent, self._buffered)
+
+    async def _exchange(
+        self,
+        method: str,
+        path: str,
+        body: bytes | AsyncIterator[memoryview],
+        headers: Mapping[str, str],
+        read: Callable[[aiohttp.ClientResponse], Awaitable[bytes | bytearray]],
+    ) -> LargeReply:
         check_request(method, path, headers)  # yarl would quietly move a "#..." away
         url = self._base_url + path
         sent = {**headers, "Accept-Encoding": "gzip, deflate"}
@@ -87,7 +118,7 @@ class AiohttpTransport:
                 proto: ResponseHandler | None = getattr(resp, "_protocol", None)
                 ended = _end_watch(resp, proto)
                 try:
-                    data = await self._body(resp)
+                    data = await read(resp)
                     if ended is not None and ended.done() and ended.exception() is not None:
                         raise BadReply("Odoo's connection was reset before its reply was complete")
                     return self._read(resp, data)
@@ -123,10 +154,30 @@ class AiohttpTransport:
             chunks.append(chunk)
         return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
-    def _read(self, resp: aiohttp.ClientResponse, data: bytes) -> Reply:
+    async def _buffered(self, resp: aiohttp.ClientResponse) -> bytes | bytearray:
+        """The body in one buffer of its Content-Length, never joined; else as usual."""
+        length = resp.content_length
+        if length is None or resp.headers.get("Content-Encoding"):
+            return await self._body(resp)
+        if length > self._max_reply:
+            raise ReplyTooLarge()
+        buffer = bytearray(length)
+        size = 0
+        async for chunk in resp.content.iter_any():
+            if size + len(chunk) > length:
+                raise BadReply("Odoo's reply is longer than its Content-Length")
+            buffer[size : size + len(chunk)] = chunk
+            size += len(chunk)
+        if size != length:
+            raise BadReply("Odoo's reply is shorter than its Content-Length")
+        return buffer
+
+    def _read(self, resp: aiohttp.ClientResponse, data: bytes | bytearray) -> LargeReply:
         headers = {k.lower(): v for k, v in resp.headers.items()}
-        data = decode_body(data, headers.get("content-encoding", ""), self._max_reply)
-        return Reply(resp.status, data, headers)
+        coding = headers.get("content-encoding", "")
+        if coding:
+            data = decode_body(bytes(data), coding, self._max_reply)
+        return LargeReply(resp.status, data, headers)
 
     async def close(self) -> None:
         if self._session is not None:

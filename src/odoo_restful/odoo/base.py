@@ -11,6 +11,7 @@ import orjson
 from ..errors import UpstreamError
 
 if TYPE_CHECKING:
+    from .large import LargeResult
     from .transport import Transport
 
 
@@ -57,6 +58,19 @@ class OdooClient(Protocol):
         self, cred: Credential, model: str, method: str, args: list[Any], kwargs: dict[str, Any]
     ) -> list[msgspec.Raw]:
         """A list result (search_read) as its records' raw JSON (for pass-through)."""
+        ...
+
+    async def call_large(
+        self,
+        cred: Credential,
+        model: str,
+        method: str,
+        args: list[Any],
+        kwargs: dict[str, Any],
+        cut: str | None = None,
+    ) -> LargeResult:
+        """A call that moves a file: ``large.LargeValue`` in the arguments go as parts
+        of their own, and the string value of ``cut`` comes back as a ``large.Cut``."""
         ...
 
     async def close(self) -> None: ...

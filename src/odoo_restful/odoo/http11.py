@@ -27,14 +27,15 @@ import asyncio
 import socket
 import ssl
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import cast
 from urllib.parse import urlsplit
 
 import httptools
 
 from ..errors import BadReply, OdooTimeout, OdooUnavailable, ReplyTooLarge, UnsafeRequest
-from .transport import MAX_REPLY_BYTES, Reply
+from .large import size_of
+from .transport import MAX_REPLY_BYTES, Buffer, LargeReply, Reply
 from .wire import check_prefix, check_request, decode_body
 
 MAX_HEAD_BYTES = 64 * 1024
@@ -45,6 +46,7 @@ MAX_HEADERS = 100
 KEEPALIVE_SECONDS = 4.0
 DNS_TTL_SECONDS = 300.0
 _IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS"})
+_PIECE = 256 * 1024  # a request part is written this much at a time, as the socket drains
 
 
 class _Lost(OdooUnavailable):
@@ -62,6 +64,17 @@ class _Spent:
 _SPENT_PARSER = httptools.HttpResponseParser(_Spent())
 
 
+class _Parts:
+    """A request body in parts (``request_parts``), and back the reply's body when it
+    was read into one buffer (its Content-Length known) rather than joined."""
+
+    __slots__ = ("body", "parts")
+
+    def __init__(self, parts: Sequence[Buffer]) -> None:
+        self.parts = parts
+        self.body: bytearray | None = None
+
+
 class _Connection(asyncio.Protocol):
     """One TCP (or TLS) connection, carrying one exchange at a time."""
 
@@ -72,12 +85,15 @@ class _Connection(asyncio.Protocol):
         self.usable = True  # false once closed, failed, or left mid-reply
         self.keep_alive = False
         self.idle_since = 0.0
+        self._parts: _Parts | None = None  # set while an exchange sends its body in parts
+        self._writable: asyncio.Future[None] | None = None  # set while writing is paused
         self._parser = httptools.HttpResponseParser(self)
         self._start()
 
     def _start(self) -> None:
         self._headers: dict[str, str] = {}
         self._chunks: list[bytes] = []
+        self._buffer: bytearray | None = None  # the reply body's one buffer (parts only)
         self._size = 0
         self._head_size = 0
         self._unparsed = 0
@@ -116,6 +132,7 @@ class _Connection(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.usable = False
+        self._wake_writer()
         if self._head_done and not self._framed and self.waiter is not None and exc is None:
             self._finish()  # a body delimited by the end of the connection, closed cleanly
         elif self._replied:
@@ -161,14 +178,25 @@ class _Connection(asyncio.Protocol):
             or self._parser.get_status_code() in (204, 304)
         )
         length = headers.get("content-length", "")
-        if length.isdigit() and int(length) > self._max_reply:
-            raise ReplyTooLarge()
+        if length.isdigit():
+            if int(length) > self._max_reply:
+                raise ReplyTooLarge()
+            if self._parts is not None and self._parser.get_status_code() not in (204, 304):
+                self._buffer = bytearray(int(length))
 
     def on_body(self, body: bytes) -> None:
         self._size += len(body)
         if self._size > self._max_reply:
             raise ReplyTooLarge()
-        self._chunks.append(body)
+        if self._buffer is None:
+            self._chunks.append(body)
+        else:
+            self._fill(self._buffer, body)
+
+    def _fill(self, buffer: bytearray, body: bytes) -> None:
+        if self._size > len(buffer):  # the parser frames by Content-Length: a backstop
+            raise BadReply("Odoo's reply is longer than its Content-Length")
+        buffer[self._size - len(body) : self._size] = body
 
     def on_message_complete(self) -> None:
         if 100 <= self._parser.get_status_code() < 200:
@@ -179,6 +207,9 @@ class _Connection(asyncio.Protocol):
     # the exchange
 
     def _finish(self) -> None:
+        if self._buffer is not None:
+            self._finish_buffered(self._buffer)
+            return
         status = self._parser.get_status_code()
         body = self._chunks[0] if len(self._chunks) == 1 else b"".join(self._chunks)
         headers = self._headers
@@ -193,6 +224,33 @@ class _Connection(asyncio.Protocol):
             return
         waiter.set_result(Reply(status, body, headers))
 
+    def _finish_buffered(self, buffer: bytearray) -> None:
+        """A reply read into one buffer: handed to ``request_parts`` through ``_Parts``."""
+        status, headers, waiter, parts = (
+            self._parser.get_status_code(),
+            self._headers,
+            self.waiter,
+            self._parts,
+        )
+        whole = self._size == len(buffer)
+        self._start()
+        if waiter is None or waiter.done() or parts is None:
+            return
+        if not whole:
+            self._fail(BadReply("Odoo's reply is shorter than its Content-Length"))
+            return
+        if headers.get("content-encoding", "").strip().lower() not in ("", "identity"):
+            # compressed: undone as any reply (a copy; Odoo itself does not compress)
+            try:
+                body = decode_body(bytes(buffer), headers["content-encoding"], self._max_reply)
+            except (BadReply, ReplyTooLarge) as exc:
+                self._fail(exc)
+                return
+            waiter.set_result(Reply(status, body, headers))
+            return
+        parts.body = buffer
+        waiter.set_result(Reply(status, b"", headers))
+
     def _fail(self, exc: Exception) -> None:
         waiter = self.waiter
         if waiter is not None and not waiter.done():
@@ -206,17 +264,51 @@ class _Connection(asyncio.Protocol):
         self.usable = False
         if self.transport is not None:
             self.transport.close()
+        self._wake_writer()
 
-    async def exchange(self, data: bytes, deadline: float) -> Reply:
+    # flow control, for request bodies written in parts
+
+    def pause_writing(self) -> None:
+        if self._writable is None:
+            self._writable = asyncio.get_running_loop().create_future()
+
+    def resume_writing(self) -> None:
+        self._wake_writer()
+
+    def _wake_writer(self, _: object = None) -> None:
+        writable, self._writable = self._writable, None
+        if writable is not None and not writable.done():
+            writable.set_result(None)
+
+    async def _write_parts(self, parts: Sequence[Buffer], waiter: asyncio.Future[Reply]) -> None:
+        """Each part in slices of its own memory, as fast as the socket takes them: the
+        transport's buffer never holds more than a slice or two, and no part is copied
+        whole. A reply (or a close) before the last byte ends the writing."""
+        waiter.add_done_callback(self._wake_writer)
+        for part in parts:
+            view = memoryview(part)
+            for at in range(0, view.nbytes, _PIECE):
+                transport = self.transport
+                if waiter.done() or transport is None or transport.is_closing():
+                    self.usable = False  # answered or gone mid-request: out of step
+                    return
+                transport.write(view[at : at + _PIECE])
+                if self._writable is not None:
+                    await self._writable
+
+    async def exchange(self, data: bytes, deadline: float, parts: _Parts | None = None) -> Reply:
         if self.transport is None or self.transport.is_closing():
             self._close()
             raise _Lost("Odoo closed the idle connection", written=False)
         loop = asyncio.get_running_loop()
         waiter: asyncio.Future[Reply] = loop.create_future()
         self.waiter = waiter
+        self._parts = parts
         timer = loop.call_at(deadline, self._expire)
         try:
             self.transport.write(data)
+            if parts is not None:
+                await self._write_parts(parts.parts, waiter)
             return await waiter
         except BaseException:
             # Failed, timed out or cancelled: whatever is left on this connection is junk.
@@ -225,6 +317,7 @@ class _Connection(asyncio.Protocol):
         finally:
             timer.cancel()
             self.waiter = None
+            self._parts = None
 
 
 def _timed_out() -> OdooTimeout:
@@ -293,13 +386,35 @@ class Http11Transport:
         finally:
             self._slots.release()
 
-    async def _send(self, data: bytes, deadline: float, *, retry: bool) -> Reply:
+    async def request_parts(
+        self, method: str, path: str, parts: Sequence[Buffer], headers: Mapping[str, str]
+    ) -> LargeReply:
+        """The head, then each part as the socket takes it (never joined); the reply
+        read into one buffer when its length is known. See ``large.py``."""
+        head = self._head(method, path, size_of(parts), headers)
+        out = _Parts(parts)
+        deadline = asyncio.get_running_loop().time() + self._timeout
+        try:
+            async with asyncio.timeout_at(deadline):
+                await self._slots.acquire()
+        except TimeoutError as exc:
+            raise _timed_out() from exc
+        try:
+            reply = await self._send(head, deadline, retry=False, parts=out)
+        finally:
+            self._slots.release()
+        body = out.body if out.body is not None else reply.body
+        return LargeReply(reply.status, body, reply.headers)
+
+    async def _send(
+        self, data: bytes, deadline: float, *, retry: bool, parts: _Parts | None = None
+    ) -> Reply:
         conn = self._take_idle()
         reused = conn is not None
         if conn is None:
             conn = await self._connect(deadline)
         try:
-            reply = await conn.exchange(data, deadline)
+            reply = await conn.exchange(data, deadline, parts)
         except _Lost as exc:
             # An idle connection the server closed as we reused it, before any byte of a
             # reply. Repeated on a new connection: any request if none of it was written;
@@ -307,7 +422,7 @@ class Http11Transport:
             if not (reused and (retry or not exc.written)):
                 raise
             conn = await self._connect(deadline)
-            reply = await conn.exchange(data, deadline)
+            reply = await conn.exchange(data, deadline, parts)
         now = asyncio.get_running_loop().time()
         if conn.usable and conn.keep_alive and len(self._idle) < self._max_idle:
             conn.idle_since = now

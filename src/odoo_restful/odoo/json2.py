@@ -16,6 +16,7 @@ import orjson
 
 from ..errors import DatabaseNotFound, InvalidParameters, UpstreamError
 from .base import ClientBase, Credential
+from .large import LargeResult, encode_parts, read_result
 from .replies import (
     decode_json2,
     decode_json2_page,
@@ -115,20 +116,8 @@ class Json2Client(ClientBase):
     async def _post(
         self, cred_db: str, key: str, model: str, method: str, body: dict[str, Any]
     ) -> Reply:
-        if not _HEADER_SAFE.fullmatch(key):
-            # a password with spaces or control characters is no API key; and it must
-            # never be spliced into a header
-            raise wrong_login()
-        if not _HEADER_SAFE.fullmatch(cred_db):
-            raise DatabaseNotFound()
-        headers = {
-            "Content-Type": "application/json",
-            "Accept": "application/json",
-            "Authorization": f"bearer {key}",
-            "X-Odoo-Database": cred_db,
-        }
         return await self._transport.request(
-            "POST", f"/json/2/{model}/{method}", orjson.dumps(body), headers
+            "POST", f"/json/2/{model}/{method}", orjson.dumps(body), _headers(cred_db, key)
         )
 
     async def _fetch_version(self) -> bytes:
@@ -174,10 +163,44 @@ class Json2Client(ClientBase):
             return orjson.dumps(_one_id(method, args, orjson.loads(raw)))
         return raw
 
+    async def call_large(
+        self,
+        cred: Credential,
+        model: str,
+        method: str,
+        args: list[Any],
+        kwargs: dict[str, Any],
+        cut: str | None = None,
+    ) -> LargeResult:
+        parts = encode_parts(named_arguments(method, args, kwargs))
+        headers = _headers(cred.db, cred.secret)
+        reply = await self._transport.request_parts(
+            "POST", f"/json/2/{model}/{method}", parts, headers
+        )
+        found = read_result(reply, cut, decode_json2, _WHAT)
+        if method == "create" and args and isinstance(args[0], dict):
+            return LargeResult(orjson.dumps(_one_id(method, args, orjson.loads(found.result))))
+        return found
+
     async def call_page(
         self, cred: Credential, model: str, method: str, args: list[Any], kwargs: dict[str, Any]
     ) -> list[msgspec.Raw]:
         return decode_json2_page(await self._call(cred, model, method, args, kwargs), _WHAT)
+
+
+def _headers(cred_db: str, key: str) -> dict[str, str]:
+    if not _HEADER_SAFE.fullmatch(key):
+        # a password with spaces or control characters is no API key; and it must
+        # never be spliced into a header
+        raise wrong_login()
+    if not _HEADER_SAFE.fullmatch(cred_db):
+        raise DatabaseNotFound()
+    return {
+        "Content-Type": "application/json",
+        "Accept": "application/json",
+        "Authorization": f"bearer {key}",
+        "X-Odoo-Database": cred_db,
+    }
 
 
 def _one_id(method: str, args: list[Any], value: Any) -> Any:

@@ -13,6 +13,7 @@ import msgspec
 import orjson
 
 from .base import ClientBase, Credential
+from .large import LargeResult, encode_parts, read_result
 from .replies import decode_page, decode_reply, signed_in_uid, signing_in
 from .transport import Reply, Transport
 
@@ -38,6 +39,23 @@ class JsonRpcClient(ClientBase):
             }
         )
         return await self._transport.request("POST", "/jsonrpc", body, _HEADERS)
+
+    async def call_large(
+        self,
+        cred: Credential,
+        model: str,
+        method: str,
+        args: list[Any],
+        kwargs: dict[str, Any],
+        cut: str | None = None,
+    ) -> LargeResult:
+        call = [cred.db, cred.uid, cred.secret, model, method, args, kwargs]
+        params = {"service": "object", "method": "execute_kw", "args": call}
+        parts = encode_parts(
+            {"jsonrpc": "2.0", "method": "call", "params": params, "id": next(self._ids)}
+        )
+        reply = await self._transport.request_parts("POST", "/jsonrpc", parts, _HEADERS)
+        return read_result(reply, cut, decode_reply, "/jsonrpc")
 
     async def _rpc(self, service: str, method: str, args: list[Any]) -> bytes:
         return decode_reply(await self._post(service, method, args), "/jsonrpc")

@@ -28,6 +28,7 @@ from ..metrics import odoo_call_timer
 from .base import Credential, OdooClient
 from .json2 import Json2Client
 from .jsonrpc import JsonRpcClient
+from .large import LargeResult
 from .transport import Transport
 from .websession import WebSessionClient
 
@@ -209,6 +210,23 @@ class OdooRouter:
         try:
             with self._timed(client, method):
                 return await client.call(cred, model, method, args, kwargs)
+        except UnknownMethod as exc:
+            raise await self._too_new(exc, model, method) from exc
+
+    async def call_large(
+        self,
+        cred: Credential,
+        model: str,
+        method: str,
+        args: list[Any],
+        kwargs: dict[str, Any],
+        cut: str | None = None,
+    ) -> LargeResult:
+        """A call that moves a file, never copying it whole (``large.py``)."""
+        client = await self.client_for(cred.kind)
+        try:
+            with self._timed(client, method):
+                return await client.call_large(cred, model, method, args, kwargs, cut)
         except UnknownMethod as exc:
             raise await self._too_new(exc, model, method) from exc
 

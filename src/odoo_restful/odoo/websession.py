@@ -28,6 +28,7 @@ from ..errors import (
     UpstreamError,
 )
 from .base import ClientBase, Credential
+from .large import LargeResult, encode_parts, read_result
 from .replies import decode_page, decode_reply, signed_in_uid, signing_in
 from .transport import Reply, Transport
 
@@ -137,14 +138,33 @@ class WebSessionClient(ClientBase):
             session = await self._session(cred, renew=attempt == 1)
             try:
                 return decode(await self._post(path, params, session), path)
-            except InvalidParameters as exc:
-                # call_kw looks the model up in the registry: a KeyError naming it
-                if exc.odoo_name == "builtins.KeyError" and exc.message.strip("'\"") == model:
-                    raise UnknownModel(f"model '{model}' does not exist") from None
-                raise
-            except SessionExpired:
-                if attempt == 1 or cred.kind == "session":
-                    raise SessionExpired("the Odoo session expired; request a new token") from None
+            except (InvalidParameters, SessionExpired) as exc:
+                _again_or_raise(exc, cred, model, attempt)
+        raise AssertionError("unreachable")
+
+    async def call_large(
+        self,
+        cred: Credential,
+        model: str,
+        method: str,
+        args: list[Any],
+        kwargs: dict[str, Any],
+        cut: str | None = None,
+    ) -> LargeResult:
+        """``call_kw`` with the body in parts (see ``large.py``); sessions as above."""
+        params = {"model": model, "method": method, "args": args, "kwargs": kwargs}
+        path = f"/web/dataset/call_kw/{model}/{method}"
+        for attempt in (0, 1):
+            session = await self._session(cred, renew=attempt == 1)
+            parts = encode_parts(
+                {"jsonrpc": "2.0", "method": "call", "params": params, "id": next(self._ids)}
+            )
+            headers = {**_HEADERS, "Cookie": f"session_id={session}"}
+            try:
+                reply = await self._transport.request_parts("POST", path, parts, headers)
+                return read_result(reply, cut, decode_reply, path)
+            except (InvalidParameters, SessionExpired) as exc:
+                _again_or_raise(exc, cred, model, attempt)
         raise AssertionError("unreachable")
 
     async def fetch(self, cred: Credential, path: str) -> Reply:
@@ -163,6 +183,19 @@ class WebSessionClient(ClientBase):
             if cred.kind == "session":
                 break
         raise SessionExpired("the Odoo session expired; request a new token")
+
+
+def _again_or_raise(
+    exc: InvalidParameters | SessionExpired, cred: Credential, model: str, attempt: int
+) -> None:
+    """Returns when a call may be tried again with a new session; else raises."""
+    if isinstance(exc, InvalidParameters):
+        # call_kw looks the model up in the registry: a KeyError naming it
+        if exc.odoo_name == "builtins.KeyError" and exc.message.strip("'\"") == model:
+            raise UnknownModel(f"model '{model}' does not exist") from None
+        raise exc
+    if attempt == 1 or cred.kind == "session":
+        raise SessionExpired("the Odoo session expired; request a new token") from None
 
 
 def _to_login(reply: Reply) -> bool:
