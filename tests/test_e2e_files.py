@@ -297,6 +297,34 @@ def test_report_errors(target: Target, admin: requests.Session) -> None:
     assert unknown.headers["content-type"] == "application/json"
 
 
+def test_report_by_external_ids(target: Target, admin: requests.Session) -> None:
+    """External ids name the records as anywhere in the API: resolved as the user, an
+    unknown one a 404, one of another model than the report's a 422."""
+    found = admin.get(f"{target.url}/api/sale.order/sale.sale_order_1", params={"fields": "id"})
+    if found.status_code == 404:
+        pytest.skip("no sale.sale_order_1 here (Odoo without the sale demo data)")
+    assert found.status_code == 200, found.text
+    order = found.json()["data"][0]["id"]
+    base = f"{target.url}/api/report/sale.report_saleorder"
+    pdf = admin.get(f"{base}/sale.sale_order_1,{order}")
+    if target.name.endswith("json2"):
+        assert pdf.status_code == 403, pdf.text
+        assert pdf.json()["type"] == "web_session_required"
+        return
+    assert pdf.status_code == 200, pdf.text
+    assert pdf.content.startswith(b"%PDF-")
+    # one record, named twice: its id in the file name, once
+    assert f'filename="sale.report_saleorder-{order}.pdf"' in pdf.headers["content-disposition"]
+    unknown = admin.get(f"{base}/sale.no_such_order")
+    assert unknown.status_code == 404, unknown.text
+    assert unknown.json()["type"] == "missing_error"
+    assert "sale.no_such_order" in unknown.json()["message"]
+    other = admin.get(f"{base}/{order},base.main_partner")
+    assert other.status_code == 422, other.text
+    assert other.json()["type"] == "invalid_parameters"
+    assert "res.partner" in other.json()["message"]
+
+
 def test_report_without_rights_is_a_json_403(
     target: Target, admin: requests.Session, nosales: requests.Session
 ) -> None:

@@ -29,6 +29,7 @@ from ..gateway import Gateway
 from ..odoo.base import Credential
 from ..odoo.transport import Reply
 from ..scopes import Scopes
+from ..values.forms import is_xmlid
 
 MODEL = "ir.actions.report"
 FIELDS = ["id", "name", "report_name", "report_type", "model"]
@@ -43,18 +44,37 @@ def parse_name(value: str) -> str:
     return value
 
 
-def parse_ids(value: str, *, most: int) -> list[int]:
-    """Comma-separated positive integers (external ids are not resolved here)."""
-    ids: list[int] = []
+def parse_ids(value: str, *, most: int) -> list[int | str]:
+    """Comma-separated positive integers or external ids (``sale.sale_order_1``); the
+    external ids are resolved by :func:`render`, once the report's model is known."""
+    refs: list[int | str] = []
     for part in value.split(","):
         part = part.strip()
+        if is_xmlid(part):
+            refs.append(part)
+            continue
         if not part.isdigit() or len(part) > 12 or int(part) < 1:
             raise BadRequest(
-                f"report ids must be comma-separated positive integers, not {part[:32]!r}"
+                "report ids must be comma-separated positive integers or external ids "
+                f"(module.name), not {part[:32]!r}"
             )
-        ids.append(int(part))
-    if len(ids) > most:
+        refs.append(int(part))
+    if len(refs) > most:
         raise BadRequest(f"at most {most} records per report")
+    return list(dict.fromkeys(refs))
+
+
+async def resolve_ids(
+    gw: Gateway, cred: Credential, model: str | None, refs: list[int | str]
+) -> list[int]:
+    """The record ids, external ids resolved as the user by the API's one resolver: an
+    unknown one is a 404 (as in any path), one of another model than the report's a 422."""
+    ids = [
+        ref
+        if isinstance(ref, int)
+        else await gw.xmlids.resolve(cred, model, ref, "report ids", path=True)
+        for ref in refs
+    ]
     return list(dict.fromkeys(ids))
 
 
@@ -78,10 +98,11 @@ async def render(
     cred: Credential,
     scopes: Scopes,
     name: str,
-    ids: list[int],
+    refs: list[int | str],
     fmt: str,
     ctx: dict[str, Any],
-) -> bytes:
+) -> tuple[bytes, list[int]]:
+    """The rendered report, and the ids of its records (external ids resolved)."""
     rows = await gw.odoo.call(
         cred,
         MODEL,
@@ -101,8 +122,9 @@ async def render(
             "Odoo signs in there with a password only: request a token with the user's "
             "password (not an API key) to print reports"
         )
+    ids = await resolve_ids(gw, cred, model if isinstance(model, str) else None, refs)
     reply = await gw.odoo.web.fetch(cred, f"/report/{fmt}/{name}/{','.join(map(str, ids))}")
-    return _body(reply, FORMATS[fmt], name)
+    return _body(reply, FORMATS[fmt], name), ids
 
 
 def _body(reply: Reply, expected: str, name: str) -> bytes:

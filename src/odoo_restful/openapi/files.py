@@ -9,9 +9,11 @@ from __future__ import annotations
 from typing import Any, Final
 
 from .common import DocumentOptions, FieldsInfo
-from .parameters import ref_param
+from .parameters import XMLID_PATTERN, ref_param
 from .responses import json_ok, responses
 
+#: one record in a report's ids: an id or an external id
+_REF: Final = "(?:[0-9]+|" + XMLID_PATTERN.strip("^$") + ")"
 _FILE_ERRORS: Final = ("400", "401", "403", "404", "413", "422", "502", "503", "504")
 _OCTET: Final = "application/octet-stream"
 _BINARY: Final = {"type": "string", "format": "binary"}
@@ -210,8 +212,15 @@ def report_paths() -> dict[str, Any]:
                         "name": "ids",
                         "in": "path",
                         "required": True,
-                        "description": "Comma-separated record ids.",
-                        "schema": {"type": "string", "pattern": r"^[0-9]+(,[0-9]+)*$"},
+                        "description": "The records, comma-separated: ids or external ids "
+                        "(`module.name`, e.g. `sale.sale_order_1`) resolved as the user; an "
+                        "unknown external id is a 404, one of another model than the "
+                        "report's a 422.",
+                        "schema": {
+                            "type": "string",
+                            "pattern": f"^{_REF}(,{_REF})*$",
+                            "example": "sale.sale_order_1,7",
+                        },
                     },
                     {
                         "name": "format",

@@ -13,7 +13,7 @@ _ORDER_TERM: Final = (
     r"( +(asc|desc|ASC|DESC))?( +(nulls|NULLS) +(first|last|FIRST|LAST))?"
 )
 _ORDER_PATTERN: Final = rf"^ *{_ORDER_TERM}( *, *{_ORDER_TERM})* *$"
-_XMLID_PATTERN: Final = r"^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z0-9_][A-Za-z0-9_.-]*$"
+XMLID_PATTERN: Final = r"^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z0-9_][A-Za-z0-9_.-]*$"
 _PATH_PATTERN: Final = r"^[a-zA-Z_][a-zA-Z0-9_]*(\.[a-zA-Z_][a-zA-Z0-9_]*)+$"
 _ANY_PATH_PATTERN: Final = r"^[a-zA-Z_][a-zA-Z0-9_]*(\.[a-zA-Z_][a-zA-Z0-9_]*)*$"
 
@@ -122,7 +122,7 @@ def common_parameters(options: DocumentOptions) -> dict[str, Any]:
             "schema": {
                 "anyOf": [
                     id_schema(),
-                    {"type": "string", "pattern": _XMLID_PATTERN, "maxLength": 256},
+                    {"type": "string", "pattern": XMLID_PATTERN, "maxLength": 256},
                 ]
             },
         },

@@ -151,10 +151,10 @@ async def render_report(request: Request) -> Response:
     ident = await identify(request)
     gw = gateway(request)
     name = reports.parse_name(request.path_params["report_name"])
-    ids = reports.parse_ids(request.path_params["ids"], most=gw.settings.max_batch)
+    refs = reports.parse_ids(request.path_params["ids"], most=gw.settings.max_batch)
     fmt = reports.parse_format(request.query_params.get("format"))
     ctx = _ctx(request, ident.context)
-    body = await reports.render(gw, ident.cred, ident.scopes, name, ids, fmt, ctx)
+    body, ids = await reports.render(gw, ident.cred, ident.scopes, name, refs, fmt, ctx)
     filename = f"{name}-{'-'.join(map(str, ids))}.{fmt}"
     headers = {
         "content-disposition": content.disposition(filename, download=_download(request)),

@@ -47,6 +47,9 @@ XMLIDS: tuple[tuple[int, str, str, str, int], ...] = (
     (42, "uom", "product_uom_kgm", "uom.uom", 3),
     (50, "product", "product_category_all", "product.category", 1),
     (60, "sales_team", "team_sales_department", "crm.team", 1),
+    # Odoo's sale demo data names its orders so (the report tests name one by it)
+    (70, "sale", "sale_order_1", "sale.order", 1),
+    (71, "sale", "sale_order_2", "sale.order", 2),
 )
 
 
