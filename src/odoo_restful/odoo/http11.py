@@ -10,7 +10,10 @@ with the system's CA store), keep-alive when the server allows it and a fresh
 connection when it closes (as Odoo itself does), Content-Length, chunked and
 read-to-close bodies, gzip and deflate, a bounded pool, a total timeout per call,
 caps on header and body sizes, and a DNS cache. It follows no redirects and uses no
-proxy, as the aiohttp transport did.
+proxy, as the aiohttp transport did. Files go through ``request_parts`` (see
+``large.py``): the body written part by part as the socket drains, the reply read
+into one buffer of its Content-Length; the ordinary path only checks that it is not
+such a call.
 
 An upstream is not trusted to behave: a reply is a success only when it is complete
 and clean (framed as it said, its coding whole, no stray bytes); any other is a
