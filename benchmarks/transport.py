@@ -41,7 +41,7 @@ async def _client(variant: str, base: str) -> tuple[Callable[[bytes], Awaitable[
     import aiohttp
     import yarl
 
-    from odoo_restful.odoo.transport import http_transport
+    from odoo_restful.compose import http_transport
 
     headers = {"Content-Type": "application/json", "Accept": "application/json"}
     if variant in ("builtin", "aiohttp-transport"):

@@ -28,6 +28,7 @@ from .odoo.router import OdooRouter
 from .odoo.transport import Transport
 from .responses import error_response, json_response
 from .routes import auth, docs, feed, files, ops, records, webhooks
+from .routing import IndexedRouter
 from .tokens.service import TokenService
 from .tokens.store import TokenStore
 
@@ -209,12 +210,10 @@ def create_app(
         ClientDisconnect: _disconnected,
         Exception: _unexpected,
     }
-    app = Starlette(
-        routes=routes(), middleware=middleware, exception_handlers=handlers, lifespan=lifespan
-    )
+    app = Starlette(middleware=middleware, exception_handlers=handlers)
     # No redirects, ever: Starlette's trailing-slash redirect builds its Location from the
     # client's Host header and keeps the query string (tokens, passwords). A JSON 404.
-    app.router.redirect_slashes = False
+    app.router = IndexedRouter(routes(), lifespan=lifespan)
     return app
 
 

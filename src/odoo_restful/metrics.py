@@ -66,7 +66,6 @@ RATE_LIMITED = Counter(
 # Clients name the methods they call: past this many distinct names a process labels
 # the rest "(other)", so a client cannot grow the registry without bound.
 _MAX_METHODS = 200
-_methods_seen: set[str] = set()
 
 
 def render() -> bytes:
@@ -93,20 +92,36 @@ def timed_store(operation: str) -> Iterator[None]:
         STORE_SECONDS.labels(operation).observe(time.perf_counter() - started)
 
 
-@contextlib.contextmanager
-def odoo_call_timer(protocol: str, method: str) -> Iterator[None]:
-    """Odoo call latency. Method names are Odoo's public methods, checked by the
-    gateway before any call (``params.calls``), so the label set stays bounded."""
-    if method not in _methods_seen:
-        if len(_methods_seen) >= _MAX_METHODS:
-            method = "(other)"
-        else:
-            _methods_seen.add(method)
-    started = time.perf_counter()
-    try:
-        yield
-    finally:
-        ODOO_SECONDS.labels(protocol, method).observe(time.perf_counter() - started)
+class OdooCallTimer:
+    """Times one Odoo call into its (protocol, method) histogram. A class, not a
+    generator context manager, and the labelled child kept: it runs on every call."""
+
+    __slots__ = ("_child", "_started")
+
+    def __init__(self, child: Any) -> None:
+        self._child = child
+        self._started = 0.0
+
+    def __enter__(self) -> None:
+        self._started = time.perf_counter()
+
+    def __exit__(self, *exc: object) -> None:
+        self._child.observe(time.perf_counter() - self._started)
+
+
+_CALL_CHILDREN: dict[tuple[str, str], Any] = {}
+
+
+def odoo_call_timer(protocol: str, method: str) -> OdooCallTimer:
+    """Odoo call latency. Past ``_MAX_METHODS`` distinct method names a process labels
+    the rest "(other)", so clients naming methods cannot grow the registry."""
+    child = _CALL_CHILDREN.get((protocol, method))
+    if child is None:
+        name = method if len(_CALL_CHILDREN) < _MAX_METHODS * 3 else "(other)"
+        child = ODOO_SECONDS.labels(protocol, name)
+        if name == method:
+            _CALL_CHILDREN[(protocol, method)] = child
+    return OdooCallTimer(child)
 
 
 def route_template(scope: Scope) -> str:

@@ -38,6 +38,8 @@ _API_HEADERS = [
     (b"cache-control", b"no-store"),
     (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'"),
 ]
+_API_EXTRA = _SECURITY_HEADERS + _API_HEADERS
+_EXTRA_NAMES = frozenset(name for name, _ in _API_EXTRA)
 
 
 class RequestContextMiddleware:
@@ -69,9 +71,11 @@ class RequestContextMiddleware:
             if message["type"] == "http.response.start":
                 status = message["status"]
                 headers = list(message.get("headers", []))
-                present = {name.lower() for name, _ in headers}
-                extra = _SECURITY_HEADERS + (_API_HEADERS if is_api else [])
-                headers.extend(h for h in extra if h[0] not in present)
+                extra = _API_EXTRA if is_api else _SECURITY_HEADERS
+                if any(name.lower() in _EXTRA_NAMES for name, _ in headers):  # a route set one
+                    present = {name.lower() for name, _ in headers}
+                    extra = [h for h in extra if h[0] not in present]
+                headers += extra
                 headers.append((b"x-request-id", request_id))
                 earned: dict[str, str] | None = scope.get(RATE_LIMIT_HEADERS_KEY)
                 if earned:

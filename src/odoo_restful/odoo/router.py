@@ -18,13 +18,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from contextlib import AbstractContextManager as ContextManager
 from typing import Any
 
 import msgspec
 
 from ..errors import BadReply, NotImplementedOnVersion, UnknownMethod, UpstreamError
-from ..metrics import odoo_call_timer
+from ..metrics import OdooCallTimer, odoo_call_timer
 from .base import Credential, OdooClient
 from .json2 import Json2Client
 from .jsonrpc import JsonRpcClient
@@ -230,7 +229,7 @@ class OdooRouter:
         except UnknownMethod as exc:
             raise await self._too_new(exc, model, method) from exc
 
-    def _timed(self, client: OdooClient, method: str) -> ContextManager[None]:
+    def _timed(self, client: OdooClient, method: str) -> OdooCallTimer:
         """Every call to Odoo passes here: its latency, by protocol and method."""
         return odoo_call_timer(self._names.get(id(client), "?"), method)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 
@@ -52,7 +53,9 @@ async def request_params(request: Request) -> RequestParams:
         if framed
         else params.Body()
     )
-    query = params.single_values(request.query_params.multi_items())
+    raw = request.scope["query_string"]
+    # what Starlette's query_params would hold, without building its multi-dict
+    query = params.single_values(parse_qsl(raw.decode("latin-1"), keep_blank_values=True))
     parsed = RequestParams(params.merge_sources(query, body), body, budget)
     request.scope[_PARAMS_KEY] = parsed
     return parsed

@@ -271,10 +271,9 @@ async def search(request: Request) -> Response:
             values = await _last_values(request, ident.cred, model, items[-1], terms, ctx)
             extra["next"] = gw.cursors.seal(binding, values)
             rels["next"] = {"after": extra["next"], "cursor": ""}
-    else:
-        rels = _offset_rels(offset, limit, more)
     items = await _page_with_xmlids(request, ident.cred, model, items, fields, ctx)
-    return raw_page(items, extra=extra, headers={"Link": _link(request, rels)})
+    link = _link(request, rels) if keyset else _offset_link(request, offset, limit, more)
+    return raw_page(items, extra=extra, headers={"Link": link})
 
 
 def _offset_rels(offset: int, limit: int, more: bool) -> dict[str, dict[str, str]]:
@@ -297,6 +296,22 @@ def _link(request: Request, rels: dict[str, dict[str, str]]) -> str:
     )
 
 
+def _offset_link(request: Request, offset: int, limit: int, more: bool) -> str:
+    """The ``Link`` header of an offset page: the same query strings recur (a client
+    polling, paging), so it is built once per query, page and length."""
+    query: bytes = request.scope["query_string"]
+    if len(query) > 512:
+        return _link(request, _offset_rels(offset, limit, more))
+    return _offset_link_of(_base_url(request), query, offset, limit, more)
+
+
+@functools.lru_cache(maxsize=1024)
+def _offset_link_of(base: str, query: bytes, offset: int, limit: int, more: bool) -> str:
+    return paging.link_header(
+        base, query.decode("latin-1"), _offset_rels(offset, limit, more), drop=(TOKEN_PARAM,)
+    )
+
+
 async def _offset_page(
     request: Request,
     cred: Credential,
@@ -316,8 +331,8 @@ async def _offset_page(
         extra["total"] = await gateway(request).odoo.call(
             cred, model, "search_count", [domain], {"context": ctx}
         )
-    rels = _offset_rels(offset, limit, len(rows) == limit)
-    return raw_page(rows, extra=extra, headers={"Link": _link(request, rels)})
+    link = _offset_link(request, offset, limit, len(rows) == limit)
+    return raw_page(rows, extra=extra, headers={"Link": link})
 
 
 def _base_url(request: Request) -> str:
