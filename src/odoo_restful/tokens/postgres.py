@@ -465,8 +465,8 @@ class PostgresStore(BaseStore):
     async def redeliver(self, sub_id: str, delivery_id: str, now: float) -> Delivery | None:
         sql = (
             "UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = "  # noqa: S608
-            "$1, "
-            "retry_from = $1, delivered_at = NULL WHERE id = $2 AND subscription_id = $3 "
+            "$1, retry_from = $1, delivered_at = NULL, attempts = 0 "
+            "WHERE id = $2 AND subscription_id = $3 "
             "RETURNING " + DELIVERY_COLUMNS
         )
         row = await self._call(self._p().fetchrow, sql, now, delivery_id, sub_id)

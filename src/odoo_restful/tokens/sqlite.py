@@ -554,8 +554,8 @@ class SqliteStore(BaseStore):
     async def redeliver(self, sub_id: str, delivery_id: str, now: float) -> Delivery | None:
         sql = (
             "UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = "  # noqa: S608
-            "?1, "
-            "retry_from = ?1, delivered_at = NULL WHERE id = ?2 AND subscription_id = ?3 "
+            "?1, retry_from = ?1, delivered_at = NULL, attempts = 0 "
+            "WHERE id = ?2 AND subscription_id = ?3 "
             "RETURNING " + DELIVERY_COLUMNS
         )
         rows = await self._run(self._fetch_sync, sql, (now, delivery_id, sub_id))

@@ -299,7 +299,8 @@ class TokenStore(Protocol):
         """A subscription's deliveries, newest first (``before``: a ``seq`` to page on)."""
 
     async def redeliver(self, sub_id: str, delivery_id: str, now: float) -> Delivery | None:
-        """Queue a delivery again (same id), due now with a fresh day of retries."""
+        """Queue a delivery again (same id), due now, its attempts counted from 0 and
+        retried for a fresh day."""
 
     async def claim_lease(self, name: str, holder: str, *, now: float, ttl: float) -> bool:
         """Take or renew the lease ``name`` for ``holder`` until ``now + ttl``; False
