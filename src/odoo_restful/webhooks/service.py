@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import secrets
 import time
 from collections.abc import Callable
@@ -38,7 +39,8 @@ class WebhookService:
         self.settings = gw.settings
         self.store = gw.tokens.store
         self.clock = clock
-        self.holder = secrets.token_hex(8)
+        # the pid tells an operator (and the takeover test) which process leads
+        self.holder = f"{os.getpid()}-{secrets.token_hex(6)}"
         self.watcher = Watcher(gw, clock=clock)
         self.sender = Sender(self.store, gw.tokens.server_secrets, gw.settings, clock=clock)
         self._task: asyncio.Task[None] | None = None
