@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 
 from odoo_restful.compose import open_store
@@ -18,6 +19,7 @@ from odoo_restful.gateway import Gateway
 from odoo_restful.odoo.base import Credential
 from odoo_restful.odoo.router import OdooRouter
 from odoo_restful.odoo.transport import InProcessTransport, Reply
+from odoo_restful.openapi.webhook_paths import EVENT
 from odoo_restful.sandbox import Sandbox
 from odoo_restful.tokens import ServerSecrets
 from odoo_restful.tokens.service import Identity, TokenService
@@ -152,6 +154,8 @@ def test_each_subscriptions_domain_and_events(world: Any) -> None:
         await w.poll()
         assert await w.events(people) == [("updated", person)]
         rows = await w.store.list_deliveries(every, limit=10)
+        for row in rows:  # every payload is what the OpenAPI document promises
+            jsonschema.validate(json.loads(row.payload), EVENT)
         body = json.loads(rows[0].payload)
         assert body["type"] == "record.updated" and body["data"]["id"] == person
         assert set(body["data"]["record"]) == {"id", "name", "is_company", "write_date"}
