@@ -5,6 +5,9 @@ per subscription, attempts recorded, redelivery with the same id, the lease."""
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
+from pathlib import Path
 
 from odoo_restful.compose import open_store
 from odoo_restful.tokens.deliveries import Delivery
@@ -156,3 +159,42 @@ def test_one_lease_holder_at_a_time(url: str) -> None:  # noqa: F811
             await b.close()
 
     run(go())
+
+
+def test_operators_see_deliveries_and_pause_resume_delete(tmp_path: Path) -> None:
+    path = str(tmp_path / "tokens.db")
+
+    async def seed() -> None:
+        store = await _opened(path)
+        try:
+            await store.queue_deliveries("wh_1", [_delivery(0, 10), _delivery(1, 11)], "{}")
+            await store.record_attempt(
+                "msg_wh_1_0",
+                status="pending",
+                attempts=2,
+                next_attempt_at=NOW + 9,
+                last_status=502,
+                last_error="HTTP 502",
+                delivered_at=None,
+            )
+        finally:
+            await store.close()
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        cmd = [sys.executable, "-m", "odoo_restful", "webhooks", *args, "--store", path]
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+
+    run(seed())
+    out = cli("deliveries", "wh_1")
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert lines[0].split()[:4] == ["ID", "EVENT", "RECORD", "STATUS"]
+    assert lines[1].split()[0] == "msg_wh_1_1" and "502 HTTP 502" in lines[2]
+    assert cli("pause", "wh_1").stdout.strip() == "paused wh_1"
+    assert cli("list").stdout.splitlines()[1].endswith("paused")
+    assert cli("resume", "wh_1").stdout.strip() == "resumed wh_1"
+    assert cli("list").stdout.splitlines()[1].endswith("active")
+    assert cli("delete", "wh_1").stdout.strip() == "deleted wh_1"
+    assert "wh_1" not in cli("list").stdout and cli("deliveries", "wh_1").stdout.count("\n") == 1
+    missing = cli("pause", "wh_nope")
+    assert missing.returncode != 0 and "no webhook subscription" in missing.stderr
