@@ -224,3 +224,16 @@ def test_subscriptions_stop_when_tokens_are_revoked_or_refused(world: Any) -> No
         assert manage.status(got) == got.note
 
     run(world, go)
+
+
+def test_a_read_odoo_refuses_is_shown_and_tried_again(world: Any) -> None:
+    async def go(w: World) -> None:
+        ident = await w.ident()
+        sub = await w.subscribe(ident, domain=[["no_such_field", "=", 1]])
+        await w.poll()
+        await w.poll()
+        got = await w.store.get_subscription(sub)
+        assert got is not None and got.active and got.note.startswith("failing: ")
+        assert "no_such_field" in got.note and manage.status(got) == got.note
+
+    run(world, go)

@@ -30,6 +30,7 @@ from aiohttp.abc import AbstractResolver, ResolveResult
 
 from ..config import Settings
 from ..errors import BadRequest, InvalidToken
+from ..metrics import DELIVERIES, DELIVERY_DELAY
 from ..tokens.crypto import ServerSecrets
 from ..tokens.deliveries import Delivery
 from ..tokens.store import TokenStore
@@ -142,9 +143,18 @@ class Sender:
         except Exception as exc:  # never let one delivery kill the sender
             log.exception("webhooks: delivery %s failed unexpectedly", d.id)
             status, error = None, f"internal error: {type(exc).__name__}"
+        try:
+            await self._record(d, status, error)
+        except Exception:  # the store is down: the row stays pending, sent again later
+            log.exception("webhooks: could not record the attempt of %s", d.id)
+
+    async def _record(self, d: Delivery, status: int | None, error: str | None) -> None:
         now = self.clock()
         attempts = d.attempts + 1
-        if status is not None and 200 <= status < 300:
+        delivered = status is not None and 200 <= status < 300
+        DELIVERIES.labels("delivered" if delivered else "failed_attempt").inc()
+        if delivered:
+            DELIVERY_DELAY.observe(max(0.0, now - d.created_at))
             await self.store.record_attempt(
                 d.id,
                 status="delivered",
@@ -157,6 +167,8 @@ class Sender:
             return
         retry_at = now + backoff(attempts, self.settings.webhook_retry_first)
         final = retry_at > d.retry_from + self.settings.webhook_retry_for
+        if final:
+            DELIVERIES.labels("failed").inc()
         await self.store.record_attempt(
             d.id,
             status="failed" if final else "pending",

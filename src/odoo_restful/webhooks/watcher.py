@@ -29,7 +29,14 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from .. import feed
-from ..errors import AccessDenied, GatewayError, InvalidToken, Unauthorized, UpstreamError
+from ..errors import (
+    AccessDenied,
+    GatewayError,
+    InvalidToken,
+    OdooError,
+    Unauthorized,
+    UpstreamError,
+)
 from ..feed.position import Position, stamp
 from ..odoo.base import Credential
 from ..tokens.deliveries import Delivery
@@ -44,6 +51,7 @@ log = logging.getLogger("odoo_restful.webhooks")
 
 PAGE = 200  # records read per group and poll (a full page reads on at once)
 QUEUE_FULL = "queue full"
+FAILING = "failing"  # Odoo refuses the read (not the credential): tried again each poll
 Group = tuple[str, int, str]
 _ALWAYS = ("write_date", "create_date", "active")
 
@@ -67,6 +75,11 @@ class Watcher:
                 n, full = await self._group(key, subs)
             except GatewayError as exc:
                 log.warning("webhooks: reading %s as uid %d failed: %s", key[2], key[1], exc)
+                if isinstance(exc, OdooError):  # Odoo said no (rights, model): show why
+                    why = f"{FAILING}: {exc.message}"
+                    for sub in subs:
+                        if sub.note != why:
+                            await self.store.note_subscription(sub.id, why)
                 continue
             queued += n
             more = more or full
@@ -94,10 +107,14 @@ class Watcher:
         if not members:
             return 0, False
         try:
-            return await self._read(cred, model, members)
+            done = await self._read(cred, model, members)
         except (AccessDenied, Unauthorized) as exc:
             await self._stop(subs, f"stopped: Odoo refused the credential ({exc.message})")
             return 0, False
+        for sub, _ in members:
+            if sub.note.startswith(FAILING):
+                await self.store.note_subscription(sub.id, "")
+        return done
 
     async def _credential(self, subs: list[Subscription]) -> Credential | None:
         """The group's credential (its newest subscription's), or None after stopping
