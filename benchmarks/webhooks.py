@@ -170,6 +170,7 @@ def main() -> None:
             secret_file=str(Path(tmp) / "secret.key"),
             webhook_allow_private=True,
             webhook_poll_seconds=opts.poll,
+            webhook_max_per_user=1000,
         )
         with serve(create_app(settings)) as url:
             token = requests.post(

@@ -157,6 +157,13 @@ def test_signed_events_for_gateway_and_direct_changes(env: Env) -> None:
     shown = env.deliveries(sub)
     assert shown[0]["status"] == "delivered" and shown[0]["last_status"] == 200
     assert {d["id"] for d in shown} == {r.id for r in got}
+    page = env.s.get(f"{env.url}/api/webhooks/{sub}/deliveries", params={"limit": 2}).json()
+    assert [d["id"] for d in page["data"]] == [d["id"] for d in shown[:2]]
+    after = env.deliveries(sub, limit=2, before=page["next"])
+    assert [d["id"] for d in after] == [d["id"] for d in shown[2:4]]
+    assert env.s.get(f"{env.url}/api/webhooks/{sub}/deliveries?limit=0").status_code == 400
+    other = env.s.get(f"{env.url}/api/webhooks/wh_nope/deliveries")
+    assert other.status_code == 404
 
 
 def test_failures_are_retried_with_the_same_id_in_order_per_record(env: Env) -> None:
