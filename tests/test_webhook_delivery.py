@@ -209,3 +209,18 @@ def test_redirects_are_not_followed_and_redeliver_keeps_the_id(env: Env) -> None
         f"{env.url}/api/webhooks/{sub}/deliveries/{first['id']}/redeliver", timeout=10
     )
     assert other.status_code == 401
+
+
+def test_a_slow_receiver_holds_only_its_own_subscription(env: Env) -> None:
+    slow_sub, _, slow = env.subscribe(fields=["name"], events=["created"])
+    _, _, fast = env.subscribe(fields=["name"], events=["created"])
+    env.rx.stall[slow] = 3.0
+    time.sleep(0.5)
+    rids = [env.create(name=f"Slow or not {n}") for n in range(6)]  # more than its slots
+    started = time.monotonic()
+    env.rx.wait(fast, lambda got: all(_of(got, r) for r in rids))
+    assert time.monotonic() - started < 2.5  # not queued behind the stalled receiver
+    assert env.s.get(f"{env.url}/healthz").status_code == 200
+    env.rx.stall[slow] = 0.0
+    env.rx.wait(slow, lambda got: all(_of(got, r) for r in rids))
+    env.wait_deliveries(slow_sub, lambda d: all(x["status"] == "delivered" for x in d))

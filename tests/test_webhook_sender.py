@@ -6,12 +6,13 @@ from __future__ import annotations
 import asyncio
 import time
 from pathlib import Path
+from typing import Any
 
 from odoo_restful.compose import open_store
 from odoo_restful.config import Settings
 from odoo_restful.tokens import ServerSecrets
 from odoo_restful.tokens.subscriptions import Subscription
-from odoo_restful.webhooks import events, signing
+from odoo_restful.webhooks import events, signing, targets
 from odoo_restful.webhooks.sender import Sender, backoff
 
 from .webhook_receiver import receiver
@@ -110,3 +111,29 @@ def test_a_delivery_fails_after_its_day_of_retries(tmp_path: Path) -> None:
                 await store.close()
 
     asyncio.run(go())
+
+
+def test_the_connection_goes_to_the_checked_address(tmp_path: Path, monkeypatch: Any) -> None:
+    """The sender connects where the SSRF check looked, never resolving the name again
+    (a DNS answer that changes between check and connect cannot redirect it)."""
+
+    async def checked(url: str, *, allow_private: bool) -> targets.Target:
+        assert allow_private
+        return targets.Target(url, "http", "hook.invalid", port, "127.0.0.1")
+
+    async def go() -> None:
+        store = open_store(str(tmp_path / "t.db"))
+        await store.open()
+        try:
+            sub, _ = _sub(f"http://hook.invalid:{port}/pinned")  # no DNS knows this name
+            d = events.delivery(sub.id, "created", "res.partner", 1, {"id": 1}, 0.0)
+            sender = Sender(store, SECRETS, Settings(webhook_allow_private=True))
+            assert await sender.send(sub, d) == (200, None)
+        finally:
+            await store.close()
+
+    with receiver() as rx:
+        port = int(rx.url.rsplit(":", 1)[1])
+        monkeypatch.setattr(targets, "resolve", checked)
+        asyncio.run(go())
+        assert rx.got[0].path == "/pinned" and rx.got[0].headers["host"].startswith("hook.invalid")

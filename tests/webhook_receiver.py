@@ -33,6 +33,7 @@ class Receiver:
     def __init__(self) -> None:
         self.got: list[Received] = []
         self.answers: dict[str, list[int]] = {}  # path -> statuses to answer, in turn
+        self.stall: dict[str, float] = {}  # path -> seconds to wait before answering
         self.lock = threading.Lock()
         self.server: ThreadingHTTPServer | None = None
 
@@ -74,6 +75,8 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
                 )
                 queue = receiver.answers.get(self.path) or []
                 status = queue.pop(0) if queue else 200
+                stall = receiver.stall.get(self.path, 0.0)
+            time.sleep(stall)  # a slow receiver (each request has its own thread)
             self.send_response(status)
             if 300 <= status < 400:
                 self.send_header("location", "/elsewhere")
