@@ -83,6 +83,8 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
             self.send_header("content-length", "0")
             self.end_headers()
 
+        do_GET = do_POST  # a followed redirect may come back as a GET
+
         def log_message(self, *args: Any) -> None:
             return None
 
