@@ -1,5 +1,5 @@
-"""``/api/webhooks``: a user's subscriptions, end to end over every protocol (the
-watcher and sender are not written yet, so nothing is delivered here)."""
+"""``/api/webhooks``: a user's subscriptions, end to end over every protocol (deliveries:
+``test_webhook_delivery.py``)."""
 
 from __future__ import annotations
 
