@@ -61,7 +61,6 @@ class Watcher:
         self.gw = gw
         self.store = gw.tokens.store
         self.clock = clock
-        self.odoo_calls = 0  # for the benchmark: Odoo calls made by the watcher
 
     async def poll(self) -> tuple[int, bool]:
         """One read of every group: ``(events queued, a page was full)``."""
@@ -168,7 +167,6 @@ class Watcher:
         }
         shared = len({_text(d) for d in domains.values()}) == 1
         start = min((state.position for _, state in members), key=_order)
-        self.odoo_calls += 1
         records, after, full = await feed.read_page(
             gw,
             cred,
@@ -185,7 +183,6 @@ class Watcher:
             if shared or not domains[sub.id] or not ids:
                 matched[sub.id] = set(ids)
             else:
-                self.odoo_calls += 1
                 domain = [["id", "in", ids], *domains[sub.id]]
                 matched[sub.id] = set(await self._search(cred, model, domain))
         gone = await self._deleted(cred, model, members)
@@ -237,7 +234,6 @@ class Watcher:
         tracked = sorted({i for sub, st in members if "deleted" in sub.events for i in st.tracked})
         if not tracked:
             return set()
-        self.odoo_calls += 1
         found = await self._search(cred, model, [["id", "in", tracked]])
         return set(tracked) - set(found)
 
