@@ -599,6 +599,15 @@ def test_one_model_in_full_or_404(target: Target, admin: requests.Session) -> No
     validate(doc)
     assert [t["name"] for t in doc["tags"]] == ["auth", "res.partner", "webhooks", "meta"]
     assert "/api/res.partner/{id}" in doc["paths"]
+    assert "/api/webhooks/{id}/deliveries" in doc["paths"]
+    assert "/api/webhooks/{id}/deliveries/{delivery}/redeliver" in doc["paths"]
+    event = doc["webhooks"]["recordChange"]["post"]  # OpenAPI 3.1: what a receiver gets
+    assert "webhook-signature" in [p["name"] for p in event["parameters"]]
+    assert event["requestBody"]["content"]["application/json"]["schema"]["required"] == [
+        "type",
+        "timestamp",
+        "data",
+    ]
     for bad, status in (("no.such.model", 404), ("Not%20A%20Model", 400)):
         resp = admin.get(f"{target.url}/api/openapi/{bad}.json")
         assert resp.status_code == status, (bad, resp.text)

@@ -42,7 +42,13 @@ except ImportError:
 
 T = TypeVar("T")
 NOW = 1_750_000_000.0
-MIGRATIONS = ["0001_init", "0002_login_attempts", "0003_idempotency", "0004_webhook_subscriptions"]
+MIGRATIONS = [
+    "0001_init",
+    "0002_login_attempts",
+    "0003_idempotency",
+    "0004_webhook_subscriptions",
+    "0005_webhook_deliveries",
+]
 
 
 def run(coro: Coroutine[Any, Any, T]) -> T:

@@ -1,5 +1,5 @@
-"""``/api/webhooks``: a user's subscriptions, end to end over every protocol (the
-watcher and sender are not written yet, so nothing is delivered here)."""
+"""``/api/webhooks``: a user's subscriptions, end to end over every protocol (deliveries:
+``test_webhook_delivery.py``)."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ def test_a_user_manages_its_own_subscriptions(target: Target, admin: requests.Se
     made = resp.json()
     assert made["secret"].startswith("whsec_")
     assert made["events"] == ["created", "deleted"] and made["active"] is True
+    assert made["status"] == "active"
     sub = f"{hooks}/{made['id']}"
     listed = admin.get(hooks).json()
     assert [s["id"] for s in listed["data"]] == [made["id"]]
@@ -26,7 +27,9 @@ def test_a_user_manages_its_own_subscriptions(target: Target, admin: requests.Se
     assert "secret" not in admin.get(sub).json()
     resp = admin.patch(sub, json={"active": False})
     assert resp.status_code == 200, resp.text
-    assert resp.json()["active"] is False
+    assert resp.json()["active"] is False and resp.json()["status"] == "paused"
+    resp = admin.patch(sub, json={"active": True})  # resumed with this token's credential
+    assert resp.status_code == 200 and resp.json()["status"] == "active"
     assert admin.patch(sub, json={"url": "https://x"}).status_code == 400
     # another user neither sees nor touches it
     other = target.session(target.token(*target.users["sales"]))

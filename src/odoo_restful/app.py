@@ -31,6 +31,7 @@ from .routes import auth, docs, feed, files, ops, records, webhooks
 from .routing import IndexedRouter
 from .tokens.service import TokenService
 from .tokens.store import TokenStore
+from .webhooks.service import WebhookService
 
 log = logging.getLogger("odoo_restful")
 
@@ -120,6 +121,13 @@ def routes() -> list[BaseRoute]:
         Route("/api/docs", docs.docs_page, methods=["GET"]),
         Route("/api/docs/openapi.json", docs.start_json, methods=["GET"]),
         Mount("/api/docs/static", app=docs.static_assets()),
+        # before the file routes, which would take "deliveries" for a field
+        Route("/api/webhooks/{id}/deliveries", webhooks.deliveries, methods=["GET"]),
+        Route(
+            "/api/webhooks/{id}/deliveries/{delivery}/redeliver",
+            webhooks.redeliver,
+            methods=["POST"],
+        ),
         # file routes first: they are more specific than /api/{model}/{id}[/{method}]
         Route("/api/report/{report_name}/{ids}", files.render_report, methods=["GET"]),
         Route("/api/{model}/reports", files.list_reports, methods=["GET"]),
@@ -173,14 +181,17 @@ def create_app(
             cache_ttl=settings.token_cache_ttl,
         )
         await tokens.start()
-        app.state.gateway = Gateway(settings, odoo, tokens)
+        gw = app.state.gateway = Gateway(settings, odoo, tokens)
+        hooks = WebhookService(gw)
         try:
             log.info("%s", await odoo.describe())
         except GatewayError as exc:  # Odoo may come up later: probe again on first use
             log.warning("Odoo not reachable yet (%s); will retry on first request", exc.message)
+        hooks.start()
         try:
             yield
         finally:
+            await hooks.stop()
             await tokens.close()
             await odoo.close()
             metrics.process_exited()

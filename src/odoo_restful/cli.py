@@ -134,6 +134,30 @@ def main() -> None:
     "default: SSRF).",
 )
 @setting_option("webhook_max_per_user", "Most webhook subscriptions one Odoo user may hold.")
+@setting_option(
+    "webhook_poll_seconds",
+    "Seconds between two reads of Odoo's changes for webhooks (one query per user and model).",
+)
+@setting_option(
+    "webhook_max_queue",
+    "Most pending deliveries per webhook subscription; then its changes are not read until "
+    "the queue drains (nothing is lost).",
+)
+@setting_option("webhook_timeout", "Seconds a webhook receiver has to answer one delivery.")
+@setting_option(
+    "webhook_retry_first",
+    "Seconds before the first retry of a failed webhook delivery; later retries wait longer "
+    "(x6, x24, x120, then x720 each, with jitter).",
+)
+@setting_option(
+    "webhook_retry_for",
+    "Seconds a webhook delivery is retried after its first attempt before it is failed.",
+)
+@setting_option(
+    "webhook_lease_seconds",
+    "Lease of the one process (worker or replica) that watches and delivers webhooks; "
+    "another takes over within this time when it dies.",
+)
 @setting_option("max_body_bytes", "Largest request body accepted, in bytes.")
 @setting_option(
     "max_file_bytes",

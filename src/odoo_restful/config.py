@@ -60,6 +60,12 @@ class Settings:
     feed_window: float = 2.0
     webhook_allow_private: bool = False
     webhook_max_per_user: int = 20
+    webhook_poll_seconds: float = 10.0
+    webhook_max_queue: int = 10_000
+    webhook_timeout: float = 5.0
+    webhook_retry_first: float = 5.0
+    webhook_retry_for: float = 24 * 3600.0
+    webhook_lease_seconds: float = 6.0
     max_body_bytes: int = 1024 * 1024
     max_file_bytes: int = 25 * 1024 * 1024
     max_batch: int = 100
@@ -116,6 +122,7 @@ class Settings:
             raise ValueError("feed_window must be between 0 and 3600 seconds")
         if self.webhook_max_per_user < 1:
             raise ValueError("webhook_max_per_user must be at least 1")
+        self._check_webhooks()
         if self.token_ttl < 60:
             raise ValueError("token_ttl must be at least 60 seconds")
         if self.max_body_bytes < 1024:
@@ -144,6 +151,18 @@ class Settings:
             object.__setattr__(self, "default_db", "sandbox")  # the sandbox's one database
         if self.default_db and self.databases and self.default_db not in self.databases:
             raise ValueError("the default database must be in the database allow-list")
+
+    def _check_webhooks(self) -> None:
+        if not 0.05 <= self.webhook_poll_seconds <= 3600:
+            raise ValueError("webhook_poll_seconds must be between 0.05 and 3600")
+        if self.webhook_max_queue < 1:
+            raise ValueError("webhook_max_queue must be at least 1")
+        if not 0 < self.webhook_timeout <= 300:
+            raise ValueError("webhook_timeout must be more than 0 and at most 300 seconds")
+        if self.webhook_retry_first <= 0 or self.webhook_retry_for <= 0:
+            raise ValueError("webhook_retry_first and webhook_retry_for must be more than 0")
+        if not 0.5 <= self.webhook_lease_seconds <= 600:
+            raise ValueError("webhook_lease_seconds must be between 0.5 and 600")
 
     def _check_rate_limits(self) -> None:
         from .throttle import parse_limits, parse_scope_limits  # it imports this module

@@ -61,6 +61,16 @@ STORE_SECONDS = Histogram(
 RATE_LIMITED = Counter(
     "odoo_restful_rate_limited_total", "Requests refused with 429 by a limit", ["limit"]
 )
+DELIVERIES = Counter(
+    "odoo_restful_webhook_deliveries_total",
+    "Webhook delivery attempts: delivered, failed_attempt (retried), failed (given up)",
+    ["outcome"],
+)
+DELIVERY_DELAY = Histogram(
+    "odoo_restful_webhook_delivery_seconds",
+    "From an event queued to its delivery (retries included)",
+    buckets=(0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600, 86400),
+)
 
 
 # Clients name the methods they call: past this many distinct names a process labels

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from ..gateway import Gateway
     from ..odoo.base import Credential
 
-__all__ = ["FeedPage", "changes", "missing"]
+__all__ = ["FeedPage", "changes", "missing", "read_page"]
 
 ORDER = "write_date asc, id asc"
 _WIDTH = 3  # write_date, id, run_started
@@ -59,9 +59,29 @@ async def changes(
     here = Position()
     if since not in (None, ""):
         here = Position.from_values(gw.cursors.open(since, binding, _WIDTH, param="since"))
+    records, after, full = await read_page(
+        gw, cred, model, here, fields=wanted, domain=domain, limit=limit, context=context
+    )
+    return FeedPage(records, gw.cursors.seal(binding, after.values()), full)
+
+
+async def read_page(
+    gw: Gateway,
+    cred: Credential,
+    model: str,
+    here: Position,
+    *,
+    fields: list[str],
+    domain: list[Any],
+    limit: int,
+    context: dict[str, Any],
+) -> tuple[list[dict[str, Any]], Position, bool]:
+    """One page of changes after ``here``: the records (``fields`` must hold
+    ``write_date``), the position to read on from, and whether the page was full.
+    The feed route and the webhook watcher share it."""
     read_at = stamp(utc_now())
     kwargs = {
-        "fields": wanted,
+        "fields": fields,
         "limit": limit,
         "order": ORDER,
         "context": {**context, "active_test": False},
@@ -76,7 +96,7 @@ async def changes(
         records = await _search_read(gw, cred, model, [*domain, *second], {**kwargs, "order": "id"})
     last = _key(records[-1]) if records else None
     after = here.advance(last, full=full, read_at=read_at, window=gw.settings.feed_window)
-    return FeedPage(records, gw.cursors.seal(binding, after.values()), full)
+    return records, after, full
 
 
 async def _search_read(

@@ -17,12 +17,13 @@ from .bodies import values_schema
 from .common import DocumentOptions, FieldsInfo
 from .components import security_schemes, shared_schemas
 from .files import file_paths, report_paths
-from .gateway_paths import auth_paths, meta_paths, webhook_paths
+from .gateway_paths import auth_paths, meta_paths
 from .model_paths import model_paths
 from .names import component_names
 from .parameters import common_parameters, domain_param, fields_param
 from .records import record_schema
 from .responses import error_responses
+from .webhook_paths import webhook_events, webhook_paths
 
 OPENAPI_VERSION: Final = "3.1.0"
 _SECURITY: Final[list[dict[str, list[str]]]] = [
@@ -122,6 +123,7 @@ def build_document(
             {"name": "webhooks", "description": "Subscriptions to changes"},
         ],
     )
+    document["webhooks"] = webhook_events()
     if opts.unavailable:
         document["x-odoo-unavailable-models"] = list(opts.unavailable)
     return document

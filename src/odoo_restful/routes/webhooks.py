@@ -1,18 +1,19 @@
-"""``/api/webhooks[/{id}]``: a token's user manages its webhook subscriptions.
-
-Deliveries are not sent yet (the watcher and sender are still to be written)."""
+"""``/api/webhooks[/{id}[/deliveries]]``: a token's user manages its webhook
+subscriptions and sees (and redelivers) their recent deliveries."""
 
 from __future__ import annotations
+
+import time
 
 from starlette.requests import Request
 from starlette.responses import Response
 
 from .. import params
-from ..errors import BadRequest, MissingError
+from ..errors import BadRequest, Conflict, MissingError
 from ..responses import json_response
 from ..tokens.service import Identity
 from ..tokens.subscriptions import Subscription
-from ..webhooks import manage
+from ..webhooks import credential, manage
 from .common import gateway, identify, request_params
 
 
@@ -56,8 +57,14 @@ async def update(request: Request) -> Response:
     if set(body) - {"active", "access_token"} or "active" not in body:
         raise BadRequest("only 'active' (true to resume, false to pause) can be changed")
     active = params.parse_flag(body["active"], name="active")
-    store = gateway(request).tokens.store
-    await store.set_subscription_active(sub.id, sub.db, sub.uid, active)
+    gw = gateway(request)
+    cred = None
+    if active:  # resuming watches with the caller's credential (the old one may have died)
+        key = gw.tokens.server_secrets.by_key_id(sub.key_id)
+        if key is None:
+            raise Conflict("this subscription was sealed under a retired server secret: delete it")
+        cred = credential.seal(key, sub.id, ident.cred)
+    await gw.tokens.store.set_subscription_active(sub.id, sub.db, sub.uid, active, cred=cred)
     return json_response(manage.shown(await _own(request, ident)))
 
 
@@ -66,3 +73,32 @@ async def delete(request: Request) -> Response:
     sub = await _own(request, ident)
     await gateway(request).tokens.store.delete_subscription(sub.id, sub.db, sub.uid)
     return json_response({"deleted": sub.id})
+
+
+async def deliveries(request: Request) -> Response:
+    ident = await identify(request)
+    sub = await _own(request, ident)
+    p = (await request_params(request)).values
+    limit = params.parse_int(p.get("limit"), name="limit", minimum=1, maximum=200, default=50)
+    before = params.parse_int(p.get("before"), name="before", minimum=1)
+    assert limit is not None
+    rows = await gateway(request).tokens.store.list_deliveries(sub.id, limit=limit, before=before)
+    more = len(rows) == limit
+    return json_response(
+        {
+            "count": len(rows),
+            "next": rows[-1].seq if more else None,
+            "data": [manage.shown_delivery(d) for d in rows],
+        }
+    )
+
+
+async def redeliver(request: Request) -> Response:
+    ident = await identify(request)
+    sub = await _own(request, ident)
+    gw = gateway(request)
+    delivery_id = request.path_params["delivery"]
+    again = await gw.tokens.store.redeliver(sub.id, delivery_id, time.time())
+    if again is None:
+        raise MissingError(f"no delivery {delivery_id!r} of webhook subscription {sub.id!r}")
+    return json_response(manage.shown_delivery(again))

@@ -17,6 +17,15 @@ from typing import Any, TypeVar, cast
 import asyncpg
 
 from ._base import SCHEMA_VERSION_DDL, BaseStore, load_migrations
+from .deliveries import (
+    DELIVERY_COLUMNS,
+    DUE_DELIVERIES,
+    INSERT_COLUMNS,
+    LEASE_CLAIM,
+    Delivery,
+    delivery_from_row,
+    delivery_to_row,
+)
 from .store import (
     CLAIM_IDEMPOTENCY,
     COLUMNS,
@@ -71,7 +80,15 @@ _INSERT_ATTEMPTS = (
 )
 _INSERT_SUB = (
     f"INSERT INTO webhook_subscriptions ({SUB_COLUMNS}) "  # noqa: S608
-    f"VALUES ({', '.join(f'${i}' for i in range(1, 13))})"
+    f"VALUES ({', '.join(f'${i}' for i in range(1, 17))})"
+)
+_INSERT_DELIVERY = (
+    f"INSERT INTO webhook_deliveries ({INSERT_COLUMNS}) "  # noqa: S608
+    f"VALUES ({', '.join(f'${i}' for i in range(1, 14))})"
+)
+_SAVE_WATCH = (
+    "INSERT INTO webhook_watch (subscription_id, state) VALUES ($1, $2) "
+    "ON CONFLICT (subscription_id) DO UPDATE SET state = excluded.state"
 )
 _SELECT_SUBS = f"SELECT {SUB_COLUMNS} FROM webhook_subscriptions"  # noqa: S608
 #: one advisory lock namespace for "count then insert" of a user's subscriptions
@@ -81,6 +98,11 @@ _TOUCH = (
     "FROM unnest($1::bytea[], $2::float8[]) AS u(h, at) "
     "WHERE t.token_hash = u.h AND (t.last_used_at IS NULL OR t.last_used_at < u.at)"
 )
+
+
+def _count(status: Any) -> int:
+    """The row count of a command status such as ``UPDATE 3``."""
+    return int(str(status).rsplit(" ", 1)[-1])
 
 
 def _store_error(exc: BaseException) -> TokenStoreError:
@@ -340,15 +362,123 @@ class PostgresStore(BaseStore):
         )
         return [subscription_from_row(r) for r in await self._call(self._p().fetch, sql, db, uid)]
 
-    async def set_subscription_active(self, sub_id: str, db: str, uid: int, active: bool) -> bool:
-        sql = "UPDATE webhook_subscriptions SET active = $1 WHERE id = $2 AND db = $3 AND uid = $4"
-        status = await self._call(self._p().execute, sql, active, sub_id, db, uid)
-        return int(cast(str, status).rsplit(" ", 1)[-1]) > 0
+    async def set_subscription_active(
+        self,
+        sub_id: str,
+        db: str,
+        uid: int,
+        active: bool,
+        *,
+        cred: tuple[bytes, str, str] | None = None,
+    ) -> bool:
+        sql = (
+            "UPDATE webhook_subscriptions SET active = $1, note = '', "
+            "cred_enc = coalesce($5, cred_enc), cred_kind = coalesce($6, cred_kind), "
+            "login = coalesce($7, login) WHERE id = $2 AND db = $3 AND uid = $4"
+        )
+        enc, kind, login = cred or (None, None, None)
+        status = await self._call(self._p().execute, sql, active, sub_id, db, uid, enc, kind, login)
+        return _count(status) > 0
 
     async def delete_subscription(self, sub_id: str, db: str, uid: int) -> bool:
-        sql = "DELETE FROM webhook_subscriptions WHERE id = $1 AND db = $2 AND uid = $3"
-        status = await self._call(self._p().execute, sql, sub_id, db, uid)
-        return int(cast(str, status).rsplit(" ", 1)[-1]) > 0
+        try:
+            async with self._p().acquire() as conn, conn.transaction():
+                sql = "DELETE FROM webhook_subscriptions WHERE id = $1 AND db = $2 AND uid = $3"
+                if _count(await conn.execute(sql, sub_id, db, uid)) == 0:
+                    return False
+                sql = "DELETE FROM webhook_deliveries WHERE subscription_id = $1"
+                await conn.execute(sql, sub_id)
+                await conn.execute("DELETE FROM webhook_watch WHERE subscription_id = $1", sub_id)
+                return True
+        except _ERRORS as exc:
+            raise _store_error(exc) from exc
+
+    # --- webhook deliveries ---
+
+    async def note_subscription(self, sub_id: str, note: str, *, stop: bool = False) -> None:
+        sql = (
+            "UPDATE webhook_subscriptions SET note = $1, "
+            "active = CASE WHEN $2 THEN false ELSE active END WHERE id = $3"
+        )
+        await self._call(self._p().execute, sql, note, stop, sub_id)
+
+    async def load_watch(self, sub_id: str) -> str | None:
+        sql = "SELECT state FROM webhook_watch WHERE subscription_id = $1"
+        value = await self._call(self._p().fetchval, sql, sub_id)
+        return None if value is None else str(value)
+
+    async def queue_deliveries(
+        self, sub_id: str, deliveries: Sequence[Delivery], state: str
+    ) -> None:
+        try:
+            async with self._p().acquire() as conn, conn.transaction():
+                if deliveries:
+                    await conn.executemany(
+                        _INSERT_DELIVERY, [delivery_to_row(d) for d in deliveries]
+                    )
+                await conn.execute(_SAVE_WATCH, sub_id, state)
+        except _ERRORS as exc:
+            raise _store_error(exc) from exc
+
+    async def pending_deliveries(self, sub_id: str) -> int:
+        sql = (
+            "SELECT count(*) FROM webhook_deliveries "
+            "WHERE subscription_id = $1 AND status = 'pending'"
+        )
+        return int(await self._call(self._p().fetchval, sql, sub_id))
+
+    async def due_deliveries(
+        self, now: float, *, per_subscription: int, limit: int
+    ) -> builtins.list[Delivery]:
+        sql = DUE_DELIVERIES.format("$1", "$2", per=int(per_subscription))
+        rows = await self._call(self._p().fetch, sql, now, limit)
+        return [delivery_from_row(r) for r in rows]
+
+    async def record_attempt(
+        self,
+        delivery_id: str,
+        *,
+        status: str,
+        attempts: int,
+        next_attempt_at: float,
+        last_status: int | None,
+        last_error: str | None,
+        delivered_at: float | None,
+    ) -> None:
+        sql = (
+            "UPDATE webhook_deliveries SET status = $1, attempts = $2, next_attempt_at = $3, "
+            "last_status = $4, last_error = $5, delivered_at = $6 WHERE id = $7"
+        )
+        args = (status, attempts, next_attempt_at, last_status, last_error, delivered_at)
+        await self._call(self._p().execute, sql, *args, delivery_id)
+
+    async def list_deliveries(
+        self, sub_id: str, *, limit: int, before: int | None = None
+    ) -> builtins.list[Delivery]:
+        sql = (
+            f"SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries WHERE subscription_id = $1 "  # noqa: S608
+            "AND ($2::bigint IS NULL OR seq < $2) ORDER BY seq DESC LIMIT $3"
+        )
+        rows = await self._call(self._p().fetch, sql, sub_id, before, limit)
+        return [delivery_from_row(r) for r in rows]
+
+    async def redeliver(self, sub_id: str, delivery_id: str, now: float) -> Delivery | None:
+        sql = (
+            "UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = "  # noqa: S608
+            "$1, retry_from = $1, delivered_at = NULL, attempts = 0 "
+            "WHERE id = $2 AND subscription_id = $3 "
+            "RETURNING " + DELIVERY_COLUMNS
+        )
+        row = await self._call(self._p().fetchrow, sql, now, delivery_id, sub_id)
+        return None if row is None else delivery_from_row(row)
+
+    async def claim_lease(self, name: str, holder: str, *, now: float, ttl: float) -> bool:
+        sql = LEASE_CLAIM.format("$1", "$2", "$3", "$4") + " RETURNING name"
+        return await self._call(self._p().fetchval, sql, name, holder, now + ttl, now) is not None
+
+    async def release_lease(self, name: str, holder: str) -> None:
+        sql = "DELETE FROM webhook_leases WHERE name = $1 AND holder = $2"
+        await self._call(self._p().execute, sql, name, holder)
 
     # --- revocation notifications ---
 

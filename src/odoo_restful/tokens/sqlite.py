@@ -22,6 +22,15 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from ._base import SCHEMA_VERSION_DDL, BaseStore, load_migrations
+from .deliveries import (
+    DELIVERY_COLUMNS,
+    DUE_DELIVERIES,
+    INSERT_COLUMNS,
+    LEASE_CLAIM,
+    Delivery,
+    delivery_from_row,
+    delivery_to_row,
+)
 from .store import (
     CLAIM_IDEMPOTENCY,
     COLUMNS,
@@ -50,7 +59,14 @@ _TOUCH = (
     "UPDATE tokens SET last_used_at = ? "
     "WHERE token_hash = ? AND (last_used_at IS NULL OR last_used_at < ?)"
 )
-_INSERT_SUB = f"INSERT INTO webhook_subscriptions ({SUB_COLUMNS}) VALUES ({', '.join('?' * 12)})"  # noqa: S608
+_INSERT_SUB = f"INSERT INTO webhook_subscriptions ({SUB_COLUMNS}) VALUES ({', '.join('?' * 16)})"  # noqa: S608
+_INSERT_DELIVERY = (
+    f"INSERT INTO webhook_deliveries ({INSERT_COLUMNS}) VALUES ({', '.join('?' * 13)})"  # noqa: S608
+)
+_SAVE_WATCH = (
+    "INSERT INTO webhook_watch (subscription_id, state) VALUES (?, ?) "
+    "ON CONFLICT (subscription_id) DO UPDATE SET state = excluded.state"
+)
 _COUNT_ATTEMPTS = "SELECT count(*), min(at) FROM login_attempts WHERE key_hash = ? AND at > ?"
 _INSERT_ATTEMPT = "INSERT INTO login_attempts (key_hash, ticket, at) VALUES (?, ?, ?)"
 # Stores open on the same file in this process, so a revocation reaches all of them.
@@ -422,13 +438,136 @@ class SqliteStore(BaseStore):
         where = "(?1 IS NULL OR db = ?1) AND (?2 IS NULL OR uid = ?2)"
         return await self._run(self._subscriptions_sync, where, (db, uid))
 
-    async def set_subscription_active(self, sub_id: str, db: str, uid: int, active: bool) -> bool:
-        sql = "UPDATE webhook_subscriptions SET active = ? WHERE id = ? AND db = ? AND uid = ?"
-        return await self._run(self._write_sync, sql, (active, sub_id, db, uid)) > 0
+    async def set_subscription_active(
+        self,
+        sub_id: str,
+        db: str,
+        uid: int,
+        active: bool,
+        *,
+        cred: tuple[bytes, str, str] | None = None,
+    ) -> bool:
+        sql = (
+            "UPDATE webhook_subscriptions SET active = ?1, note = '', "
+            "cred_enc = coalesce(?5, cred_enc), cred_kind = coalesce(?6, cred_kind), "
+            "login = coalesce(?7, login) WHERE id = ?2 AND db = ?3 AND uid = ?4"
+        )
+        enc, kind, login = cred or (None, None, None)
+        return (
+            await self._run(self._write_sync, sql, (active, sub_id, db, uid, enc, kind, login)) > 0
+        )
+
+    def _delete_subscription_sync(self, sub_id: str, db: str, uid: int) -> bool:
+        conn = self._c()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            sql = "DELETE FROM webhook_subscriptions WHERE id = ? AND db = ? AND uid = ?"
+            done = conn.execute(sql, (sub_id, db, uid)).rowcount > 0
+            if done:
+                conn.execute("DELETE FROM webhook_deliveries WHERE subscription_id = ?", (sub_id,))
+                conn.execute("DELETE FROM webhook_watch WHERE subscription_id = ?", (sub_id,))
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return done
 
     async def delete_subscription(self, sub_id: str, db: str, uid: int) -> bool:
-        sql = "DELETE FROM webhook_subscriptions WHERE id = ? AND db = ? AND uid = ?"
-        return await self._run(self._write_sync, sql, (sub_id, db, uid)) > 0
+        return await self._run(self._delete_subscription_sync, sub_id, db, uid)
+
+    # --- webhook deliveries ---
+
+    async def note_subscription(self, sub_id: str, note: str, *, stop: bool = False) -> None:
+        sql = (
+            "UPDATE webhook_subscriptions SET note = ?, "
+            "active = CASE WHEN ? THEN 0 ELSE active END WHERE id = ?"
+        )
+        await self._run(self._write_sync, sql, (note, stop, sub_id))
+
+    def _fetch_sync(self, sql: str, params: tuple[Any, ...]) -> builtins.list[Any]:
+        return self._c().execute(sql, params).fetchall()
+
+    async def load_watch(self, sub_id: str) -> str | None:
+        sql = "SELECT state FROM webhook_watch WHERE subscription_id = ?"
+        rows = await self._run(self._fetch_sync, sql, (sub_id,))
+        return str(rows[0][0]) if rows else None
+
+    def _queue_sync(self, sub_id: str, deliveries: Sequence[Delivery], state: str) -> None:
+        conn = self._c()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.executemany(_INSERT_DELIVERY, [delivery_to_row(d) for d in deliveries])
+            conn.execute(_SAVE_WATCH, (sub_id, state))
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    async def queue_deliveries(
+        self, sub_id: str, deliveries: Sequence[Delivery], state: str
+    ) -> None:
+        await self._run(self._queue_sync, sub_id, deliveries, state)
+
+    async def pending_deliveries(self, sub_id: str) -> int:
+        sql = (
+            "SELECT count(*) FROM webhook_deliveries "
+            "WHERE subscription_id = ? AND status = 'pending'"
+        )
+        rows = await self._run(self._fetch_sync, sql, (sub_id,))
+        return int(rows[0][0])
+
+    async def due_deliveries(
+        self, now: float, *, per_subscription: int, limit: int
+    ) -> builtins.list[Delivery]:
+        sql = DUE_DELIVERIES.format("?", "?", per=int(per_subscription))
+        rows = await self._run(self._fetch_sync, sql, (now, limit))
+        return [delivery_from_row(r) for r in rows]
+
+    async def record_attempt(
+        self,
+        delivery_id: str,
+        *,
+        status: str,
+        attempts: int,
+        next_attempt_at: float,
+        last_status: int | None,
+        last_error: str | None,
+        delivered_at: float | None,
+    ) -> None:
+        sql = (
+            "UPDATE webhook_deliveries SET status = ?, attempts = ?, next_attempt_at = ?, "
+            "last_status = ?, last_error = ?, delivered_at = ? WHERE id = ?"
+        )
+        args = (status, attempts, next_attempt_at, last_status, last_error, delivered_at)
+        await self._run(self._write_sync, sql, (*args, delivery_id))
+
+    async def list_deliveries(
+        self, sub_id: str, *, limit: int, before: int | None = None
+    ) -> builtins.list[Delivery]:
+        sql = (
+            f"SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries WHERE subscription_id = ?1 "  # noqa: S608
+            "AND (?2 IS NULL OR seq < ?2) ORDER BY seq DESC LIMIT ?3"
+        )
+        rows = await self._run(self._fetch_sync, sql, (sub_id, before, limit))
+        return [delivery_from_row(r) for r in rows]
+
+    async def redeliver(self, sub_id: str, delivery_id: str, now: float) -> Delivery | None:
+        sql = (
+            "UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = "  # noqa: S608
+            "?1, retry_from = ?1, delivered_at = NULL, attempts = 0 "
+            "WHERE id = ?2 AND subscription_id = ?3 "
+            "RETURNING " + DELIVERY_COLUMNS
+        )
+        rows = await self._run(self._fetch_sync, sql, (now, delivery_id, sub_id))
+        return delivery_from_row(rows[0]) if rows else None
+
+    async def claim_lease(self, name: str, holder: str, *, now: float, ttl: float) -> bool:
+        sql = LEASE_CLAIM.format("?1", "?2", "?3", "?4")
+        return await self._run(self._write_sync, sql, (name, holder, now + ttl, now)) > 0
+
+    async def release_lease(self, name: str, holder: str) -> None:
+        sql = "DELETE FROM webhook_leases WHERE name = ? AND holder = ?"
+        await self._run(self._write_sync, sql, (name, holder))
 
     async def subscribe(self, callback: RevocationCallback) -> Callable[[], None]:
         """In-process only: reaches every store open on the same file in this process."""

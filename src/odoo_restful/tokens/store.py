@@ -15,10 +15,12 @@ from typing import Any, Literal, Protocol, runtime_checkable
 
 from ..errors import TokenStoreError
 from ..scopes import Scopes
+from .deliveries import Delivery
 from .subscriptions import Subscription
 
 __all__ = [
     "NOTIFY_CHANNEL",
+    "Delivery",
     "Revocation",
     "RevocationCallback",
     "Scopes",
@@ -241,11 +243,71 @@ class TokenStore(Protocol):
     ) -> builtins.list[Subscription]:
         """Subscriptions, oldest first, optionally of one user."""
 
-    async def set_subscription_active(self, sub_id: str, db: str, uid: int, active: bool) -> bool:
-        """Pause or resume a subscription of this user; False when it is not theirs."""
+    async def set_subscription_active(
+        self,
+        sub_id: str,
+        db: str,
+        uid: int,
+        active: bool,
+        *,
+        cred: tuple[bytes, str, str] | None = None,
+    ) -> bool:
+        """Pause or resume a subscription of this user (its note cleared; ``cred``:
+        a new sealed Odoo credential, its kind and login); False when not theirs."""
 
     async def delete_subscription(self, sub_id: str, db: str, uid: int) -> bool:
-        """Delete a subscription of this user; False when it is not theirs."""
+        """Delete a subscription of this user, its queue and its watch state; False
+        when it is not theirs."""
+
+    async def note_subscription(self, sub_id: str, note: str, *, stop: bool = False) -> None:
+        """Say why the watcher holds (``note``) or stopped (``stop``: paused) it."""
+
+    async def load_watch(self, sub_id: str) -> str | None:
+        """The watcher's state of a subscription (JSON text), None before its first read."""
+
+    async def queue_deliveries(
+        self, sub_id: str, deliveries: Sequence[Delivery], state: str
+    ) -> None:
+        """Queue events and save the watcher's new state in one transaction: a crash
+        leaves either both or neither, so the watcher resumes losing nothing."""
+
+    async def pending_deliveries(self, sub_id: str) -> int:
+        """How many deliveries of a subscription are pending (the queue cap)."""
+
+    async def due_deliveries(
+        self, now: float, *, per_subscription: int, limit: int
+    ) -> builtins.list[Delivery]:
+        """Pending deliveries due by ``now`` of active subscriptions, oldest first, at
+        most ``per_subscription`` each, never a record's event behind a pending one."""
+
+    async def record_attempt(
+        self,
+        delivery_id: str,
+        *,
+        status: str,
+        attempts: int,
+        next_attempt_at: float,
+        last_status: int | None,
+        last_error: str | None,
+        delivered_at: float | None,
+    ) -> None:
+        """Store the outcome of one delivery attempt."""
+
+    async def list_deliveries(
+        self, sub_id: str, *, limit: int, before: int | None = None
+    ) -> builtins.list[Delivery]:
+        """A subscription's deliveries, newest first (``before``: a ``seq`` to page on)."""
+
+    async def redeliver(self, sub_id: str, delivery_id: str, now: float) -> Delivery | None:
+        """Queue a delivery again (same id), due now, its attempts counted from 0 and
+        retried for a fresh day."""
+
+    async def claim_lease(self, name: str, holder: str, *, now: float, ttl: float) -> bool:
+        """Take or renew the lease ``name`` for ``holder`` until ``now + ttl``; False
+        while another holder's lease is unexpired."""
+
+    async def release_lease(self, name: str, holder: str) -> None:
+        """Give the lease up (a clean stop: another process takes over at once)."""
 
     async def subscribe(self, callback: RevocationCallback) -> Callable[[], None]:
         """Call ``callback`` on every revocation (this replica's and others'); returns

@@ -1,7 +1,9 @@
 """Webhook subscriptions as the token store keeps them (both back ends share these).
 
 The signing secret is stored encrypted (``crypto.encrypt_secret``) under the server
-secret named by ``key_id``, never in clear; it is shown to its user once.
+secret named by ``key_id``, never in clear; it is shown to its user once. So is the
+Odoo credential the watcher reads with (``cred_enc``): a token's own copy of it can only
+be unlocked with the token, which a background watcher does not have.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from typing import Any
 __all__ = ["SUB_COLUMNS", "Subscription", "subscription_from_row", "subscription_to_row"]
 
 SUB_COLUMNS = (
-    "id, db, uid, model, domain, fields, events, url, secret_enc, key_id, active, created_at"
+    "id, db, uid, model, domain, fields, events, url, secret_enc, key_id, active, created_at, "
+    "cred_enc, cred_kind, login, note"
 )
 
 
@@ -32,6 +35,10 @@ class Subscription:
     key_id: str
     active: bool
     created_at: float
+    cred_enc: bytes | None = None  # the Odoo secret, sealed like secret_enc
+    cred_kind: str = ""  # password / api_key / session
+    login: str = ""
+    note: str = ""  # why the watcher stopped or holds it ('' when all is well)
 
 
 def _json(value: Any) -> str:
@@ -53,6 +60,10 @@ def subscription_to_row(sub: Subscription) -> tuple[Any, ...]:
         sub.key_id,
         sub.active,
         sub.created_at,
+        sub.cred_enc,
+        sub.cred_kind,
+        sub.login,
+        sub.note,
     )
 
 
@@ -70,4 +81,8 @@ def subscription_from_row(row: Sequence[Any]) -> Subscription:
         key_id=row[9],
         active=bool(row[10]),
         created_at=float(row[11]),
+        cred_enc=None if row[12] is None else bytes(row[12]),
+        cred_kind=row[13],
+        login=row[14],
+        note=row[15],
     )

@@ -1,3 +1,4 @@
-"""Signed webhooks (issue #18, in progress): ``signing`` (Standard Webhooks headers)
-and ``targets`` (SSRF checks on a receiver's URL, after DNS resolution). The
-subscription store, watcher and sender are not written yet."""
+"""Signed webhooks (issue #18): subscriptions (``manage``), the watcher that turns the
+change feed into queued events (``watcher``, ``events``), the sender that POSTs them
+signed (``sender``, ``signing``, ``targets``), and the lease that lets one process of
+many do both (``service``)."""

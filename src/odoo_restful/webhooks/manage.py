@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING, Any
 from .. import params
 from ..errors import BadRequest, Conflict
 from ..params.lists import list_items
+from ..tokens.deliveries import Delivery
 from ..tokens.subscriptions import Subscription
-from . import signing, targets
+from . import credential, signing, targets
 
 if TYPE_CHECKING:
     from ..gateway import Gateway
@@ -44,6 +45,7 @@ async def create(gw: Gateway, ident: Identity, body: dict[str, Any]) -> tuple[Su
     sub_id = "wh_" + secrets.token_urlsafe(12)
     secret = signing.new_secret()
     server = gw.tokens.server_secrets
+    cred_enc, cred_kind, login = credential.seal(server.current, sub_id, ident.cred)
     sub = Subscription(
         id=sub_id,
         db=ident.cred.db,
@@ -57,6 +59,9 @@ async def create(gw: Gateway, ident: Identity, body: dict[str, Any]) -> tuple[Su
         key_id=server.current_key_id,
         active=True,
         created_at=time.time(),
+        cred_enc=cred_enc,
+        cred_kind=cred_kind,
+        login=login,
     )
     cap = gw.settings.webhook_max_per_user
     if not await gw.tokens.store.add_subscription(sub, cap=cap):
@@ -74,5 +79,30 @@ def shown(sub: Subscription) -> dict[str, Any]:
         "events": list(sub.events),
         "url": sub.url,
         "active": sub.active,
+        "status": status(sub),
         "created_at": sub.created_at,
+    }
+
+
+def status(sub: Subscription) -> str:
+    """``active``, ``paused``, or why the watcher stopped or holds it."""
+    if sub.note:
+        return sub.note
+    return "active" if sub.active else "paused"
+
+
+def shown_delivery(d: Delivery) -> dict[str, Any]:
+    """One delivery as its subscription's user sees it (``next`` pages on ``seq``)."""
+    return {
+        "id": d.id,
+        "seq": d.seq,
+        "event": d.event,
+        "record_id": d.record_id,
+        "status": d.status,
+        "attempts": d.attempts,
+        "last_status": d.last_status,
+        "last_error": d.last_error,
+        "created_at": d.created_at,
+        "next_attempt_at": d.next_attempt_at if d.status == "pending" else None,
+        "delivered_at": d.delivered_at,
     }
