@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -259,3 +260,47 @@ def test_a_burst_bigger_than_a_page_comes_once_in_id_order(feed: Feed) -> None:
 def test_malformed_positions_are_refused(values: list[Any]) -> None:
     with pytest.raises(BadRequest):
         Position.from_values(values)
+
+
+def test_a_feed_cursor_survives_secret_rotate(tmp_path: Path) -> None:
+    """A client keeps its ``since`` cursor for days; ``secret rotate`` and a restart do
+    not break it (the token does not either), while a retired secret's cursor is a 400."""
+    from click.testing import CliRunner
+
+    from odoo_restful.cli import main
+
+    with serve_in_thread(Sandbox().asgi) as odoo_url:
+        settings = gateway_settings(tmp_path, db="sandbox", odoo_url=odoo_url, protocol="jsonrpc")
+        with serve_in_thread(create_app(settings)) as url:
+            form = {"login": "admin", "password": "admin"}
+            token = requests.post(f"{url}/api/auth/token", data=form).json()["access_token"]
+            page = requests.get(
+                f"{url}/api/{MODEL}/changes", headers={"access-token": token}
+            ).json()
+            since = page["next"]
+        args = [
+            "secret",
+            "rotate",
+            "--secret-file",
+            settings.secret_file,
+            "--store",
+            settings.store,
+        ]
+        assert CliRunner().invoke(main, args).exit_code == 0
+        with serve_in_thread(create_app(settings)) as url:
+            resp = requests.get(
+                f"{url}/api/{MODEL}/changes",
+                params={"since": since},
+                headers={"access-token": token},
+            )
+            assert resp.status_code == 200, resp.text
+        key_file = Path(str(settings.secret_file))
+        key_file.write_text(key_file.read_text().split()[0] + "\n")  # retire the old secret
+        with serve_in_thread(create_app(settings)) as url:
+            token = requests.post(f"{url}/api/auth/token", data=form).json()["access_token"]
+            resp = requests.get(
+                f"{url}/api/{MODEL}/changes",
+                params={"since": since},
+                headers={"access-token": token},
+            )
+            assert resp.status_code == 400, resp.text

@@ -103,6 +103,21 @@ def test_cursors_are_sealed_and_bound() -> None:
             cursors.open(junk, binding, 2)
 
 
+def test_cursors_survive_a_secret_rotation_and_not_a_retirement() -> None:
+    """Sealed under the current secret; after ``secret rotate`` (a new secret first, the
+    old one kept) the old cursor still opens, new ones are sealed under the new secret;
+    once the old secret is retired its cursors are refused."""
+    old, new = b"o" * 32, b"n" * 32
+    binding = paging.Cursors.binding("db", 2, "res.partner", "changes", [], None)
+    cursor = paging.Cursors(old).seal(binding, ["2026-01-01 00:00:00", 7])
+    rotated = paging.Cursors(new, old)
+    assert rotated.open(cursor, binding, 2) == ["2026-01-01 00:00:00", 7]
+    fresh = rotated.seal(binding, ["2026-01-02 00:00:00", 8])
+    assert paging.Cursors(new).open(fresh, binding, 2) == ["2026-01-02 00:00:00", 8]
+    with pytest.raises(BadRequest, match="former key"):
+        paging.Cursors(new).open(cursor, binding, 2)
+
+
 def test_link_header_replaces_and_drops_parameters() -> None:
     header = paging.link_header(
         "http://h/api/x",

@@ -35,5 +35,5 @@ class Gateway:
             per_login=settings.login_limit_per_user,
             window=settings.login_window,
         )
-        self.cursors = Cursors(tokens.server_secrets.current)
+        self.cursors = Cursors(*tokens.server_secrets.all)
         self.openapi = OpenApiService(self)

@@ -155,10 +155,16 @@ def _unb64(text: str) -> bytes:
 
 
 class Cursors:
-    """Seals and opens cursors with a key derived from a server secret."""
+    """Seals cursors with a key derived from the current server secret, and opens those
+    sealed under any secret the gateway still holds: a feed client's ``since`` cursor,
+    kept for days, survives ``secret rotate`` as the tokens do."""
 
-    def __init__(self, server_secret: bytes) -> None:
-        self._key = hmac.new(server_secret, b"odoo-restful cursor v1", hashlib.sha256).digest()
+    def __init__(self, *server_secrets: bytes) -> None:
+        if not server_secrets:
+            raise ValueError("a server secret is required")
+        self._keys = [
+            hmac.new(s, b"odoo-restful cursor v1", hashlib.sha256).digest() for s in server_secrets
+        ]
 
     @staticmethod
     def binding(*parts: Any) -> str:
@@ -166,12 +172,13 @@ class Cursors:
         data = orjson.dumps(list(parts), option=orjson.OPT_SORT_KEYS)
         return _b64(hashlib.sha256(data).digest()[:12])
 
-    def _mac(self, payload: bytes) -> bytes:
-        return hmac.new(self._key, payload, hashlib.sha256).digest()[:_MAC_BYTES]
+    @staticmethod
+    def _mac(key: bytes, payload: bytes) -> bytes:
+        return hmac.new(key, payload, hashlib.sha256).digest()[:_MAC_BYTES]
 
     def seal(self, binding: str, values: list[Any]) -> str:
         payload = orjson.dumps({"b": binding, "k": values})
-        return f"{_b64(payload)}.{_b64(self._mac(payload))}"
+        return f"{_b64(payload)}.{_b64(self._mac(self._keys[0], payload))}"
 
     def open(self, cursor: Any, binding: str, width: int, *, param: str = "after") -> list[Any]:
         """The key values in ``cursor``; 400 (naming ``param``) when it is not one of ours
@@ -183,7 +190,7 @@ class Cursors:
             payload, tag = _unb64(body), _unb64(mac)
         except ValueError as exc:
             raise BadRequest(f"{param}: not a cursor from this gateway") from exc
-        if not hmac.compare_digest(tag, self._mac(payload)):
+        if not any(hmac.compare_digest(tag, self._mac(key, payload)) for key in self._keys):
             raise BadRequest(
                 f"{param}: not a cursor from this gateway (or made under a former key)"
             )

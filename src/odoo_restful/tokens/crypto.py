@@ -218,6 +218,11 @@ class ServerSecrets:
     def key_ids(self) -> tuple[str, ...]:
         return self._ids
 
+    @property
+    def all(self) -> tuple[bytes, ...]:
+        """Every secret, current first (keys derived from them, e.g. cursors')."""
+        return self._secrets
+
     def __len__(self) -> int:
         return len(self._secrets)
 
