@@ -562,3 +562,74 @@ def test_idempotency_claims_answers_expiry_and_abandon(url: str) -> None:
             await store.close()
 
     run(body())
+
+
+class _BrokenPool:
+    """A pool whose connection is caught mid-operation, as after a server restart."""
+
+    async def fetch(self, *args: Any) -> Any:
+        import asyncpg
+
+        raise asyncpg.InternalClientError("cannot switch to state 12; another operation")
+
+
+def test_pg_client_state_errors_are_store_errors() -> None:
+    """asyncpg's InternalClientError (seen when PostgreSQL restarts under load) is a
+    503 ``token_store_unavailable`` like any store failure, never a 500."""
+    store = PostgresStore("postgresql://unused@127.0.0.1:1/none")
+    store._pool = _BrokenPool()
+    with pytest.raises(TokenStoreError):
+        run(store.get([b"h" * 32]))
+
+
+def test_pg_store_survives_a_server_restart_under_load() -> None:
+    """PostgreSQL stopped and started again (same port) while lookups run: every
+    failure is a ``TokenStoreError``, and the same pool serves again within seconds."""
+    try:
+        from .pg import pg_cluster
+    except ImportError:
+        from pg import pg_cluster
+
+    async def body(dsn: str, restart: Any) -> float:
+        store = PostgresStore(dsn)
+        await store.open()
+        stop = asyncio.Event()
+        others: list[BaseException] = []
+
+        async def lookups() -> None:
+            while not stop.is_set():
+                try:
+                    await store.get([b"h" * 32])
+                except TokenStoreError:
+                    await asyncio.sleep(0.01)
+                except Exception as exc:
+                    others.append(exc)
+
+        try:
+            tasks = [asyncio.create_task(lookups()) for _ in range(8)]
+            await asyncio.sleep(0.3)
+            await asyncio.to_thread(restart)
+            back = time.monotonic()
+            while True:
+                try:
+                    await store.get([b"h" * 32])
+                    break
+                except TokenStoreError:
+                    assert time.monotonic() - back < 10, "the pool did not reconnect"
+                    await asyncio.sleep(0.05)
+            recovered = time.monotonic() - back
+            await asyncio.sleep(0.3)
+            stop.set()
+            await asyncio.gather(*tasks)
+        finally:
+            await store.close()
+        assert not others, others
+        return recovered
+
+    with pg_cluster() as cluster, fresh_database(cluster.dsn) as dsn:
+
+        def restart() -> None:
+            cluster.stop()
+            cluster.start()
+
+        assert run(body(dsn, restart)) < 10
