@@ -11,12 +11,19 @@ store and one Redis, while parts fail one after the other:
 (b) one replica is killed (SIGKILL) and started again on the same port;
 (c) PostgreSQL is restarted (stopped, then started on the same data directory and port).
 
-Afterwards: no answer was a 5xx other than 502/503/504 with a documented JSON ``type``;
-every create whose client saw a 2xx exists exactly once (clients retry with the same
-``Idempotency-Key``; a create never confirmed exists at most once); every token issued
-at the start still works; and after each part came back, the gateway answered again
-within ``RECOVERY_LIMIT`` seconds. The figures are printed (``pytest -s``) and written
-to ``faults-under-load.json`` in the test's folder; ``benchmarks/README.md`` holds a run.
+Clients retry a create with the same ``Idempotency-Key`` until a 2xx, a 4xx, or a
+replayed 5xx (the gateway keeps a 5xx when Odoo may have acted: a timeout, a connection
+lost mid-request, a claim whose replica died, which answers 409 for the lease of
+``3 * ODOO_TIMEOUT + 30`` s and then 502 ``outcome_unknown``).
+
+Afterwards: no answer was a 5xx other than 502/503/504 with a documented JSON ``type``
+(nginx's own 502 included, see ``docs/nginx.conf``); every create whose client saw a
+2xx exists exactly once, and any other at most once; every token issued at the start
+or during the run still works on both replicas; and after each part came back, a
+request sent through nginx succeeded within ``RECOVERY_LIMIT`` seconds. The figures
+are printed (``pytest -s``) and written to ``faults-under-load.json`` in the test's
+folder; ``benchmarks/README.md`` holds one run. About a minute of wall time, most of
+it the clients waiting out a dead replica's lease.
 """
 
 from __future__ import annotations
@@ -47,7 +54,7 @@ ODOO_TIMEOUT = 2  # seconds: a hung Odoo answers 504 quickly
 RECOVERY_LIMIT = 10.0  # seconds from a part coming back to the next success through nginx
 REQUEST_TIMEOUT = 15.0  # the client's own: longer than the gateway's answer to a hang
 DOCUMENTED_5XX = {
-    502: {"bad_gateway", "odoo_server_error", "outcome_unknown"},
+    502: {"bad_gateway", "bad_gateway/nginx", "odoo_server_error", "outcome_unknown"},
     503: {"odoo_unavailable", "token_store_unavailable"},
     504: {"odoo_timeout"},
 }
@@ -211,6 +218,8 @@ class Load:
         if resp.status_code >= 300:
             try:
                 what = str(resp.json()["type"])
+                if resp.json()["message"].startswith("no gateway replica"):
+                    what += "/nginx"  # docs/nginx.conf's own JSON error page
             except (ValueError, KeyError, TypeError):
                 what = "html" if "html" in resp.headers.get("content-type", "") else "text"
         answer = Answer(start, time.monotonic(), kind, resp.status_code, what)
@@ -402,6 +411,8 @@ def test_faults_under_load(tmp_path: Path) -> None:
         stack.callback(load.stop)
         time.sleep(3)
 
+        windows: dict[str, tuple[float, float]] = {}
+
         def phase(
             name: str,
             down: Callable[[], None],
@@ -409,23 +420,24 @@ def test_faults_under_load(tmp_path: Path) -> None:
             *,
             out: float,
             kinds: tuple[str, ...] = ("read", "create"),
-        ) -> float:
+        ) -> dict[str, Any]:
+            """Traffic before (the previous pause), during ``out`` seconds of the fault,
+            and after: recovery = from the part coming back to the end of the first
+            success through nginx that was sent after it."""
             began = time.monotonic()
             down()
             time.sleep(out)
             up()
             back = time.monotonic()
-            recovery = wait_until(
-                lambda: load.first_success_after(back, kinds) is not None, RECOVERY_LIMIT + 5
-            )
-            figures["phases"][name] = {
-                "at": round(began - load.t0, 3),
-                "down_seconds": round(back - began, 3),
+            wait_until(lambda: load.first_success_after(back, kinds) is not None, RECOVERY_LIMIT)
+            windows[name] = (began, back)
+            figures["phases"][name] = found = {
+                "at_seconds": round(began - load.t0, 1),
+                "down_seconds": round(back - began, 2),
                 "recovery_seconds": load.first_success_after(back, kinds),
             }
-            del recovery
             time.sleep(3)  # traffic after
-            return back
+            return found
 
         # (a) Odoo hangs, then goes away
         phase(
@@ -436,38 +448,33 @@ def test_faults_under_load(tmp_path: Path) -> None:
         )
         phase("odoo_down", forwarder.stop, forwarder.start, out=3)
 
-        # (b) one replica killed, then started again where nginx expects it
-        moments: dict[str, float] = {}
+        # (b) one replica killed, then started again where nginx expects it; nginx sends
+        # everything to the other meanwhile
+        killed_at: list[float] = []
 
         def kill_replica() -> None:
             procs[0].kill()
             procs[0].wait(10)
-            moments["killed"] = time.monotonic()
+            killed_at.append(time.monotonic())
 
         def restart_replica() -> None:
-            replica(0)  # back when its /healthz answers
-            moments["restart"] = round(time.monotonic() - moments["killed"], 3)
+            replica(0)  # on its old port; back once its /healthz answers
 
-        phase("replica_killed", kill_replica, restart_replica, out=2)
-        killed = figures["phases"]["replica_killed"]
-        killed["restart_seconds"] = moments["restart"]
-        killed["first_success_through_nginx_after_kill"] = load.first_success_after(
-            moments["killed"], ("read", "create")
+        killed = phase("replica_killed", kill_replica, restart_replica, out=2)
+        killed["failover_seconds"] = load.first_success_after(killed_at[0], ("read", "create"))
+        killed["restarted_replica_serves_seconds"] = wait_until(
+            lambda: works(urls[0], tokens[0]) == 200, RECOVERY_LIMIT
         )
-        assert works(urls[0], tokens[0]) == 200
 
-        # (c) PostgreSQL restarted: only the store-backed creates tell (reads use the
-        # token cache); each replica must reconnect by itself
-        pg_back: dict[str, float] = {}
-
-        def pg_up() -> None:
-            cluster.start()
-            pg_back["at"] = time.monotonic()
-
-        phase("postgres_restarted", cluster.stop, pg_up, out=3, kinds=("create",))
+        # (c) PostgreSQL restarted: the creates tell (their Idempotency-Key lives in the
+        # store; reads may be served from the token cache); each replica reconnects
+        restarted = phase(
+            "postgres_restarted", cluster.stop, cluster.start, out=3, kinds=("create",)
+        )
         for i, url in enumerate(urls):
-            figures["phases"]["postgres_restarted"][f"replica{i}_store_back_seconds"] = wait_until(
-                lambda url=url: requests.get(url + "/readyz", timeout=5).status_code == 200,
+            ready = f"{url}/readyz"
+            restarted[f"replica{i}_ready_seconds"] = wait_until(
+                lambda ready=ready: requests.get(ready, timeout=5).status_code == 200,  # type: ignore[misc]
                 RECOVERY_LIMIT,
             )
 
@@ -479,8 +486,15 @@ def test_faults_under_load(tmp_path: Path) -> None:
         # run, still work on both replicas
         lost = [t[:8] for t in tokens + load.new_tokens for url in urls if works(url, t) != 200]
 
+    for name, (began, back) in windows.items():  # answers overlapping the outage
+        during = Counter(
+            f"{a.status or ''} {a.what}".strip()
+            for a in answers
+            if a.end >= began and a.start <= back + 1 and a.what != "ok"
+        )
+        figures["phases"][name]["errors"] = dict(sorted(during.items()))
     by_status = Counter(str(a.status) if a.status else a.what for a in answers)
-    by_kind = Counter(f"{a.status} {a.what}" for a in answers if a.what != "ok")
+    by_kind = Counter(f"{a.status or ''} {a.what}".strip() for a in answers if a.what != "ok")
     confirmed = [c for c in load.creates if c.confirmed]
     unconfirmed = [c for c in load.creates if not c.confirmed]
     figures.update(
@@ -520,8 +534,9 @@ def test_faults_under_load(tmp_path: Path) -> None:
     if lost:
         problems.append(f"tokens lost: {lost}")
     for name, phase_figures in figures["phases"].items():
-        recovery = phase_figures["recovery_seconds"]
-        if recovery is None or recovery >= RECOVERY_LIMIT:
-            problems.append(f"{name}: no success within {RECOVERY_LIMIT} s: {phase_figures}")
+        for what, seconds in phase_figures.items():
+            measured = what.endswith("_seconds") and what not in ("at_seconds", "down_seconds")
+            if measured and (seconds is None or seconds >= RECOVERY_LIMIT):
+                problems.append(f"{name}: {what} not within {RECOVERY_LIMIT} s")
     assert not problems, "\n".join(problems)
     assert len(confirmed) > 20 and by_status["200"] > 100, figures
