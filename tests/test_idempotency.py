@@ -263,5 +263,11 @@ def test_a_store_failure_after_odoo_answered_keeps_the_answer() -> None:
                 break
             await asyncio.sleep(0.05)
         assert flaky.finished == [(201, b'{"id": 7}')]
+        # a store still down at shutdown: the pending write is given up, not leaked
+        flaky.failures = 1000
+        await idem.run(Request(scope, receive), cred, handler)
+        assert len(idem._later) == 1
+        await idem.close()
+        assert not idem._later and len(flaky.finished) == 1
 
     asyncio.run(body())

@@ -180,6 +180,7 @@ def create_app(
         try:
             yield
         finally:
+            await app.state.gateway.idempotency.close()
             await tokens.close()
             await odoo.close()
             metrics.process_exited()

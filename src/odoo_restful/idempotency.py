@@ -146,6 +146,15 @@ class Idempotency:
             await self._store(self.store.finish_idempotency, key, owner, response)
         return response
 
+    async def close(self) -> None:
+        """At shutdown, before the store closes: store writes still being retried are
+        given up (their keys answer 409, then ``outcome_unknown`` after the lease)."""
+        if self._later:
+            log.warning("idempotency: %d answers not stored at shutdown", len(self._later))
+        for task in list(self._later):
+            task.cancel()
+        await asyncio.gather(*self._later, return_exceptions=True)
+
     async def _held(
         self,
         key: bytes,
