@@ -58,6 +58,7 @@ DOCUMENTED_5XX = {
     503: {"odoo_unavailable", "token_store_unavailable"},
     504: {"odoo_timeout"},
 }
+TOKEN_CACHE = 30  # seconds: revocations must come through PostgreSQL's NOTIFY
 SECRET = "ef" * 32
 GIVE_UP = 50.0  # seconds a client retries one create (a dead replica's claim: 36 s)
 
@@ -387,6 +388,7 @@ def test_faults_under_load(tmp_path: Path) -> None:
             "ODOO_RESTFUL_RATE_LIMIT": "100000/minute",
             "ODOO_RESTFUL_RATE_LIMIT_STORAGE": redis_url,
             "ODOO_RESTFUL_LOG_LEVEL": "warning",
+            "ODOO_RESTFUL_TOKEN_CACHE_TTL": str(TOKEN_CACHE),
         }
         ports = [free_port(), free_port()]
         procs: dict[int, subprocess.Popen[str]] = {}
@@ -477,6 +479,16 @@ def test_faults_under_load(tmp_path: Path) -> None:
                 lambda ready=ready: requests.get(ready, timeout=5).status_code == 200,  # type: ignore[misc]
                 RECOVERY_LIMIT,
             )
+
+        # the revocation channel (LISTEN) came back too: a token cached on one replica
+        # (for TOKEN_CACHE seconds, longer than the limit) and revoked on the other is
+        # refused at once
+        fresh = token_for(session, front, "admin")
+        assert works(urls[1], fresh) == 200
+        assert requests.delete(urls[0] + "/api/auth/token", headers={"access-token": fresh}).ok
+        restarted["revocation_reaches_other_replica_seconds"] = wait_until(
+            lambda: works(urls[1], fresh) == 401, RECOVERY_LIMIT
+        )
 
         load.stop()
         answers = list(load.answers)
