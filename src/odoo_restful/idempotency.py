@@ -98,7 +98,7 @@ class Idempotency:
 
     def __init__(self, store: TokenStore, *, lease: float, ttl: float = TTL) -> None:
         self.store = store
-        self.lease = lease  # an unfinished claim older than this is taken over
+        self.lease = lease  # an unfinished claim older than this: its process died
         self.ttl = ttl
         self._next_purge = 0.0
         self._later: set[asyncio.Task[None]] = set()
@@ -131,20 +131,26 @@ class Idempotency:
             try:
                 response = await handler()
             except GatewayError as exc:  # a 4xx is an answer too: the retry gets it again
-                if _maybe_done(exc):
+                if _maybe_done(exc):  # kept like an answer: never run twice
                     exc.message += _UNKNOWN
                     response = error_response(exc)
-                    await self._store(self.store.finish_idempotency, key, owner, response)
+                    await self._write(self._finish(key, owner, response))
                     return response
                 response = error_response(exc)
         except BaseException:
-            await self._store(self.store.release_idempotency, key, owner)
+            await self._write(lambda: self.store.release_idempotency(key, owner))
             raise
         if response.status_code >= 500:  # Odoo did nothing: the retry may run
-            await self._store(self.store.release_idempotency, key, owner)
+            await self._write(lambda: self.store.release_idempotency(key, owner))
         else:
-            await self._store(self.store.finish_idempotency, key, owner, response)
+            await self._write(self._finish(key, owner, response))
         return response
+
+    def _finish(
+        self, key: bytes, owner: bytes, response: Response
+    ) -> Callable[[], Awaitable[None]]:
+        status, body = response.status_code, bytes(response.body)
+        return lambda: self.store.finish_idempotency(key, owner, status, body)
 
     async def close(self) -> None:
         """At shutdown, before the store closes: store writes still being retried are
@@ -180,32 +186,23 @@ class Idempotency:
             status = OutcomeUnknown.status
         return Response(body, status_code=status, media_type=JSON, headers={REPLAYED: "true"})
 
-    async def _store(
-        self, write: Callable[..., Awaitable[None]], key: bytes, owner: bytes, *args: Response
-    ) -> None:
+    async def _write(self, write: Callable[[], Awaitable[None]]) -> None:
         """Finish or release a claim; if the store fails, keep trying in the background
         (for up to the lease) rather than fail a request Odoo has already answered."""
-        values = (args[0].status_code, bytes(args[0].body)) if args else ()
         try:
-            await write(key, owner, *values)
+            await write()
         except TokenStoreError:
-            task = asyncio.get_running_loop().create_task(self._retry(write, key, owner, values))
+            task = asyncio.get_running_loop().create_task(self._retry(write))
             self._later.add(task)
             task.add_done_callback(self._later.discard)
 
-    async def _retry(
-        self,
-        write: Callable[..., Awaitable[None]],
-        key: bytes,
-        owner: bytes,
-        values: tuple[int, bytes] | tuple[()],
-    ) -> None:
+    async def _retry(self, write: Callable[[], Awaitable[None]]) -> None:
         deadline = time.monotonic() + self.lease
         delay = 0.2
         while time.monotonic() + delay < deadline:
             await asyncio.sleep(delay)
             try:
-                await write(key, owner, *values)
+                await write()
                 return
             except TokenStoreError:
                 delay = min(delay * 2, 5.0)
