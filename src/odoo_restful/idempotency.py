@@ -205,5 +205,5 @@ class Idempotency:
                 await write()
                 return
             except TokenStoreError:
-                delay = min(delay * 2, 5.0)
+                delay = min(delay * 2, 1.0)  # the client's retries wait (409) meanwhile
         log.error("idempotency: the token store stayed down; a claim is left to its lease")
