@@ -66,48 +66,83 @@ def _as_postgres(cmd: list[str]) -> list[str]:
     return ["su", "postgres", "-s", "/bin/sh", "-c", shlex.join(cmd)]
 
 
+class PgCluster:
+    """One throwaway cluster (its own data directory and port) that can be stopped and
+    started again on the same port, as a real server restart (the faults test)."""
+
+    def __init__(self) -> None:
+        self.bindir = find_pg_bin()
+        self.root = tempfile.mkdtemp(prefix="odoo-restful-pg-")
+        if os.geteuid() == 0:
+            shutil.chown(self.root, "postgres", "postgres")
+        self.data = os.path.join(self.root, "data")
+        self.log = os.path.join(self.root, "server.log")
+        self.port = _free_port()
+        self.dsn = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+        self._env = {**os.environ, "LC_ALL": "C", "LANG": "C"}
+
+    def _run(self, cmd: list[str]) -> None:
+        subprocess.run(
+            _as_postgres(cmd),
+            env=self._env,
+            check=True,
+            capture_output=True,
+            text=True,
+            cwd=self.root,
+        )
+
+    def init(self) -> None:
+        initdb = [f"{self.bindir}/initdb", "-D", self.data, "-U", "postgres", "-A", "trust"]
+        self._run([*initdb, "-E", "UTF8", "--locale=C", "--no-sync"])
+        with open(os.path.join(self.data, "pg_hba.conf"), "w") as hba:
+            hba.write("local all all trust\nhost all all 127.0.0.1/32 trust\n")
+
+    def start(self) -> None:
+        opts = (
+            f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.root} "
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        )
+        pg_ctl = [f"{self.bindir}/pg_ctl", "-D", self.data, "-l", self.log, "-w", "-t", "60"]
+        self._run([*pg_ctl, "-o", opts, "start"])
+
+    def stop(self, mode: str = "fast") -> None:
+        """``fast`` ends every session (a restart as clients see it), ``immediate`` a crash."""
+        self._run([f"{self.bindir}/pg_ctl", "-D", self.data, "-m", mode, "-w", "stop"])
+
+    def remove(self) -> None:
+        with contextlib.suppress(subprocess.CalledProcessError):
+            self.stop()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def pg_cluster() -> Iterator[PgCluster]:
+    """A fresh local cluster, started; stopped and removed afterwards."""
+    cluster = PgCluster()
+    try:
+        cluster.init()
+        cluster.start()
+    except subprocess.CalledProcessError as exc:
+        detail = exc.stderr or exc.stdout
+        if os.path.exists(cluster.log):
+            with open(cluster.log) as f:
+                detail += f.read()
+        shutil.rmtree(cluster.root, ignore_errors=True)
+        raise PostgresUnavailable(f"could not start PostgreSQL: {detail.strip()}") from exc
+    try:
+        yield cluster
+    finally:
+        cluster.remove()
+
+
 @contextlib.contextmanager
 def pg_server() -> Iterator[str]:
     """Yield a superuser DSN: ``ODOO_RESTFUL_TEST_PG_DSN`` or a fresh local server."""
     if os.environ.get(ENV_DSN):
         yield os.environ[ENV_DSN]
         return
-    bindir = find_pg_bin()
-    root = tempfile.mkdtemp(prefix="odoo-restful-pg-")
-    if os.geteuid() == 0:
-        shutil.chown(root, "postgres", "postgres")
-    data, log = os.path.join(root, "data"), os.path.join(root, "server.log")
-    port = _free_port()
-    env = {**os.environ, "LC_ALL": "C", "LANG": "C"}
-    run = {"env": env, "check": True, "capture_output": True, "text": True, "cwd": root}
-    try:
-        initdb = [f"{bindir}/initdb", "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8"]
-        subprocess.run(_as_postgres([*initdb, "--locale=C", "--no-sync"]), **run)
-        with open(os.path.join(data, "pg_hba.conf"), "w") as hba:
-            hba.write("local all all trust\nhost all all 127.0.0.1/32 trust\n")
-        opts = (
-            f"-c listen_addresses=127.0.0.1 -p {port} -k {root} "
-            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-        )
-        pg_ctl = [f"{bindir}/pg_ctl", "-D", data, "-l", log, "-w", "-t", "60"]
-        subprocess.run(_as_postgres([*pg_ctl, "-o", opts, "start"]), **run)
-    except subprocess.CalledProcessError as exc:
-        detail = exc.stderr or exc.stdout
-        if os.path.exists(log):
-            with open(log) as f:
-                detail += f.read()
-        shutil.rmtree(root, ignore_errors=True)
-        raise PostgresUnavailable(f"could not start PostgreSQL: {detail.strip()}") from exc
-    try:
-        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
-    finally:
-        subprocess.run(
-            _as_postgres([f"{bindir}/pg_ctl", "-D", data, "-m", "fast", "-w", "stop"]),
-            env=env,
-            capture_output=True,
-            cwd=root,
-        )
-        shutil.rmtree(root, ignore_errors=True)
+    with pg_cluster() as cluster:
+        yield cluster.dsn
 
 
 def _with_database(dsn: str, name: str) -> str:

@@ -11,6 +11,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import requests
@@ -60,15 +61,20 @@ def serve_cli(
     env: dict[str, str] | None = None,
     cwd: str | None = None,
     timeout: float = 30.0,
+    port: int | None = None,
+    log: Path | None = None,
 ) -> Iterator[tuple[str, subprocess.Popen[str]]]:
-    """Run ``odoo-restful <args> --port N`` as a real process; yields (base URL, process)."""
-    port = free_port()
+    """Run ``odoo-restful <args> --port N`` as a real process; yields (base URL, process).
+    ``port`` restarts a replica where its proxy expects it; ``log`` (appended to) keeps
+    a long run's output, which a pipe nobody reads would block on once full."""
+    port = port or free_port()
+    output = open(log, "a") if log else None  # noqa: SIM115  (closed below)
     cmd = [sys.executable, "-m", "odoo_restful", *args, "--host", "127.0.0.1", "--port", str(port)]
     proc = subprocess.Popen(
         cmd,
         env={**os.environ, **(env or {})},
         cwd=cwd,
-        stdout=subprocess.PIPE,
+        stdout=output or subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
@@ -77,7 +83,8 @@ def serve_cli(
     try:
         while True:
             if proc.poll() is not None:
-                raise RuntimeError(f"gateway exited: {proc.stdout.read() if proc.stdout else ''}")
+                text = log.read_text() if log else proc.stdout.read() if proc.stdout else ""
+                raise RuntimeError(f"gateway exited: {text}")
             try:
                 if requests.get(url + "/healthz", timeout=1).status_code == 200:
                     break
@@ -95,6 +102,8 @@ def serve_cli(
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait(5)
+        if output:
+            output.close()
 
 
 class SlowCreates:

@@ -4,11 +4,6 @@ Redis (Debian's redis-server, started here on a free loopback port)."""
 
 from __future__ import annotations
 
-import contextlib
-import shutil
-import subprocess
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,37 +14,8 @@ from odoo_restful.config import Settings
 from odoo_restful.sandbox import Sandbox
 
 from .conftest import gateway_settings
+from .deploy import redis_server
 from .servers import free_port, serve_in_thread
-
-REDIS = shutil.which("redis-server")
-
-
-@contextlib.contextmanager
-def redis_server() -> Iterator[str]:
-    """A throwaway Redis on loopback (no persistence); yields its URL."""
-    if REDIS is None:
-        pytest.fail("redis-server is not installed (.ci/run installs Debian's redis-server)")
-    port = free_port()
-    proc = subprocess.Popen(
-        [REDIS, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            with contextlib.suppress(OSError):
-                import socket
-
-                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                    break
-            if time.monotonic() > deadline:
-                raise RuntimeError("redis-server did not start")
-            time.sleep(0.05)
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        proc.terminate()
-        proc.wait(10)
 
 
 def token(url: str, login: str = "admin", **scopes: object) -> str:

@@ -528,32 +528,114 @@ def test_login_attempts_reserve_forgive_purge(url: str) -> None:
     run(body())
 
 
-def test_idempotency_claims_answers_expiry_and_lease(url: str) -> None:
+def test_idempotency_claims_answers_expiry_and_abandon(url: str) -> None:
     async def body() -> None:
         store = await opened(url)
         try:
             key, req, other = b"k" * 32, b"r" * 32, b"o" * 32
             claim = store.claim_idempotency
-            assert await claim(key, req, b"a" * 16, now=NOW, ttl=100, lease=10) is None
-            held = await claim(key, req, b"b" * 16, now=NOW + 1, ttl=100, lease=10)
+            assert await claim(key, req, b"a" * 16, now=NOW, ttl=100) is None
+            held = await claim(key, req, b"b" * 16, now=NOW + 1, ttl=100)
             assert held == StoredReply(req, None, None)  # still running
             # only the holder fills it in
             await store.finish_idempotency(key, b"b" * 16, 201, b"nope")
-            assert await claim(key, req, b"c" * 16, now=NOW + 2, ttl=100, lease=10) == held
+            assert await claim(key, req, b"c" * 16, now=NOW + 2, ttl=100) == held
             await store.finish_idempotency(key, b"a" * 16, 201, b'{"id":1}')
             done = StoredReply(req, 201, b'{"id":1}')
-            assert await claim(key, other, b"d" * 16, now=NOW + 50, ttl=100, lease=10) == done
+            assert await claim(key, other, b"d" * 16, now=NOW + 50, ttl=100) == done
             # an answered key is never taken over by the lease, only by expiry
-            assert await claim(key, other, b"e" * 16, now=NOW + 100, ttl=100, lease=10) is None
-            # an unanswered claim older than the lease is taken over (its process died)
-            assert await claim(key, req, b"f" * 16, now=NOW + 111, ttl=100, lease=10) is None
-            await store.release_idempotency(key, b"e" * 16)  # not the holder: no effect
-            assert (await claim(key, req, b"g" * 16, now=NOW + 112, ttl=100, lease=10)) is not None
-            await store.release_idempotency(key, b"f" * 16)
-            assert await claim(key, req, b"h" * 16, now=NOW + 113, ttl=100, lease=10) is None
+            assert await claim(key, other, b"e" * 16, now=NOW + 100, ttl=100) is None
+            await store.release_idempotency(key, b"d" * 16)  # not the holder: no effect
+            assert await claim(key, req, b"f" * 16, now=NOW + 101, ttl=100) is not None
+            await store.release_idempotency(key, b"e" * 16)
+            assert await claim(key, req, b"f" * 16, now=NOW + 102, ttl=100) is None
+            # an unfinished claim is never taken over (its process may have reached Odoo
+            # before dying): once older than the lease it is given an answer for good
+            gone = store.abandon_idempotency
+            assert not await gone(key, before=NOW + 101, status=502, body=b"unknown")
+            assert await claim(key, req, b"g" * 16, now=NOW + 150, ttl=100) == StoredReply(
+                req, None, None
+            )
+            assert await gone(key, before=NOW + 102, status=502, body=b"unknown")
+            assert not await gone(key, before=NOW + 103, status=502, body=b"again")
+            await store.finish_idempotency(key, b"f" * 16, 201, b'{"id":2}')  # the late owner
+            assert await claim(key, req, b"h" * 16, now=NOW + 160, ttl=100) == StoredReply(
+                req, 201, b'{"id":2}'
+            )
             assert await store.purge_idempotency(NOW + 1000) == 1
             await store.ping()
         finally:
             await store.close()
 
     run(body())
+
+
+class _BrokenPool:
+    """A pool whose connection is caught mid-operation, as after a server restart."""
+
+    async def fetch(self, *args: Any) -> Any:
+        import asyncpg
+
+        raise asyncpg.InternalClientError("cannot switch to state 12; another operation")
+
+
+def test_pg_client_state_errors_are_store_errors() -> None:
+    """asyncpg's InternalClientError (seen when PostgreSQL restarts under load) is a
+    503 ``token_store_unavailable`` like any store failure, never a 500."""
+    store = PostgresStore("postgresql://unused@127.0.0.1:1/none")
+    store._pool = _BrokenPool()
+    with pytest.raises(TokenStoreError):
+        run(store.get([b"h" * 32]))
+
+
+def test_pg_store_survives_a_server_restart_under_load() -> None:
+    """PostgreSQL stopped and started again (same port) while lookups run: every
+    failure is a ``TokenStoreError``, and the same pool serves again within seconds."""
+    try:
+        from .pg import pg_cluster
+    except ImportError:
+        from pg import pg_cluster
+
+    async def body(dsn: str, restart: Any) -> float:
+        store = PostgresStore(dsn)
+        await store.open()
+        stop = asyncio.Event()
+        others: list[BaseException] = []
+
+        async def lookups() -> None:
+            while not stop.is_set():
+                try:
+                    await store.get([b"h" * 32])
+                except TokenStoreError:
+                    await asyncio.sleep(0.01)
+                except Exception as exc:
+                    others.append(exc)
+
+        try:
+            tasks = [asyncio.create_task(lookups()) for _ in range(8)]
+            await asyncio.sleep(0.3)
+            await asyncio.to_thread(restart)
+            back = time.monotonic()
+            while True:
+                try:
+                    await store.get([b"h" * 32])
+                    break
+                except TokenStoreError:
+                    assert time.monotonic() - back < 10, "the pool did not reconnect"
+                    await asyncio.sleep(0.05)
+            recovered = time.monotonic() - back
+            await asyncio.sleep(0.3)
+            stop.set()
+            await asyncio.gather(*tasks)
+        finally:
+            await store.close()
+        assert not others, others
+        return recovered
+
+    with pg_cluster() as cluster, fresh_database(cluster.dsn) as dsn:
+
+        def restart() -> None:
+            cluster.stop()
+            cluster.start()
+
+        assert run(body(dsn, restart)) < 10

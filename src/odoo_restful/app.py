@@ -192,6 +192,7 @@ def create_app(
             yield
         finally:
             await hooks.stop()
+            await gw.idempotency.close()
             await tokens.close()
             await odoo.close()
             metrics.process_exited()

@@ -273,6 +273,13 @@ class OdooTimeout(UpstreamError):
     type = "odoo_timeout"
 
 
+class OutcomeUnknown(UpstreamError):
+    """A request with this Idempotency-Key was cut off (its gateway process died) after
+    it may have reached Odoo: the key keeps this answer rather than risk doing it twice."""
+
+    type = "outcome_unknown"
+
+
 class UnsafeRequest(GatewayError):
     """The gateway refused to send Odoo a request breaking HTTP's grammar (a header
     value with a line break, a method that is not a token): a bug, or hostile input

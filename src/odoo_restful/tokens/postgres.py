@@ -27,6 +27,7 @@ from .deliveries import (
     delivery_to_row,
 )
 from .store import (
+    ABANDON_IDEMPOTENCY,
     CLAIM_IDEMPOTENCY,
     COLUMNS,
     NOTIFY_CHANNEL,
@@ -51,7 +52,14 @@ log = logging.getLogger("odoo_restful.tokens")
 T = TypeVar("T")
 
 MIGRATION_LOCK_KEY = 0x6F646F6F72657374  # b"odoorest": one advisory lock per database
-_ERRORS = (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, asyncio.TimeoutError)
+# InternalClientError: a pooled connection caught mid-operation by a server restart
+_ERRORS = (
+    asyncpg.PostgresError,
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
+    OSError,
+    asyncio.TimeoutError,
+)
 
 _INSERT = f"INSERT INTO tokens ({COLUMNS}) VALUES ({', '.join(f'${i}' for i in range(1, 15))})"  # noqa: S608
 _GET = f"SELECT {COLUMNS} FROM tokens WHERE token_hash = ANY($1::bytea[])"  # noqa: S608
@@ -275,10 +283,10 @@ class PostgresStore(BaseStore):
             raise _store_error(exc) from exc
 
     async def claim_idempotency(
-        self, key: bytes, request_hash: bytes, owner: bytes, *, now: float, ttl: float, lease: float
+        self, key: bytes, request_hash: bytes, owner: bytes, *, now: float, ttl: float
     ) -> StoredReply | None:
-        sql = CLAIM_IDEMPOTENCY.format(*(f"${i}" for i in range(1, 7))) + " RETURNING key_hash"
-        args = (key, request_hash, owner, now, now + ttl, now - lease)
+        sql = CLAIM_IDEMPOTENCY.format(*(f"${i}" for i in range(1, 6))) + " RETURNING key_hash"
+        args = (key, request_hash, owner, now, now + ttl)
         if await self._call(self._p().fetchval, sql, *args) is not None:
             return None
         row = await self._call(
@@ -298,6 +306,13 @@ class PostgresStore(BaseStore):
     async def release_idempotency(self, key: bytes, owner: bytes) -> None:
         sql = "DELETE FROM idempotency WHERE key_hash = $1 AND owner = $2 AND status IS NULL"
         await self._call(self._p().execute, sql, key, owner)
+
+    async def abandon_idempotency(
+        self, key: bytes, *, before: float, status: int, body: bytes
+    ) -> bool:
+        sql = ABANDON_IDEMPOTENCY.format(*(f"${i}" for i in range(1, 5)))
+        done = await self._call(self._p().execute, sql, key, before, status, body)
+        return str(done).rsplit(" ", 1)[-1] != "0"
 
     async def purge_idempotency(self, now: float) -> int:
         status = await self._call(

@@ -32,6 +32,7 @@ from .deliveries import (
     delivery_to_row,
 )
 from .store import (
+    ABANDON_IDEMPOTENCY,
     CLAIM_IDEMPOTENCY,
     COLUMNS,
     Revocation,
@@ -349,11 +350,11 @@ class SqliteStore(BaseStore):
         await self._run(self._write_sync, "DELETE FROM login_attempts WHERE ticket = ?", (ticket,))
 
     def _claim_sync(
-        self, key: bytes, request_hash: bytes, owner: bytes, now: float, ttl: float, lease: float
+        self, key: bytes, request_hash: bytes, owner: bytes, now: float, ttl: float
     ) -> StoredReply | None:
         conn = self._c()
-        sql = CLAIM_IDEMPOTENCY.format(*(f"?{i}" for i in range(1, 7)))
-        args = (key, request_hash, owner, now, now + ttl, now - lease)
+        sql = CLAIM_IDEMPOTENCY.format(*(f"?{i}" for i in range(1, 6)))
+        args = (key, request_hash, owner, now, now + ttl)
         conn.execute("BEGIN IMMEDIATE")
         try:
             claimed = conn.execute(sql, args).rowcount > 0
@@ -371,9 +372,9 @@ class SqliteStore(BaseStore):
         return StoredReply(bytes(row[0]), row[1], None if row[2] is None else bytes(row[2]))
 
     async def claim_idempotency(
-        self, key: bytes, request_hash: bytes, owner: bytes, *, now: float, ttl: float, lease: float
+        self, key: bytes, request_hash: bytes, owner: bytes, *, now: float, ttl: float
     ) -> StoredReply | None:
-        return await self._run(self._claim_sync, key, request_hash, owner, now, ttl, lease)
+        return await self._run(self._claim_sync, key, request_hash, owner, now, ttl)
 
     async def finish_idempotency(self, key: bytes, owner: bytes, status: int, body: bytes) -> None:
         sql = "UPDATE idempotency SET status = ?, body = ? WHERE key_hash = ? AND owner = ?"
@@ -382,6 +383,12 @@ class SqliteStore(BaseStore):
     async def release_idempotency(self, key: bytes, owner: bytes) -> None:
         sql = "DELETE FROM idempotency WHERE key_hash = ? AND owner = ? AND status IS NULL"
         await self._run(self._write_sync, sql, (key, owner))
+
+    async def abandon_idempotency(
+        self, key: bytes, *, before: float, status: int, body: bytes
+    ) -> bool:
+        sql = ABANDON_IDEMPOTENCY.format(*(f"?{i}" for i in range(1, 5)))
+        return bool(await self._run(self._write_sync, sql, (key, before, status, body)))
 
     async def purge_idempotency(self, now: float) -> int:
         sql = "DELETE FROM idempotency WHERE expires_at <= ?"

@@ -148,16 +148,21 @@ class StoredReply:
     body: bytes | None
 
 
-# Claim an idempotency key: insert, or take over a row that expired or whose holder
-# vanished (a claim older than the lease, never filled in). Both dialects (SQLite
-# 3.24+ and PostgreSQL) spell the upsert alike; only the placeholders differ.
+# Claim an idempotency key: insert, or take over a row whose 24 hours have passed. An
+# unfinished claim is never taken over: its process may have reached Odoo before dying
+# (see ``abandon_idempotency``). Both dialects (SQLite 3.24+ and PostgreSQL) spell the
+# upsert alike; only the placeholders differ.
 CLAIM_IDEMPOTENCY = (
     "INSERT INTO idempotency (key_hash, request_hash, owner, status, body, created_at, "
     "expires_at) VALUES ({0}, {1}, {2}, NULL, NULL, {3}, {4}) ON CONFLICT (key_hash) DO "
     "UPDATE SET request_hash = excluded.request_hash, owner = excluded.owner, status = NULL, "
     "body = NULL, created_at = excluded.created_at, expires_at = excluded.expires_at "
-    "WHERE idempotency.expires_at <= {3} OR "
-    "(idempotency.status IS NULL AND idempotency.created_at <= {5})"
+    "WHERE idempotency.expires_at <= {3}"
+)
+# Give an unfinished claim older than {1} the answer {2}, {3} (its holder died).
+ABANDON_IDEMPOTENCY = (
+    "UPDATE idempotency SET status = {2}, body = {3} "
+    "WHERE key_hash = {0} AND status IS NULL AND created_at <= {1}"
 )
 
 
@@ -215,12 +220,17 @@ class TokenStore(Protocol):
         """One trivial query (readiness): returns, or raises ``TokenStoreError``."""
 
     async def claim_idempotency(
-        self, key: bytes, request_hash: bytes, owner: bytes, *, now: float, ttl: float, lease: float
+        self, key: bytes, request_hash: bytes, owner: bytes, *, now: float, ttl: float
     ) -> StoredReply | None:
         """Claim ``key`` for one request, atomically across every process on the store:
         None when claimed (run the request, then ``finish_idempotency``), else the row
-        that holds it. An expired row, or a claim older than ``lease`` seconds that was
-        never finished (its process died), is taken over."""
+        that holds it. Only an expired row is taken over."""
+
+    async def abandon_idempotency(
+        self, key: bytes, *, before: float, status: int, body: bytes
+    ) -> bool:
+        """Answer an unfinished claim made before ``before`` (its process died, maybe
+        after calling Odoo) with ``status`` and ``body``, for good; True if it did."""
 
     async def finish_idempotency(self, key: bytes, owner: bytes, status: int, body: bytes) -> None:
         """Store the answer to the request that claimed ``key`` as ``owner``."""
