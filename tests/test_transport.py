@@ -384,6 +384,8 @@ def test_no_reply_at_all_is_odoo_unavailable(client: str) -> None:
             with pytest.raises(OdooUnavailable) as caught:
                 await call(transport)
             assert caught.value.status == 503
+            # the request went out: Odoo may have acted on it (idempotency keeps it)
+            assert caught.value.written
         finally:
             await transport.close()
             await up.stop()
@@ -663,8 +665,9 @@ def test_unreachable_upstream_is_odoo_unavailable(client: str) -> None:
     async def scenario() -> None:
         transport = make(client, f"http://127.0.0.1:{free_port()}")
         try:
-            with pytest.raises(OdooUnavailable, match="cannot reach Odoo"):
+            with pytest.raises(OdooUnavailable, match="cannot reach Odoo") as caught:
                 await call(transport)
+            assert not caught.value.written  # refused: nothing was sent
         finally:
             await transport.close()
 

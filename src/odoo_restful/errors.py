@@ -261,11 +261,17 @@ class OdooServerError(UpstreamError):
 
 
 class OdooUnavailable(UpstreamError):
+    """Odoo could not be reached, or the connection ended before any reply.
+
+    ``written``: whether any byte of the request may have left, so that Odoo may have
+    acted on it (an idempotent create must then not be run again)."""
+
     status = 503
     type = "odoo_unavailable"
 
-    def __init__(self, message: str, *, retry_after: int = 5) -> None:
+    def __init__(self, message: str, *, retry_after: int = 5, written: bool = False) -> None:
         super().__init__(message, headers={"Retry-After": str(retry_after)})
+        self.written = written
 
 
 class OdooTimeout(UpstreamError):

@@ -74,7 +74,7 @@ def _maybe_done(exc: GatewayError) -> bool:
     if isinstance(exc, OdooTimeout | BadReply | ReplyTooLarge):
         return True
     # refused: never sent; lost after the request was written: maybe done
-    return isinstance(exc, OdooUnavailable) and bool(getattr(exc, "written", False))
+    return isinstance(exc, OdooUnavailable) and exc.written
 
 
 def _abandoned() -> bytes:

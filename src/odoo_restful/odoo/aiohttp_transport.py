@@ -139,7 +139,12 @@ class AiohttpTransport:
         except aiohttp.ClientError as exc:
             if replied:
                 raise BadReply(f"Odoo sent a broken reply: {type(exc).__name__}") from exc
-            raise OdooUnavailable(f"cannot reach Odoo: {type(exc).__name__}") from exc
+            # A failed connect sent nothing; any other failure before the reply (the
+            # server closed or reset the connection) may follow a request Odoo acted on.
+            written = not isinstance(exc, aiohttp.ClientConnectorError)
+            raise OdooUnavailable(
+                f"cannot reach Odoo: {type(exc).__name__}", written=written
+            ) from exc
 
     async def _body(self, resp: aiohttp.ClientResponse) -> bytes:
         length = resp.content_length

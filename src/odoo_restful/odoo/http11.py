@@ -56,8 +56,7 @@ class _Lost(OdooUnavailable):
     """The connection closed before any byte of a reply arrived."""
 
     def __init__(self, message: str, *, written: bool = True) -> None:
-        super().__init__(message)
-        self.written = written  # whether any byte of the request may have left
+        super().__init__(message, written=written)
 
 
 class _Spent:
