@@ -116,6 +116,28 @@ def test_insert_get_roundtrip(url: str) -> None:
     run(body())
 
 
+def test_live_tokens_are_counted_per_key_in_one_query(url: str) -> None:
+    """What the start-up warning on tokens under unknown secrets reads: revoked and
+    expired tokens are not live; each key id has its own count."""
+
+    async def body() -> None:
+        from dataclasses import replace
+
+        store = await opened(url)
+        assert await store.live_tokens_by_key(NOW) == {}
+        for n in range(3):
+            await store.insert(record(n))
+        await store.insert(replace(record(3), key_id="ffff0000"))
+        await store.insert(replace(record(4), key_id="ffff0000", expires_at=NOW - 1))
+        await store.insert(replace(record(5), key_id="ffff0000"))
+        await store.revoke(record(5).token_hash)
+        assert await store.live_tokens_by_key(NOW) == {"0123abcd": 3, "ffff0000": 1}
+        assert await store.live_tokens_by_key(NOW + 7200) == {}
+        await store.close()
+
+    run(body())
+
+
 def test_duplicate_insert_is_a_store_error(url: str) -> None:
     async def body() -> None:
         store = await opened(url)

@@ -255,6 +255,11 @@ class PostgresStore(BaseStore):
     async def revoke_prefix(self, prefix: str) -> int:
         return len(await self._call(self._p().fetch, _REVOKE_PREFIX, prefix))
 
+    async def live_tokens_by_key(self, now: float) -> dict[str, int]:
+        sql = "SELECT key_id, count(*) FROM tokens WHERE NOT revoked AND expires_at > $1 GROUP BY 1"
+        rows = await self._call(self._p().fetch, sql, now)
+        return {str(r[0]): int(r[1]) for r in rows}
+
     async def purge_expired(self, now: float) -> int:
         status = await self._call(
             self._p().execute, "DELETE FROM tokens WHERE expires_at <= $1", now

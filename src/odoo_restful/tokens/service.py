@@ -94,12 +94,9 @@ class TokenService:
         """Live tokens (not revoked, not expired) whose key id none of our secrets has:
         the sign of a gateway started with a different secret than the one that issued
         them (e.g. a new key file made in another working directory)."""
-        now = self._wall_clock()
         known = set(self.server_secrets.key_ids)
-        rows = await self.store.list()
-        return sum(
-            1 for r in rows if not r.revoked and not r.is_expired(now) and r.key_id not in known
-        )
+        counts = await self.store.live_tokens_by_key(self._wall_clock())
+        return sum(n for kid, n in counts.items() if kid not in known)
 
     async def close(self) -> None:
         if self._unsubscribe is not None:

@@ -408,6 +408,13 @@ class SqliteStore(BaseStore):
     async def list(self, *, db: str | None = None, uid: int | None = None) -> list[TokenRecord]:
         return await self._run(self._list_sync, db, uid)
 
+    def _live_by_key_sync(self, now: float) -> dict[str, int]:
+        sql = "SELECT key_id, count(*) FROM tokens WHERE revoked = 0 AND expires_at > ? GROUP BY 1"
+        return {str(kid): int(n) for kid, n in self._c().execute(sql, (now,))}
+
+    async def live_tokens_by_key(self, now: float) -> dict[str, int]:
+        return await self._run(self._live_by_key_sync, now)
+
     # --- webhook subscriptions ---
 
     def _add_subscription_sync(self, sub: Subscription, cap: int) -> bool:

@@ -194,6 +194,10 @@ class TokenStore(Protocol):
     async def list(self, *, db: str | None = None, uid: int | None = None) -> list[TokenRecord]:
         """All rows (revoked and expired included), oldest first, optionally filtered."""
 
+    async def live_tokens_by_key(self, now: float) -> dict[str, int]:
+        """How many live tokens (not revoked, not expired) each server-secret key id
+        issued: one grouped count, whatever the size of the store."""
+
     async def revoke_prefix(self, prefix: str) -> int:
         """Revoke the tokens whose stored prefix equals ``prefix`` exactly (CLI)."""
 
