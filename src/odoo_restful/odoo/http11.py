@@ -298,11 +298,16 @@ class _Connection(asyncio.Protocol):
                 if self._writable is not None:
                     await self._writable
 
-    async def exchange(self, data: bytes, deadline: float, parts: _Parts | None = None) -> Reply:
+    async def exchange(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        data: bytes,
+        deadline: float,
+        parts: _Parts | None = None,
+    ) -> Reply:
         if self.transport is None or self.transport.is_closing():
             self._close()
             raise _Lost("Odoo closed the idle connection", written=False)
-        loop = asyncio.get_running_loop()
         waiter: asyncio.Future[Reply] = loop.create_future()
         self.waiter = waiter
         self._parts = parts
@@ -374,7 +379,10 @@ class Http11Transport:
         # One deadline for the whole call: waiting for a free connection, connecting,
         # and the exchange. A timer on the exchange costs less than asyncio.timeout,
         # and a free slot needs no timer at all.
-        deadline = asyncio.get_running_loop().time() + self._timeout
+        # The running loop is looked up once per call and passed on: on Python 3.11
+        # each lookup is a getpid() system call.
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._timeout
         if self._slots.locked():
             try:
                 async with asyncio.timeout_at(deadline):
@@ -384,7 +392,7 @@ class Http11Transport:
         else:
             await self._slots.acquire()
         try:
-            return await self._send(data, deadline, retry=method in _IDEMPOTENT)
+            return await self._send(loop, data, deadline, retry=method in _IDEMPOTENT)
         finally:
             self._slots.release()
 
@@ -395,37 +403,44 @@ class Http11Transport:
         read into one buffer when its length is known. See ``large.py``."""
         head = self._head(method, path, size_of(parts), headers)
         out = _Parts(parts)
-        deadline = asyncio.get_running_loop().time() + self._timeout
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._timeout
         try:
             async with asyncio.timeout_at(deadline):
                 await self._slots.acquire()
         except TimeoutError as exc:
             raise _timed_out() from exc
         try:
-            reply = await self._send(head, deadline, retry=False, parts=out)
+            reply = await self._send(loop, head, deadline, retry=False, parts=out)
         finally:
             self._slots.release()
         body = out.body if out.body is not None else reply.body
         return LargeReply(reply.status, body, reply.headers)
 
     async def _send(
-        self, data: bytes, deadline: float, *, retry: bool, parts: _Parts | None = None
+        self,
+        loop: asyncio.AbstractEventLoop,
+        data: bytes,
+        deadline: float,
+        *,
+        retry: bool,
+        parts: _Parts | None = None,
     ) -> Reply:
-        conn = self._take_idle()
+        conn = self._take_idle(loop)
         reused = conn is not None
         if conn is None:
-            conn = await self._connect(deadline)
+            conn = await self._connect(loop, deadline)
         try:
-            reply = await conn.exchange(data, deadline, parts)
+            reply = await conn.exchange(loop, data, deadline, parts)
         except _Lost as exc:
             # An idle connection the server closed as we reused it, before any byte of a
             # reply. Repeated on a new connection: any request if none of it was written;
             # else only one that changes nothing, since a POST may have reached Odoo.
             if not (reused and (retry or not exc.written)):
                 raise
-            conn = await self._connect(deadline)
-            reply = await conn.exchange(data, deadline, parts)
-        now = asyncio.get_running_loop().time()
+            conn = await self._connect(loop, deadline)
+            reply = await conn.exchange(loop, data, deadline, parts)
+        now = loop.time()
         if conn.usable and conn.keep_alive and len(self._idle) < self._max_idle:
             conn.idle_since = now
             self._idle.append(conn)
@@ -437,8 +452,8 @@ class Http11Transport:
             self._idle.popleft()._close()
         return reply
 
-    def _take_idle(self) -> _Connection | None:
-        now = asyncio.get_running_loop().time()
+    def _take_idle(self, loop: asyncio.AbstractEventLoop) -> _Connection | None:
+        now = loop.time()
         while self._idle:
             conn = self._idle.pop()
             if conn.usable and now - conn.idle_since < KEEPALIVE_SECONDS:
@@ -446,8 +461,7 @@ class Http11Transport:
             conn._close()
         return None
 
-    async def _resolve(self) -> list[tuple[str, int]]:
-        loop = asyncio.get_running_loop()
+    async def _resolve(self, loop: asyncio.AbstractEventLoop) -> list[tuple[str, int]]:
         if self._addresses and loop.time() - self._resolved_at < DNS_TTL_SECONDS:
             return self._addresses
         try:
@@ -462,17 +476,16 @@ class Http11Transport:
         self._addresses, self._resolved_at = addresses, loop.time()
         return addresses
 
-    async def _connect(self, deadline: float) -> _Connection:
+    async def _connect(self, loop: asyncio.AbstractEventLoop, deadline: float) -> _Connection:
         try:
             async with asyncio.timeout_at(deadline):
-                return await self._open()
+                return await self._open(loop)
         except TimeoutError as exc:
             raise _timed_out() from exc
 
-    async def _open(self) -> _Connection:
-        loop = asyncio.get_running_loop()
+    async def _open(self, loop: asyncio.AbstractEventLoop) -> _Connection:
         failure: OSError | None = None
-        for host, port in await self._resolve():
+        for host, port in await self._resolve(loop):
             try:
                 _, conn = await loop.create_connection(
                     lambda: _Connection(self._max_reply),
