@@ -71,6 +71,16 @@ def test_per_user_limit_spans_tokens_and_scopes_override(tmp_path: Path) -> None
         assert resp.status_code == 429 and "user" in resp.json()["message"]
 
 
+def test_tokens_narrowed_to_models_get_the_scoped_limit(tmp_path: Path) -> None:
+    settings = gateway_settings(
+        tmp_path, sandbox=True, rate_limit="100/minute", rate_limit_scopes=("scoped=2/minute",)
+    )
+    with serve_in_thread(create_app(settings)) as url:
+        narrowed = token(url, "demo", models=["res.partner"])
+        assert [get(url, narrowed).status_code for _ in range(3)] == [200, 200, 429]
+        assert get(url, token(url, "demo")).status_code == 200  # an unscoped token: 100
+
+
 def test_redis_shares_the_limit_between_replicas(tmp_path: Path) -> None:
     with redis_server() as redis_url, serve_in_thread(Sandbox().asgi) as odoo_url:
         settings = gateway_settings(
