@@ -306,6 +306,8 @@ def test_help_says_serve_is_the_default_and_keeps_summaries_whole() -> None:
     assert "(for client generators)" in " ".join(out.split())
     serve_help = " ".join(CliRunner().invoke(main, ["serve", "--help"]).output.split())
     assert "in seconds (at least 60)" in serve_help
+    # the secret's default home, where a restart from another directory finds it
+    assert "Default: <store>.key beside a SQLite store" in serve_help
 
 
 def _tokens_create(

@@ -272,3 +272,34 @@ def test_a_store_failure_after_odoo_answered_keeps_the_answer() -> None:
         assert not idem._later and len(flaky.finished) == 1
 
     asyncio.run(body())
+
+
+def test_an_attachment_upload_is_an_idempotent_create(tmp_path: Path, store: str) -> None:
+    """Uploads stream their body (never held): the retry is bound to the files' names,
+    types, sizes and hashes, and gets the first answer without a second create."""
+    odoo = SlowCreates(0.0)
+    with replicas(tmp_path, store, odoo, n=1) as (url,):
+        tok = token(url)
+        base = url + "/api/res.partner/9/attachments"
+
+        def upload(key: str, content: bytes) -> requests.Response:
+            return requests.post(
+                base,
+                files={"file": ("note.txt", content, "text/plain")},
+                headers={"access-token": tok, "Idempotency-Key": key},
+                timeout=30,
+            )
+
+        first = upload("att-1", b"hello")
+        assert first.status_code == 201, first.text
+        again = upload("att-1", b"hello")
+        assert again.status_code == 201 and again.headers["Idempotent-Replayed"] == "true"
+        assert again.content == first.content
+        assert odoo.creates == 1
+        other = upload("att-1", b"hellO")  # same name and size, other bytes
+        assert other.status_code == 422, other.text
+        assert other.json()["type"] == "idempotency_key_reused"
+        assert upload("att-2", b"hello").status_code == 201
+        assert odoo.creates == 2
+        listed = requests.get(base, headers={"access-token": tok}).json()
+        assert [a["name"] for a in listed["data"]].count("note.txt") == 2

@@ -317,6 +317,32 @@ def test_operations_describe_parameters_and_statuses(small_document: dict[str, A
     assert small_document["components"]["responses"]["E503"]["headers"]["Retry-After"]
 
 
+def test_idempotency_key_and_rate_limits_are_documented(small_document: dict[str, Any]) -> None:
+    """Issue #16: the POSTs that take an Idempotency-Key name the header and its 409, and
+    every route behind a token may answer 429 with the RateLimit headers."""
+    paths = small_document["paths"]
+    keyed = [
+        paths["/api/x.thing"]["post"],
+        paths["/api/x.thing/{id}"]["post"],
+        paths["/api/x.thing/{id}/{method}"]["post"],
+        paths["/api/x.thing/{id}/attachments"]["post"],
+    ]
+    ref = {"$ref": "#/components/parameters/idempotencyKey"}
+    for op in keyed:
+        assert ref in op["parameters"], op["operationId"]
+        assert {"409", "422", "429"} <= set(op["responses"]), op["operationId"]
+    assert ref not in paths["/api/x.thing/{id}/{method}"]["patch"].get("parameters", [])
+    header = small_document["components"]["parameters"]["idempotencyKey"]
+    assert (header["name"], header["in"]) == ("Idempotency-Key", "header")
+    assert header["schema"]["maxLength"] == 255
+    assert "429" in paths["/api/x.thing"]["get"]["responses"]
+    limited = small_document["components"]["responses"]["E429"]
+    assert {"Retry-After", "RateLimit-Remaining", "RateLimit-Reset"} <= set(limited["headers"])
+    assert (
+        "idempotency_key_in_use" in small_document["components"]["responses"]["E409"]["description"]
+    )
+
+
 def test_read_only_and_method_options_narrow_the_document() -> None:
     opts = openapi.DocumentOptions(read_only=True, methods=("action_confirm",))
     doc = openapi.build_document({"x.thing": FIELDS}, options=opts)

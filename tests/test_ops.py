@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import contextlib
 import re
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -18,7 +20,7 @@ from odoo_restful.sandbox import Sandbox
 from odoo_restful.tokens.sqlite import SqliteStore
 
 from .conftest import gateway_settings
-from .servers import serve_cli, serve_in_thread
+from .servers import SlowCreates, serve_cli, serve_in_thread
 
 
 def sample(text: str, name: str, **labels: str) -> float:
@@ -155,3 +157,30 @@ def test_metrics_add_up_over_several_workers(tmp_path: Path) -> None:
     assert len(files) == 2, files  # both workers counted requests
     counted = sample(text, "odoo_restful_requests_total", route="/api/{model}", status="401")
     assert counted == sent  # whichever worker answered /metrics, it sums both
+
+
+def test_in_flight_counts_requests_being_served(tmp_path: Path) -> None:
+    odoo = SlowCreates(1.0)
+    settings = gateway_settings(tmp_path, db="sandbox")
+    with contextlib.ExitStack() as stack:
+        odoo_url = stack.enter_context(serve_in_thread(odoo))
+        url = stack.enter_context(serve_in_thread(create_app(settings.with_(odoo_url=odoo_url))))
+        headers = {"access-token": token(url)}
+
+        def in_flight() -> float:
+            return sample(requests.get(url + "/metrics").text, "odoo_restful_requests_in_flight")
+
+        idle = in_flight()  # the /metrics request itself (the registry is per process)
+        assert idle >= 1
+        with ThreadPoolExecutor(2) as pool:
+            creates = [
+                pool.submit(
+                    requests.post, url + "/api/res.partner", json={"name": n}, headers=headers
+                )
+                for n in ("In flight 1", "In flight 2")
+            ]
+            while odoo.creates < 2:
+                time.sleep(0.02)
+            assert in_flight() == idle + 2
+            assert all(c.result().status_code == 201 for c in creates)
+        assert in_flight() == idle

@@ -71,6 +71,16 @@ def test_per_user_limit_spans_tokens_and_scopes_override(tmp_path: Path) -> None
         assert resp.status_code == 429 and "user" in resp.json()["message"]
 
 
+def test_tokens_narrowed_to_models_get_the_scoped_limit(tmp_path: Path) -> None:
+    settings = gateway_settings(
+        tmp_path, sandbox=True, rate_limit="100/minute", rate_limit_scopes=("scoped=2/minute",)
+    )
+    with serve_in_thread(create_app(settings)) as url:
+        narrowed = token(url, "demo", models=["res.partner"])
+        assert [get(url, narrowed).status_code for _ in range(3)] == [200, 200, 429]
+        assert get(url, token(url, "demo")).status_code == 200  # an unscoped token: 100
+
+
 def test_redis_shares_the_limit_between_replicas(tmp_path: Path) -> None:
     with redis_server() as redis_url, serve_in_thread(Sandbox().asgi) as odoo_url:
         settings = gateway_settings(
@@ -113,3 +123,34 @@ def test_storage_down_lets_requests_through(tmp_path: Path) -> None:
 def test_bad_rate_limit_settings_are_clear_errors(name: str, value: object) -> None:
     with pytest.raises(ValueError, match=name):
         Settings(**{name: value})
+
+
+def test_browser_clients_may_send_keys_and_read_the_limit_headers(tmp_path: Path) -> None:
+    """With CORS open to an origin, a browser may send Idempotency-Key (preflight) and
+    read Retry-After, Idempotent-Replayed and the RateLimit headers."""
+    origin = "https://app.example"
+    settings = gateway_settings(
+        tmp_path, sandbox=True, rate_limit="3/minute", cors_origins=(origin,)
+    )
+    with serve_in_thread(create_app(settings)) as url:
+        pre = requests.options(
+            url + "/api/res.partner",
+            headers={
+                "Origin": origin,
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "access-token, idempotency-key",
+            },
+        )
+        assert pre.status_code == 200, pre.text
+        assert "idempotency-key" in pre.headers["access-control-allow-headers"].lower()
+        resp = requests.get(
+            url + "/api/res.partner",
+            params={"limit": 1},
+            headers={"access-token": token(url), "Origin": origin},
+        )
+        assert resp.status_code == 200 and resp.headers["RateLimit-Remaining"] == "2"
+        exposed = {
+            h.strip().lower() for h in resp.headers["access-control-expose-headers"].split(",")
+        }
+        wanted = {"retry-after", "idempotent-replayed", "ratelimit-remaining", "ratelimit-reset"}
+        assert wanted <= exposed, exposed

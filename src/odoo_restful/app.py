@@ -29,6 +29,7 @@ from .odoo.transport import Transport
 from .responses import error_response, json_response
 from .routes import auth, docs, feed, files, ops, records, webhooks
 from .routing import IndexedRouter
+from .throttle import RATE_LIMIT_HEADERS
 from .tokens.service import TokenService
 from .tokens.store import TokenStore
 from .webhooks.service import WebhookService
@@ -205,7 +206,14 @@ def create_app(
                 CORSMiddleware,
                 allow_origins=list(settings.cors_origins),
                 allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-                allow_headers=["authorization", "access-token", "content-type"],
+                allow_headers=["authorization", "access-token", "content-type", "idempotency-key"],
+                # what a browser client needs to read to retry and pace itself
+                expose_headers=[
+                    "Retry-After",
+                    "Idempotent-Replayed",
+                    "X-Request-Id",
+                    *RATE_LIMIT_HEADERS,
+                ],
             )
         )
     middleware.append(

@@ -112,8 +112,10 @@ def main() -> None:
 )
 @setting_option(
     "secret_file",
-    "File holding the server secret (made with mode 0600 if absent). ODOO_RESTFUL_SECRET, "
-    "when set, is used instead.",
+    "File holding the server secret (made with mode 0600 if absent). Default: <store>.key "
+    "beside a SQLite store, so a restart from another directory keeps every token; a "
+    "PostgreSQL store needs this flag or ODOO_RESTFUL_SECRET. ODOO_RESTFUL_SECRET, when "
+    "set, is used instead.",
 )
 @setting_option("token_ttl", "Lifetime of new access tokens, in seconds (at least 60).")
 @setting_option(

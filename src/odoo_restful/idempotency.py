@@ -1,4 +1,5 @@
-"""``Idempotency-Key`` on POST (create, method calls): a retry gets the first answer.
+"""``Idempotency-Key`` on POST (creates, method calls, attachment uploads): a retry
+gets the first answer.
 
 The key is scoped to the token's Odoo user (database and uid), and bound to the
 request it came with (method, path, query and body hashed). The first request
@@ -104,14 +105,24 @@ class Idempotency:
         self._later: set[asyncio.Task[None]] = set()
 
     async def run(
-        self, request: Request, cred: Credential, handler: Callable[[], Awaitable[Response]]
+        self,
+        request: Request,
+        cred: Credential,
+        handler: Callable[[], Awaitable[Response]],
+        *,
+        body: bytes | None = None,
     ) -> Response:
-        """The handler's answer, or the first answer to this key; 409 or 422 as above."""
+        """The handler's answer, or the first answer to this key; 409 or 422 as above.
+
+        ``body`` stands for the request body where it was streamed rather than held
+        (uploads: a digest of the files read), so a retry is bound to the same files.
+        """
         text = _key_text(request)
         if text is None:
             return await handler()
         key = _digest(cred.db.encode(), str(cred.uid).encode(), text.encode())
-        body = await request.body()
+        if body is None:
+            body = await request.body()
         target = _digest(
             request.method.encode(),
             request.url.path.encode(),

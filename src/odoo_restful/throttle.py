@@ -29,6 +29,14 @@ from .tokens.service import Identity
 log = logging.getLogger("odoo_restful.throttle")
 RATE_LIMIT_HEADERS_KEY = "odoo_restful.ratelimit"
 SCOPE_KINDS = ("read_only", "scoped")
+#: The IETF draft headers a limited response carries (also exposed to CORS clients).
+RATE_LIMIT_HEADERS = (
+    "RateLimit-Limit",
+    "RateLimit-Remaining",
+    "RateLimit-Reset",
+    "RateLimit-Policy",
+    "RateLimit",
+)
 
 
 def parse_limits(text: str) -> tuple[limits.RateLimitItem, ...]:

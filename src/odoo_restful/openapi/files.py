@@ -14,7 +14,7 @@ from .responses import json_ok, responses
 
 #: one record in a report's ids: an id or an external id
 _REF: Final = "(?:[0-9]+|" + XMLID_PATTERN.strip("^$") + ")"
-_FILE_ERRORS: Final = ("400", "401", "403", "404", "413", "422", "502", "503", "504")
+_FILE_ERRORS: Final = ("400", "401", "403", "404", "413", "422", "429", "502", "503", "504")
 _OCTET: Final = "application/octet-stream"
 _BINARY: Final = {"type": "string", "format": "binary"}
 _ETAG: Final = {
@@ -148,10 +148,11 @@ def file_paths(model: str, fields: FieldsInfo, options: DocumentOptions) -> dict
             "tags": tag,
             "operationId": f"add_attachments_{slug}",
             "summary": f"Attach files to a {model} record (multipart, several at once)",
+            "parameters": [ref_param("idempotencyKey")],
             "requestBody": {"required": True, "content": _MULTIPART},
             "responses": {
                 "201": json_ok("The new attachments.", _envelope_inline(_ATTACHMENT)),
-                **responses(_FILE_ERRORS),
+                **responses((*_FILE_ERRORS, "409")),
             },
         }
         one["delete"] = {

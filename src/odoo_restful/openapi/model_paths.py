@@ -13,7 +13,7 @@ from .responses import LINK_HEADER, envelope, json_ok, page_envelope, responses
 _METHOD_PATTERN: Final = r"^[a-zA-Z][a-zA-Z0-9_]*$"
 
 # Statuses documented on the routes that need a token and may call Odoo.
-_ODOO_ERRORS: Final = ("400", "401", "403", "404", "413", "422", "502", "503", "504")
+_ODOO_ERRORS: Final = ("400", "401", "403", "404", "413", "422", "429", "502", "503", "504")
 
 
 def model_paths(
@@ -111,7 +111,7 @@ def model_paths(
             **responses((*_ODOO_ERRORS, "409")),
         },
     }
-    collection["post"]["parameters"].insert(0, ref_param("upsert"))
+    collection["post"]["parameters"][:0] = [ref_param("upsert"), ref_param("idempotencyKey")]
     for verb in ("put", "patch"):
         collection[verb] = {
             "tags": tag,
@@ -158,7 +158,7 @@ def model_paths(
     }
     if options.methods is not None and not options.methods:
         return paths  # the token may call no method at all
-    call = {
+    call: dict[str, Any] = {
         "tags": tag,
         "summary": f"Call a public method on a {model} record",
         "requestBody": {
@@ -184,7 +184,12 @@ def model_paths(
                 "schema": method_schema,
             },
         ],
-        "post": {**call, "operationId": f"call_{slug}"},
+        "post": {
+            **call,
+            "operationId": f"call_{slug}",
+            "parameters": [ref_param("idempotencyKey")],
+            "responses": {**call["responses"], **responses(("409",))},
+        },
         "patch": {**call, "operationId": f"call_patch_{slug}"},
     }
     return paths
@@ -283,11 +288,12 @@ def _model_call(model: str, slug: str, method_schema: dict[str, Any]) -> dict[st
                 "required": True,
                 "description": "For POST: a public method name (not a record id).",
                 "schema": method_schema,
-            }
+            },
+            ref_param("idempotencyKey"),
         ],
         "requestBody": _method_call_body(),
         "responses": {
             "200": json_ok("The method's result.", {"$ref": "#/components/schemas/MethodResult"}),
-            **responses((*_ODOO_ERRORS, "405")),
+            **responses((*_ODOO_ERRORS, "405", "409")),
         },
     }

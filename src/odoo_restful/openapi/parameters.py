@@ -20,6 +20,16 @@ _ANY_PATH_PATTERN: Final = r"^[a-zA-Z_][a-zA-Z0-9_]*(\.[a-zA-Z_][a-zA-Z0-9_]*)*$
 
 def common_parameters(options: DocumentOptions) -> dict[str, Any]:
     return {
+        "idempotencyKey": {
+            "name": "Idempotency-Key",
+            "in": "header",
+            "description": "Makes a retry safe: the same key, user and request (method, path, "
+            "query, body) within 24 hours gets the first answer (with `Idempotent-Replayed: "
+            "true`) without calling Odoo again; another request with the key is 422 "
+            "`idempotency_key_reused`, a retry while the first runs is 409 "
+            "`idempotency_key_in_use`.",
+            "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[ -~]+$"},
+        },
         "order": {
             "name": "order",
             "in": "query",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, Final
 
+from ..throttle import RATE_LIMIT_HEADERS
 from .common import JSON
 
 _ERROR_TEXT: Final = {
@@ -16,13 +17,19 @@ _ERROR_TEXT: Final = {
     "404": "Record gone or not readable; no such model, method, database or route "
     "(`missing_error`, `unknown_model`, `unknown_method`, `not_found`).",
     "405": "Wrong HTTP method (`method_not_allowed`).",
-    "409": "An upsert key matches several records (`conflict`).",
+    "409": "An upsert key matches several records (`conflict`), or a request with this "
+    "Idempotency-Key is still running (`idempotency_key_in_use`; see `Retry-After`).",
     "413": "Body over the size limit, or more records than the batch limit (`payload_too_large`).",
     "422": "Odoo refused the values or arguments: ValidationError, UserError, unknown "
-    "field, bad value (`validation_error`, `user_error`, `invalid_parameters`).",
-    "429": "Too many failed logins (`too_many_requests`); see `Retry-After`.",
-    "502": "Odoo answered badly or failed (`bad_gateway`, `odoo_server_error`).",
-    "503": "Odoo is unreachable (`odoo_unavailable`); see `Retry-After`.",
+    "field, bad value (`validation_error`, `user_error`, `invalid_parameters`); or the "
+    "Idempotency-Key came with another request (`idempotency_key_reused`).",
+    "429": "Too many failed logins, or the token's or user's request rate limit spent "
+    "(`too_many_requests`); see `Retry-After` and the `RateLimit` headers.",
+    "502": "Odoo answered badly or failed (`bad_gateway`, `odoo_server_error`); or the "
+    "first request with this Idempotency-Key was cut off after it may have reached Odoo "
+    "(`outcome_unknown`).",
+    "503": "Odoo or the token store is unreachable (`odoo_unavailable`, "
+    "`token_store_unavailable`); see `Retry-After`.",
     "504": "Odoo took too long (`odoo_timeout`).",
     "501": "The connected Odoo version cannot do this (`not_implemented_on_version`; the "
     "message names the version).",
@@ -75,10 +82,20 @@ def error_responses() -> dict[str, Any]:
                 "schema": {"type": "string"},
                 "example": "Invalid HTTP request received.",
             }
-        if status in ("429", "503"):
+        if status in ("409", "429", "503"):
             response["headers"] = {
                 "Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer"}}
             }
+        if status == "429":  # a request rate limit also says which and how soon
+            response["headers"].update(
+                {
+                    name: {
+                        "description": "IETF draft rate-limit header.",
+                        "schema": {"type": "string"},
+                    }
+                    for name in RATE_LIMIT_HEADERS
+                }
+            )
         if status == "401":
             response["headers"] = {
                 "WWW-Authenticate": {"description": "`Bearer`.", "schema": {"type": "string"}}

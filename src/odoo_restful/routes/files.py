@@ -7,8 +7,10 @@ query string.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
+import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -101,8 +103,21 @@ async def add_attachments(request: Request) -> Response:
         gw.write_deny.check(attachments.MODEL, fname)
     files = await _uploads(request, most=gw.settings.max_batch)
     ctx = _ctx(request, ident.context)
-    items = await attachments.upload(gw, ident.cred, model, rid, files, ctx)
-    return raw_page(items, status=201)
+
+    async def upload() -> Response:
+        return raw_page(await attachments.upload(gw, ident.cred, model, rid, files, ctx), 201)
+
+    # a create like any other: an Idempotency-Key makes a retry answer as the first did
+    return await gw.idempotency.run(request, ident.cred, upload, body=_files_digest(files))
+
+
+def _files_digest(files: list[Upload]) -> bytes:
+    """What a retry of an upload must send again: each file's name, type, size and hash
+    (the body itself was streamed, never held)."""
+    h = hashlib.sha256()
+    for f in files:
+        h.update(orjson.dumps([f.filename, f.content_type, f.sink.size, f.sink.checksum]))
+    return h.digest()
 
 
 async def get_attachment(request: Request) -> Response:
