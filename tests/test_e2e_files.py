@@ -119,6 +119,11 @@ def test_binary_field_multipart_upload(
     assert put.json()["data"]["file_size"] == len(png)
     two = admin.put(url, files=[("a", ("a.png", png)), ("b", ("b.png", png))])
     assert two.status_code == 400, two.text
+    # an empty file part would clear the field: refused as an empty raw body is
+    empty = admin.put(url, files={"file": ("empty.png", b"", "image/png")})
+    assert empty.status_code == 400, empty.text
+    assert empty.json()["type"] == "bad_request"
+    assert admin.get(url).content == png
 
 
 def test_binary_field_larger_than_the_json_body_cap(

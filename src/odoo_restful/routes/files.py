@@ -75,6 +75,8 @@ async def put_field(request: Request) -> Response:
     (upload, *more) = await _uploads(request, most=1)
     if more:
         raise BadRequest("send one file to store in a binary field")
+    if not upload.sink.size:  # an empty multipart file would clear the field
+        raise BadRequest("the file is empty: nothing to store")
     size, checksum = upload.sink.size, upload.sink.checksum
     await binary.write(gw, ident.cred, model, rid, fname, upload, _ctx(request, ident.context))
     body = {"id": rid, "field": fname, "file_size": size, "checksum": checksum}
