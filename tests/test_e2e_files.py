@@ -212,6 +212,13 @@ def test_attachments_lifecycle(target: Target, admin: requests.Session, partner:
     doc = admin.get(f"{base}/{made[1]['id']}")
     assert doc.headers["content-type"] == "application/pdf"
     assert doc.headers["content-disposition"] == 'inline; filename="doc.pdf"'
+    # the same file through ir.attachment's binary field: Odoo's mimetype, not a sniff
+    # (text has no magic bytes), and the attachment's name as the file name
+    datas = admin.get(f"{target.url}/api/ir.attachment/{made[0]['id']}/datas")
+    assert datas.status_code == 200, datas.text
+    assert datas.content == text
+    assert datas.headers["content-type"].startswith("text/plain")
+    assert datas.headers["content-disposition"] == 'inline; filename="note.txt"'
 
     # an attachment id of another record is not this record's
     other = admin.get(f"{target.url}/api/res.partner/1/attachments/{made[0]['id']}")

@@ -42,6 +42,7 @@ _EXTENSIONS = {
 _SVG = re.compile(
     rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*(?:<!DOCTYPE svg[^>]*>\s*)?<svg[\s>]", re.S
 )
+_OWN_EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,8}$")
 _UNSAFE_NAME = re.compile(r'[\x00-\x1f\x7f"\\/]')
 #: a media type as ``type/subtype`` with optional parameters, nothing else
 _MEDIA_TYPE = re.compile(r"^[\w.+-]+/[\w.+-]+(?:\s*;\s*[\w.+-]+=[\w.+\"-]+)*$")
@@ -68,6 +69,16 @@ def media_type(value: object) -> str | None:
 
 def extension(kind: str) -> str:
     return _EXTENSIONS.get(kind.split(";")[0].strip(), "bin")
+
+
+def filename(label: str, kind: str) -> str:
+    """``label`` with the extension of ``kind``, unless it ends with it already (an
+    attachment's own name such as ``scan.pdf``), or ``kind`` is unknown and ``label``
+    has an extension of its own."""
+    ext = extension(kind)
+    if label.lower().endswith(f".{ext}") or (ext == "bin" and _OWN_EXTENSION.search(label)):
+        return label
+    return f"{label}.{ext}"
 
 
 def checksum(raw: bytes | bytearray) -> str:
