@@ -44,10 +44,6 @@ async def check_binary(gw: Gateway, cred: Credential, model: str, fname: str) ->
         )
 
 
-#: Odoo's own record of a file's media type: the content fields of ``ir.attachment``
-TYPED: dict[str, frozenset[str]] = {"ir.attachment": frozenset({"datas", "raw", "db_datas"})}
-MIMETYPE = "mimetype"
-
 ROWS = msgspec.json.Decoder(list[dict[str, msgspec.Raw]])
 
 
@@ -104,8 +100,8 @@ async def read(
 ) -> FileData:
     await check_binary(gw, cred, model, fname)
     wanted = [fname, "display_name"]
-    if fname in TYPED.get(model, ()):
-        wanted.append(MIMETYPE)
+    if content.typed_by_odoo(model, fname):
+        wanted.append(content.MIMETYPE)
     found = await gw.odoo.call_large(
         cred, model, "read", [[rid], wanted], {"context": ctx}, cut=fname
     )
@@ -113,7 +109,7 @@ async def read(
     if not rows:
         raise MissingError(f"{model} record {rid} does not exist or is not readable")
     raw = file_of(found, rows[0], fname, f"{model}.{fname}")
-    label, typed = (_small(rows[0], key) for key in ("display_name", MIMETYPE))
+    label, typed = (_small(rows[0], key) for key in ("display_name", content.MIMETYPE))
     del rows, found
     if not raw:
         raise MissingError(f"{model} record {rid} has no file in {fname!r}")

@@ -15,6 +15,10 @@ from starlette.datastructures import Headers
 from starlette.responses import Response, StreamingResponse
 
 OCTET_STREAM = "application/octet-stream"
+#: the binary fields whose media type Odoo keeps: ``ir.attachment``'s content, typed by
+#: its ``mimetype`` field (Odoo's ``/web/content`` answers that type too)
+_TYPED: dict[str, frozenset[str]] = {"ir.attachment": frozenset({"datas", "raw", "db_datas"})}
+MIMETYPE = "mimetype"
 _SLICE = 256 * 1024
 _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\x89PNG\r\n\x1a\n", "image/png"),
@@ -58,6 +62,11 @@ def sniff(raw: bytes | bytearray) -> str:
     if _SVG.match(raw[:1024]):
         return "image/svg+xml"
     return OCTET_STREAM
+
+
+def typed_by_odoo(model: str, fname: str) -> bool:
+    """Whether Odoo keeps the media type of this binary field (in ``MIMETYPE``)."""
+    return fname in _TYPED.get(model, ())
 
 
 def media_type(value: object) -> str | None:
