@@ -366,3 +366,57 @@ def test_report_scopes(target: Target, admin: requests.Session) -> None:
     got = partners_only.get(f"{target.url}/api/report/sale.report_saleorder/{order}")
     assert got.status_code == 403
     assert got.json()["type"] == "scope_denied"
+
+
+def test_an_ordinary_users_record_rules(target: Target, admin: requests.Session) -> None:
+    """A salesperson (own documents only) uses the files of their own orders; another
+    salesperson's order is a 403 for its attachments and its report, and an attachment
+    of another record is a 404 on the own record's path (never its bytes)."""
+    sales = session(target, "sales")
+    params = {"fields": "id", "limit": 200}
+    mine = [
+        r["id"] for r in sales.get(target.url + "/api/sale.order", params=params).json()["data"]
+    ]
+    every = [
+        r["id"] for r in admin.get(target.url + "/api/sale.order", params=params).json()["data"]
+    ]
+    hidden = sorted(set(every) - set(mine))
+    if not mine or not hidden:
+        pytest.skip("needs orders of this salesperson and of another one")
+    own, other = mine[0], hidden[0]
+    base, other_base = (f"{target.url}/api/sale.order/{rid}/attachments" for rid in (own, other))
+    up = sales.post(base, files={"f": ("mine.txt", b"my own order's file", "text/plain")})
+    assert up.status_code == 201, up.text
+    att = up.json()["data"][0]["id"]
+    theirs = admin.post(other_base, files={"f": ("theirs.txt", b"not for the salesperson")})
+    assert theirs.status_code == 201, theirs.text
+    their_att = theirs.json()["data"][0]["id"]
+    try:
+        assert att in {a["id"] for a in sales.get(base).json()["data"]}
+        assert sales.get(f"{base}/{att}").content == b"my own order's file"
+        for resp in (
+            sales.get(other_base),
+            sales.get(f"{other_base}/{their_att}"),
+            sales.delete(f"{other_base}/{their_att}"),
+            sales.post(other_base, files={"f": ("x.txt", b"x")}),
+        ):
+            assert resp.status_code == 403, resp.text
+            assert resp.json()["type"] == "access_error"
+        sideways = sales.get(f"{base}/{their_att}")
+        assert sideways.status_code == 404, sideways.text
+        assert "not for the salesperson" not in sideways.text
+
+        report = f"{target.url}/api/report/sale.report_saleorder"
+        if target.name.endswith("json2"):  # an API key cannot open a web session
+            assert sales.get(f"{report}/{own}").json()["type"] == "web_session_required"
+            return
+        pdf = sales.get(f"{report}/{own}")
+        assert pdf.status_code == 200, pdf.text
+        assert pdf.content.startswith(b"%PDF-")
+        for ids in (f"{other}", f"{own},{other}"):
+            denied = sales.get(f"{report}/{ids}")
+            assert denied.status_code == 403, denied.text
+            assert denied.json()["type"] == "access_error"
+    finally:
+        assert sales.delete(f"{base}/{att}").status_code == 200
+        assert admin.delete(f"{other_base}/{their_att}").status_code == 200
