@@ -195,6 +195,25 @@ def test_file_cap_and_body_cap(small_caps: tuple[str, Sandbox]) -> None:
     assert json_body.status_code == 413  # other routes keep the body cap
 
 
+def test_attachments_take_the_file_cap(tmp_path: Path) -> None:
+    """An attachments upload is held to --max-file-bytes (its files together), not to
+    the body cap, and a refused upload leaves nothing behind."""
+    settings = gateway_settings(tmp_path, sandbox=True, max_body_bytes=2048, max_file_bytes=8192)
+    with serve_in_thread(create_app(settings, transport=InProcessTransport(Sandbox()))) as url:
+        admin = _token(url, "admin", "admin")
+        attachments = url + "/api/res.partner/3/attachments"
+        one = requests.post(
+            attachments, files={"f": ("a.bin", b"a" * 5000)}, headers=admin, timeout=30
+        )
+        assert one.status_code == 201, one.text  # over the body cap, under the file cap
+        two = [("f", ("b.bin", b"b" * 5000)), ("f", ("c.bin", b"c" * 5000))]
+        over = requests.post(attachments, files=two, headers=admin, timeout=30)
+        assert over.status_code == 413, over.text
+        assert over.json()["type"] == "payload_too_large"
+        listed = requests.get(attachments, headers=admin, timeout=30).json()["data"]
+        assert [a["name"] for a in listed] == ["a.bin"]
+
+
 def test_write_deny_list_applies_to_binary_fields(small_caps: tuple[str, Sandbox]) -> None:
     url, _ = small_caps
     admin = _token(url, "admin", "admin")
