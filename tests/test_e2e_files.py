@@ -196,7 +196,17 @@ def test_attachments_lifecycle(target: Target, admin: requests.Session, partner:
     assert [a["name"] for a in made] == ["note.txt", "doc.pdf"]
     assert [a["file_size"] for a in made] == [len(text), len(pdf)]
     assert [a["checksum"] for a in made] == [sha1(text), sha1(pdf)]
-    assert set(made[0]) == {"id", "name", "mimetype", "file_size", "checksum", "create_date"}
+    assert set(made[0]) == {
+        "id",
+        "name",
+        "type",
+        "url",
+        "mimetype",
+        "file_size",
+        "checksum",
+        "create_date",
+    }
+    assert made[0]["type"] == "binary"
     listed = admin.get(base).json()
     assert listed["count"] == 2
     assert {a["id"] for a in listed["data"]} == {a["id"] for a in made}
@@ -232,6 +242,39 @@ def test_attachments_lifecycle(target: Target, admin: requests.Session, partner:
     assert gone.status_code == 200, gone.text
     assert admin.get(f"{base}/{made[0]['id']}").status_code == 404
     assert admin.get(base).json()["count"] == 1
+
+
+def test_a_link_attachment_has_no_bytes(
+    target: Target, admin: requests.Session, partner: int
+) -> None:
+    """An attachment of type url is listed as such; its download is a clear 422 naming
+    the link, never an empty 200 file nor a redirect (which would carry the token)."""
+    made = admin.post(
+        target.url + "/api/ir.attachment",
+        json={
+            "name": "the spec",
+            "type": "url",
+            "url": "https://example.com/spec.pdf",
+            "res_model": "res.partner",
+            "res_id": partner,
+        },
+    )
+    assert made.status_code == 201, made.text
+    att = made.json()["data"][0]["id"]
+    base = f"{target.url}/api/res.partner/{partner}/attachments"
+    (listed,) = admin.get(base).json()["data"]
+    assert (listed["id"], listed["type"], listed["url"]) == (
+        att,
+        "url",
+        "https://example.com/spec.pdf",
+    )
+    got = admin.get(f"{base}/{att}", allow_redirects=False)
+    assert got.status_code == 422, got.text
+    assert got.json()["type"] == "not_a_binary_field"
+    assert "https://example.com/spec.pdf" in got.json()["message"]
+    cached = admin.get(f"{base}/{att}", headers={"if-none-match": "*"}, allow_redirects=False)
+    assert cached.status_code == 422, cached.text
+    assert admin.delete(f"{base}/{att}").status_code == 200
 
 
 def test_attachment_upload_needs_multipart(

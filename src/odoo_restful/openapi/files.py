@@ -44,6 +44,8 @@ _ATTACHMENT: Final = {
     "properties": {
         "id": {"type": "integer"},
         "name": {"type": "string"},
+        "type": {"enum": ["binary", "url"], "description": "`url`: a link, no bytes."},
+        "url": {"type": ["string", "boolean"]},
         "mimetype": {"type": ["string", "boolean"]},
         "file_size": {"type": "integer"},
         "checksum": {"type": ["string", "boolean"], "description": "SHA-1 of the content."},
