@@ -321,6 +321,19 @@ def test_report_list(target: Target, admin: requests.Session) -> None:
     assert all(r["model"] == "sale.order" for r in resp.json()["data"])
 
 
+def test_report_list_needs_read_rights_on_the_model(
+    target: Target, nosales: requests.Session
+) -> None:
+    """A user who may not read sale.order could print none of its reports: a JSON 403,
+    not a list of reports that would all fail."""
+    resp = nosales.get(target.url + "/api/sale.order/reports")
+    assert resp.status_code == 403, resp.text
+    assert resp.json()["type"] == "access_error"
+    partners = nosales.get(target.url + "/api/res.partner/reports")
+    assert partners.status_code == 200, partners.text
+    assert all(r["model"] == "res.partner" for r in partners.json()["data"])
+
+
 def test_report_pdf_and_html(target: Target, admin: requests.Session) -> None:
     order = sale_order(target, admin)
     url = f"{target.url}/api/report/sale.report_saleorder/{order}"
