@@ -107,6 +107,11 @@ def test_binary_field_upload_then_download(
     assert again.content == b""
     other = admin.get(url, headers={"if-none-match": '"0000"'})
     assert other.status_code == 200
+    # bin_size asks Odoo for sizes instead of contents: a file route keeps the bytes
+    for ctx in ('{"bin_size": true}', '{"bin_size_image_1920": true}'):
+        sized = admin.get(url, params={"context": ctx})
+        assert sized.status_code == 200, sized.text
+        assert sized.content == got.content
 
 
 def test_binary_field_multipart_upload(
@@ -214,6 +219,8 @@ def test_attachments_lifecycle(target: Target, admin: requests.Session, partner:
     note = admin.get(f"{base}/{made[0]['id']}", params={"download": "1"})
     assert note.status_code == 200
     assert note.content == text
+    sized = admin.get(f"{base}/{made[0]['id']}", params={"context": '{"bin_size": true}'})
+    assert sized.content == text, sized.text
     assert note.headers["content-type"].startswith("text/plain")
     assert note.headers["content-disposition"] == 'attachment; filename="note.txt"'
     assert note.headers["etag"] == f'"{sha1(text)}"'

@@ -37,7 +37,10 @@ def _field(request: Request) -> str:
 
 
 def _ctx(request: Request, base: dict[str, Any]) -> dict[str, Any]:
-    return call_context(base, request.query_params.get("context"))
+    """The call's context without ``bin_size`` keys: with them Odoo answers a file's
+    size as text ("290 bytes") instead of its content, and a file route needs the bytes."""
+    ctx = call_context(base, request.query_params.get("context"))
+    return {k: v for k, v in ctx.items() if not str(k).startswith("bin_size")}
 
 
 def _download(request: Request) -> bool:
