@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 import base64
 import hashlib
+import io
+import zipfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -111,12 +113,42 @@ def test_read_files_raw_body_is_one_file() -> None:
         (b"  <svg>", "image/svg+xml"),
         (b"%PDF-1.7", "application/pdf"),
         (b"PK\x03\x04", "application/zip"),
+        (b"PK\x03\x04" + b"\x00" * 60, "application/zip"),
         (b"hello", "application/octet-stream"),
         (b"", "application/octet-stream"),
     ],
 )
 def test_sniff(raw: bytes, kind: str) -> None:
     assert content.sniff(raw) == kind
+
+
+def _zip(entries: list[tuple[str, bytes]], *, stored_first: bool = False) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for at, (name, data) in enumerate(entries):
+            method = zipfile.ZIP_STORED if stored_first and at == 0 else zipfile.ZIP_DEFLATED
+            archive.writestr(name, data, compress_type=method)
+    return out.getvalue()
+
+
+def test_sniff_tells_office_documents_from_zips() -> None:
+    """As Odoo's own guess does: OpenDocument by its stored ``mimetype`` entry, Office
+    Open XML by its content types and main part; any other ZIP stays a ZIP."""
+    odt = "application/vnd.oasis.opendocument.text"
+    odf = _zip([("mimetype", odt.encode()), ("content.xml", b"<x/>")], stored_first=True)
+    assert content.sniff(odf) == odt
+    ooxml = "application/vnd.openxmlformats-officedocument."
+    for part, kind, ext in (
+        ("word/document.xml", "wordprocessingml.document", "docx"),
+        ("xl/workbook.xml", "spreadsheetml.sheet", "xlsx"),
+        ("ppt/presentation.xml", "presentationml.presentation", "pptx"),
+    ):
+        raw = _zip([("[Content_Types].xml", b"<Types/>"), (part, b"<x/>" * 100)])
+        assert content.sniff(bytearray(raw)) == ooxml + kind
+        assert content.filename("Report", ooxml + kind) == f"Report.{ext}"
+    plain = _zip([("notes.txt", b"hello"), ("word/document.xml", b"not office")])
+    assert content.sniff(plain) == "application/zip"
+    assert content.sniff(b"PK\x03\x04") == "application/zip"  # cut short: no crash
 
 
 def test_disposition_is_safe() -> None:

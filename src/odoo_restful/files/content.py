@@ -20,13 +20,14 @@ OCTET_STREAM = "application/octet-stream"
 _TYPED: dict[str, frozenset[str]] = {"ir.attachment": frozenset({"datas", "raw", "db_datas"})}
 MIMETYPE = "mimetype"
 _SLICE = 256 * 1024
+_ODF = "application/vnd.oasis.opendocument."
+_OOXML = "application/vnd.openxmlformats-officedocument."
 _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\x89PNG\r\n\x1a\n", "image/png"),
     (b"\xff\xd8\xff", "image/jpeg"),
     (b"GIF87a", "image/gif"),
     (b"GIF89a", "image/gif"),
     (b"%PDF-", "application/pdf"),
-    (b"PK\x03\x04", "application/zip"),
     (b"\x1f\x8b", "application/gzip"),
     (b"BM", "image/bmp"),
 )
@@ -39,6 +40,12 @@ _EXTENSIONS = {
     "image/bmp": "bmp",
     "application/pdf": "pdf",
     "application/zip": "zip",
+    _OOXML + "wordprocessingml.document": "docx",
+    _OOXML + "spreadsheetml.sheet": "xlsx",
+    _OOXML + "presentationml.presentation": "pptx",
+    _ODF + "text": "odt",
+    _ODF + "spreadsheet": "ods",
+    _ODF + "presentation": "odp",
     "application/gzip": "gz",
     "text/html": "html",
     "text/plain": "txt",
@@ -52,8 +59,38 @@ _UNSAFE_NAME = re.compile(r'[\x00-\x1f\x7f"\\/]')
 _MEDIA_TYPE = re.compile(r"^[\w.+-]+/[\w.+-]+(?:\s*;\s*[\w.+-]+=[\w.+\"-]+)*$")
 
 
+#: Office Open XML packages by the part only each kind holds (a name long enough not to
+#: turn up by chance in compressed data)
+_OOXML_PARTS: tuple[tuple[bytes, str], ...] = (
+    (b"word/document.xml", _OOXML + "wordprocessingml.document"),
+    (b"xl/workbook.xml", _OOXML + "spreadsheetml.sheet"),
+    (b"ppt/presentation.xml", _OOXML + "presentationml.presentation"),
+)
+
+
+def _zip_kind(raw: bytes | bytearray) -> str:
+    """What a ZIP holds, as Odoo's own guess tells office documents apart: an
+    OpenDocument file names its type in a first, stored entry ``mimetype``; an Office
+    Open XML file has ``[Content_Types].xml`` and its main part. Else a plain ZIP."""
+    name_len = int.from_bytes(raw[26:28], "little")
+    extra_len = int.from_bytes(raw[28:30], "little")
+    size = int.from_bytes(raw[18:22], "little")
+    if raw[30 : 30 + name_len] == b"mimetype" and size <= 128:
+        start = 30 + name_len + extra_len
+        kind = bytes(raw[start : start + size]).decode("ascii", "replace")
+        if kind.startswith(_ODF) and _MEDIA_TYPE.match(kind):
+            return kind
+    if raw.find(b"[Content_Types].xml") >= 0:
+        for part, kind in _OOXML_PARTS:
+            if raw.find(part) >= 0:
+                return kind
+    return "application/zip"
+
+
 def sniff(raw: bytes | bytearray) -> str:
     """The media type of ``raw`` from its magic bytes; octet-stream when unknown."""
+    if raw.startswith(b"PK\x03\x04"):
+        return _zip_kind(raw)
     for magic, kind in _MAGIC:
         if raw.startswith(magic):
             return kind
