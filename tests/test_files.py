@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 import base64
 import hashlib
+import io
+import zipfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -111,12 +113,42 @@ def test_read_files_raw_body_is_one_file() -> None:
         (b"  <svg>", "image/svg+xml"),
         (b"%PDF-1.7", "application/pdf"),
         (b"PK\x03\x04", "application/zip"),
+        (b"PK\x03\x04" + b"\x00" * 60, "application/zip"),
         (b"hello", "application/octet-stream"),
         (b"", "application/octet-stream"),
     ],
 )
 def test_sniff(raw: bytes, kind: str) -> None:
     assert content.sniff(raw) == kind
+
+
+def _zip(entries: list[tuple[str, bytes]], *, stored_first: bool = False) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for at, (name, data) in enumerate(entries):
+            method = zipfile.ZIP_STORED if stored_first and at == 0 else zipfile.ZIP_DEFLATED
+            archive.writestr(name, data, compress_type=method)
+    return out.getvalue()
+
+
+def test_sniff_tells_office_documents_from_zips() -> None:
+    """As Odoo's own guess does: OpenDocument by its stored ``mimetype`` entry, Office
+    Open XML by its content types and main part; any other ZIP stays a ZIP."""
+    odt = "application/vnd.oasis.opendocument.text"
+    odf = _zip([("mimetype", odt.encode()), ("content.xml", b"<x/>")], stored_first=True)
+    assert content.sniff(odf) == odt
+    ooxml = "application/vnd.openxmlformats-officedocument."
+    for part, kind, ext in (
+        ("word/document.xml", "wordprocessingml.document", "docx"),
+        ("xl/workbook.xml", "spreadsheetml.sheet", "xlsx"),
+        ("ppt/presentation.xml", "presentationml.presentation", "pptx"),
+    ):
+        raw = _zip([("[Content_Types].xml", b"<Types/>"), (part, b"<x/>" * 100)])
+        assert content.sniff(bytearray(raw)) == ooxml + kind
+        assert content.filename("Report", ooxml + kind) == f"Report.{ext}"
+    plain = _zip([("notes.txt", b"hello"), ("word/document.xml", b"not office")])
+    assert content.sniff(plain) == "application/zip"
+    assert content.sniff(b"PK\x03\x04") == "application/zip"  # cut short: no crash
 
 
 def test_disposition_is_safe() -> None:
@@ -193,6 +225,25 @@ def test_file_cap_and_body_cap(small_caps: tuple[str, Sandbox]) -> None:
         url + "/api/res.partner", json={"name": "x" * 5000}, headers=admin, timeout=30
     )
     assert json_body.status_code == 413  # other routes keep the body cap
+
+
+def test_attachments_take_the_file_cap(tmp_path: Path) -> None:
+    """An attachments upload is held to --max-file-bytes (its files together), not to
+    the body cap, and a refused upload leaves nothing behind."""
+    settings = gateway_settings(tmp_path, sandbox=True, max_body_bytes=2048, max_file_bytes=8192)
+    with serve_in_thread(create_app(settings, transport=InProcessTransport(Sandbox()))) as url:
+        admin = _token(url, "admin", "admin")
+        attachments = url + "/api/res.partner/3/attachments"
+        one = requests.post(
+            attachments, files={"f": ("a.bin", b"a" * 5000)}, headers=admin, timeout=30
+        )
+        assert one.status_code == 201, one.text  # over the body cap, under the file cap
+        two = [("f", ("b.bin", b"b" * 5000)), ("f", ("c.bin", b"c" * 5000))]
+        over = requests.post(attachments, files=two, headers=admin, timeout=30)
+        assert over.status_code == 413, over.text
+        assert over.json()["type"] == "payload_too_large"
+        listed = requests.get(attachments, headers=admin, timeout=30).json()["data"]
+        assert [a["name"] for a in listed] == ["a.bin"]
 
 
 def test_write_deny_list_applies_to_binary_fields(small_caps: tuple[str, Sandbox]) -> None:

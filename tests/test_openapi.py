@@ -862,3 +862,39 @@ def test_aggregates_and_nested_fields_are_documented(small_document: dict[str, A
     assert "501" in agg["responses"]
     fields = small_document["components"]["parameters"]["XThingFields"]
     assert "partner_id{name,email}" in fields["description"]
+
+
+def test_file_routes_have_binary_bodies(small_document: dict[str, Any]) -> None:
+    """Issue #17: downloads, uploads and reports are described as binary bodies, not
+    JSON; the JSON answers (listings, the stored file's facts) keep their envelopes."""
+    binary = {"type": "string", "format": "binary"}
+    paths = small_document["paths"]
+    field = paths["/api/x.thing/{id}/image"]
+    assert field["get"]["responses"]["200"]["content"] == {
+        "application/octet-stream": {"schema": binary}
+    }
+    assert {"ETag", "Content-Disposition"} <= set(field["get"]["responses"]["200"]["headers"])
+    assert "304" in field["get"]["responses"]
+    upload = field["put"]["requestBody"]["content"]
+    assert upload["application/octet-stream"]["schema"] == binary
+    assert upload["multipart/form-data"]["schema"]["properties"]["files"]["items"] == binary
+    assert "application/json" in field["put"]["responses"]["200"]["content"]
+    one = paths["/api/x.thing/{id}/attachments/{att}"]
+    assert one["get"]["responses"]["200"]["content"] == {
+        "application/octet-stream": {"schema": binary}
+    }
+    attach = paths["/api/x.thing/{id}/attachments"]["post"]["requestBody"]["content"]
+    assert set(attach) == {"multipart/form-data"}
+    report = paths["/api/report/{report_name}/{ids}"]["get"]["responses"]["200"]["content"]
+    assert report["application/pdf"]["schema"] == binary
+    assert "text/html" in report
+    # fields that are not binary get no file path
+    assert "/api/x.thing/{id}/note" not in paths
+    assert "/api/x.thing/{id}/data" not in paths
+    attachment = openapi.build_document(
+        {"ir.attachment": {"datas": {"type": "binary", "string": "File"}}},
+        server_url="https://api.example.test",
+    )
+    summary = attachment["paths"]["/api/ir.attachment/{id}/datas"]["get"]["summary"]
+    assert "mimetype" in summary
+    assert "from its bytes" in field["get"]["summary"]

@@ -93,6 +93,11 @@ def test_attachment_facts(admin: Client) -> None:
     )
     (image,) = admin("ir.attachment", "read", [png], ["mimetype", "res_name"])
     assert image["mimetype"] == "image/png" and image["res_name"] is False
+    # an attachment's display_name is its name, as in Odoo (computed, never stored)
+    assert admin("ir.attachment", "read", [rid, png], ["display_name"]) == [
+        {"id": rid, "display_name": "recorder-note.txt"},
+        {"id": png, "display_name": "noext"},
+    ]
     admin("ir.attachment", "write", [rid], {"datas": base64.b64encode(b"abc").decode()})
     (changed,) = admin("ir.attachment", "read", [rid], ["file_size", "checksum"])
     assert changed == {"id": rid, "file_size": 3, "checksum": hashlib.sha1(b"abc").hexdigest()}

@@ -12,7 +12,7 @@ from typing import Any
 import msgspec
 import orjson
 
-from ..errors import MissingError, UpstreamError
+from ..errors import MissingError, NotABinaryField, UpstreamError
 from ..gateway import Gateway
 from ..odoo.base import Credential
 from . import content
@@ -20,7 +20,7 @@ from .binary import FileData, file_of, rows_of
 from .upload import Upload
 
 MODEL = "ir.attachment"
-FIELDS = ["id", "name", "mimetype", "file_size", "checksum", "create_date"]
+FIELDS = ["id", "name", "type", "url", "mimetype", "file_size", "checksum", "create_date"]
 #: what every upload writes (the write deny-list is checked on them before reading)
 WRITTEN = ("name", "res_model", "res_id", "datas")
 
@@ -80,13 +80,19 @@ async def download(
 ) -> FileData | str:
     """The attachment's file, or only its ETag when the client may hold it already
     (then the content is not fetched unless it changed)."""
-    meta = ["name", "mimetype", "checksum"]
+    meta = ["name", "type", "url", "mimetype", "checksum"]
+    row = await _find(gw, cred, model, rid, att, meta, ctx)
+    if row.get("type") == "url":
+        # Odoo's web client follows the link; the gateway never redirects (a client would
+        # carry its access-token header to the other host) and has no bytes to send
+        raise NotABinaryField(
+            f"attachment {att} is a link ({str(row.get('url') or '')[:500]}), not a stored "
+            "file: there are no bytes to download"
+        )
     if if_none_match:
-        row = await _find(gw, cred, model, rid, att, meta, ctx)
         tag = str(row.get("checksum") or "")
         if content.matches(if_none_match, tag):
             return tag
-    row = await _find(gw, cred, model, rid, att, meta, ctx)
     # the content alone, decoded in the reply's own buffer (see binary.file_of)
     found = await gw.odoo.call_large(
         cred, MODEL, "read", [[att], ["datas"]], {"context": ctx}, cut="datas"

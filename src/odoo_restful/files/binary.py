@@ -2,7 +2,10 @@
 
 Odoo's fields_get says which fields hold files (type ``binary``; images are binary
 fields too). An unknown field is a 404, a field that is not binary a 422, an
-empty one a 404: there is no file to answer.
+empty one a 404: there is no file to answer. The media type is Odoo's where it keeps
+one (an ``ir.attachment``'s ``mimetype``, read in the same call, as Odoo's own
+``/web/content`` does), else sniffed from the bytes (what Odoo stores for a field's
+attachment is guessed from them too).
 """
 
 from __future__ import annotations
@@ -96,21 +99,35 @@ async def read(
     gw: Gateway, cred: Credential, model: str, rid: int, fname: str, ctx: dict[str, Any]
 ) -> FileData:
     await check_binary(gw, cred, model, fname)
+    wanted = [fname, "display_name"]
+    if content.typed_by_odoo(model, fname):
+        wanted.append(content.MIMETYPE)
     found = await gw.odoo.call_large(
-        cred, model, "read", [[rid], [fname, "display_name"]], {"context": ctx}, cut=fname
+        cred, model, "read", [[rid], wanted], {"context": ctx}, cut=fname
     )
     rows = rows_of(found, f"{model}.{fname}")
     if not rows:
         raise MissingError(f"{model} record {rid} does not exist or is not readable")
     raw = file_of(found, rows[0], fname, f"{model}.{fname}")
-    label = msgspec.json.decode(rows[0]["display_name"]) if "display_name" in rows[0] else None
+    label, typed = (_small(rows[0], key) for key in ("display_name", content.MIMETYPE))
     del rows, found
     if not raw:
         raise MissingError(f"{model} record {rid} has no file in {fname!r}")
-    kind = content.sniff(raw)
+    kind = content.media_type(typed) or content.sniff(raw)
     if not isinstance(label, str) or not label.strip():
         label = f"{model.replace('.', '_')}-{rid}-{fname}"
-    return FileData(raw, kind, f"{label}.{content.extension(kind)}", content.checksum(raw))
+    return FileData(raw, kind, content.filename(label, kind), content.checksum(raw))
+
+
+def _small(row: dict[str, msgspec.Raw], key: str) -> Any:
+    """A short value of the read row (a name, a media type), decoded; None when absent
+    or not JSON."""
+    if key not in row:
+        return None
+    try:
+        return msgspec.json.decode(row[key])
+    except msgspec.DecodeError:
+        return None
 
 
 async def write(

@@ -88,6 +88,11 @@ def parse_format(value: str | None) -> str:
 async def listing(
     gw: Gateway, cred: Credential, model: str, ctx: dict[str, Any]
 ) -> list[msgspec.Raw]:
+    """The model's reports, for a user who may read the model: every internal user may
+    read ``ir.actions.report``, but printing reads the records (Odoo's 403 otherwise),
+    so a user without read rights on the model hears that here (one ``search`` of at
+    most one id, as the user: Odoo's AccessError, also for transient models)."""
+    await gw.odoo.call(cred, model, "search", [[]], {"limit": 1, "context": ctx})
     kwargs = {"fields": FIELDS, "order": "name, id", "context": ctx}
     domain = [["model", "=", model]]
     return await gw.odoo.call_page(cred, MODEL, "search_read", [domain], kwargs)

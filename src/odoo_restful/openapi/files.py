@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+from ..files.content import typed_by_odoo
 from .common import DocumentOptions, FieldsInfo
 from .parameters import XMLID_PATTERN, ref_param
 from .responses import json_ok, responses
@@ -43,6 +44,8 @@ _ATTACHMENT: Final = {
     "properties": {
         "id": {"type": "integer"},
         "name": {"type": "string"},
+        "type": {"enum": ["binary", "url"], "description": "`url`: a link, no bytes."},
+        "url": {"type": ["string", "boolean"]},
         "mimetype": {"type": ["string", "boolean"]},
         "file_size": {"type": "integer"},
         "checksum": {"type": ["string", "boolean"], "description": "SHA-1 of the content."},
@@ -94,7 +97,9 @@ def file_paths(model: str, fields: FieldsInfo, options: DocumentOptions) -> dict
             "get": {
                 "tags": tag,
                 "operationId": f"download_{slug}_{fname}",
-                "summary": f"The file in {model}.{fname} (type from its bytes)",
+                "summary": f"The file in {model}.{fname} (type: "
+                + ("the attachment's mimetype" if typed_by_odoo(model, fname) else "from its bytes")
+                + ")",
                 "parameters": _DOWNLOAD_PARAMS,
                 "responses": {**_file_ok("The raw bytes."), **responses(_FILE_ERRORS)},
             },

@@ -39,7 +39,10 @@ def _field(request: Request) -> str:
 
 
 def _ctx(request: Request, base: dict[str, Any]) -> dict[str, Any]:
-    return call_context(base, request.query_params.get("context"))
+    """The call's context without ``bin_size`` keys: with them Odoo answers a file's
+    size as text ("290 bytes") instead of its content, and a file route needs the bytes."""
+    ctx = call_context(base, request.query_params.get("context"))
+    return {k: v for k, v in ctx.items() if not str(k).startswith("bin_size")}
 
 
 def _download(request: Request) -> bool:
@@ -77,6 +80,8 @@ async def put_field(request: Request) -> Response:
     (upload, *more) = await _uploads(request, most=1)
     if more:
         raise BadRequest("send one file to store in a binary field")
+    if not upload.sink.size:  # an empty multipart file would clear the field
+        raise BadRequest("the file is empty: nothing to store")
     size, checksum = upload.sink.size, upload.sink.checksum
     await binary.write(gw, ident.cred, model, rid, fname, upload, _ctx(request, ident.context))
     body = {"id": rid, "field": fname, "file_size": size, "checksum": checksum}

@@ -84,6 +84,7 @@ class IrAttachment(BaseModel):
     #: The recorded database's next attachment id (``create`` answered ``928``).
     _first_id = 928
     _field_options: ClassVar[dict[str, dict[str, Any]]] = {
+        "display_name": {"store": False},  # the name, as in Odoo (never stored)
         "type": {"default": "binary"},
         "res_name": {"store": False},
         "company_id": {"default": 1},
