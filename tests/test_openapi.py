@@ -573,6 +573,12 @@ def test_index_lists_every_model_the_user_can_read(target: Target, admin: reques
     assert {"get", "post"} <= set(collection)
     for entry in index["x-odoo-models"]:
         assert entry["document"] == f"/api/openapi/{entry['model']}.json"
+    # the explorer opens on the index: the webhook routes and payload are there too
+    assert {"post", "get"} <= set(index["paths"]["/api/webhooks"])
+    assert "/api/webhooks/{id}/deliveries/{delivery}/redeliver" in index["paths"]
+    assert "webhook-signature" in [
+        p["name"] for p in index["webhooks"]["recordChange"]["post"]["parameters"]
+    ]
     # the generic list route really answers, for any listed model
     resp = admin.get(f"{target.url}/api/res.partner", params={"limit": 1})
     assert resp.status_code == 200, resp.text
