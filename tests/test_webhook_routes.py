@@ -48,6 +48,7 @@ def test_bad_subscriptions_are_400(target: Target, admin: requests.Session) -> N
         {"model": "res.partner", "url": "ftp://example.com/"},
         {"model": "res.partner", "url": PUBLIC, "events": ["exploded"]},
         {"model": "no such model", "url": PUBLIC},
+        {"model": "res.partner", "url": "http://[zz/"},  # was a 500
     ]
     for body in cases:
         resp = admin.post(hooks, json=body)
