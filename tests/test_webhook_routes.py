@@ -86,3 +86,25 @@ def test_what_odoo_would_refuse_is_refused_at_subscription(
     resp = few.post(hooks, json={**base, "domain": [["name", "!=", False]], "fields": ["name"]})
     assert resp.status_code == 201, resp.text
     assert few.delete(f"{hooks}/{resp.json()['id']}").status_code == 200
+
+
+def test_the_cap_per_user_is_a_clear_409(target: Target) -> None:
+    hooks = f"{target.url}/api/webhooks"
+    user = target.session(target.token(*target.users["sales"]))
+    made: list[str] = []
+    try:
+        for _ in range(21):  # --webhook-max-per-user defaults to 20
+            resp = user.post(hooks, json={"model": "res.partner", "url": PUBLIC})
+            if resp.status_code != 201:
+                break
+            made.append(resp.json()["id"])
+        assert len(made) == 20, resp.text
+        assert resp.status_code == 409, resp.text
+        assert resp.json()["type"] == "conflict" and "at most 20" in resp.json()["message"]
+        assert user.get(hooks).json()["count"] == 20
+    finally:
+        for sub in made:
+            user.delete(f"{hooks}/{sub}")
+    resp = user.post(hooks, json={"model": "res.partner", "url": PUBLIC})
+    assert resp.status_code == 201, resp.text  # room again once deleted
+    assert user.delete(f"{hooks}/{resp.json()['id']}").status_code == 200
