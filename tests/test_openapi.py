@@ -258,8 +258,8 @@ def test_every_route_of_the_app_is_documented(small_document: dict[str, Any]) ->
         for method in (route.methods or ())
         if method != "HEAD"
         and not route.path.startswith("/api/docs")
-        # routes that only answer 405 (with Allow) on the token paths
-        and route.endpoint is not app_module._auth_method_not_allowed
+        # routes that only answer 405 (with Allow) on the token and webhook paths
+        and not app_module.only_refuses(route.endpoint)
     }
     assert served - documented == set()
 
@@ -599,6 +599,12 @@ def test_index_lists_every_model_the_user_can_read(target: Target, admin: reques
     assert {"get", "post"} <= set(collection)
     for entry in index["x-odoo-models"]:
         assert entry["document"] == f"/api/openapi/{entry['model']}.json"
+    # the explorer opens on the index: the webhook routes and payload are there too
+    assert {"post", "get"} <= set(index["paths"]["/api/webhooks"])
+    assert "/api/webhooks/{id}/deliveries/{delivery}/redeliver" in index["paths"]
+    assert "webhook-signature" in [
+        p["name"] for p in index["webhooks"]["recordChange"]["post"]["parameters"]
+    ]
     # the generic list route really answers, for any listed model
     resp = admin.get(f"{target.url}/api/res.partner", params={"limit": 1})
     assert resp.status_code == 200, resp.text
@@ -744,6 +750,12 @@ def test_every_405_says_what_is_allowed(gateway_url: str) -> None:
         ("GET", "/api/auth/token/refresh", "POST"),
         ("DELETE", "/api/res.partner/1/copy", None),
         ("POST", "/healthz", "GET, HEAD"),
+        # not record "wh_x" of a model "webhooks" (was a 400 about integer ids)
+        ("PUT", "/api/webhooks", "GET, POST"),
+        ("PUT", "/api/webhooks/wh_x", "GET, PATCH, DELETE"),
+        ("POST", "/api/webhooks/wh_x", "GET, PATCH, DELETE"),
+        ("PUT", "/api/webhooks/wh_x/deliveries", "GET"),
+        ("GET", "/api/webhooks/wh_x/deliveries/msg_y/redeliver", "POST"),
     ):
         resp = requests.request(method, gateway_url + path, timeout=30)
         assert resp.status_code == 405, (method, path, resp.text)
@@ -751,6 +763,8 @@ def test_every_405_says_what_is_allowed(gateway_url: str) -> None:
         assert resp.headers.get("allow"), (method, path)
         if allow:
             assert set(resp.headers["allow"].split(", ")) == set(allow.split(", "))
+    # HEAD goes with GET there: an answer, not a 405
+    assert requests.head(gateway_url + "/api/webhooks", timeout=30).status_code == 401
 
 
 def test_repeated_query_parameters_merge_or_400(gateway_url: str) -> None:

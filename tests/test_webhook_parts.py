@@ -68,6 +68,8 @@ def test_forbidden_addresses(address: str, why: str | None) -> None:
         "http://",
         "http://user:pw@example.com/",
         "http://example.com:99999/",
+        "http://[zz/",
+        "http://[::1/",
         "x" * 3000,
         42,
     ],

@@ -103,9 +103,18 @@ def sandbox_url() -> Iterator[str]:
         yield url
 
 
-def test_sigkill_with_events_pending_loses_nothing(tmp_path: Path, sandbox_url: str) -> None:
+@pytest.fixture(params=["sqlite", "postgres"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh token store: a SQLite file, then a new PostgreSQL database."""
+    if request.param == "sqlite":
+        yield str(tmp_path / "tokens.db")
+        return
+    with fresh_database(request.getfixturevalue("pg_dsn")) as dsn:
+        yield dsn
+
+
+def test_sigkill_with_events_pending_loses_nothing(store: str, sandbox_url: str) -> None:
     env = {"ODOO_RESTFUL_SECRET": SECRET}
-    store = str(tmp_path / "tokens.db")
     port = free_port()  # the receiver is down: nothing listens there yet
     target = f"http://127.0.0.1:{port}/hook"
     with serve_cli(_args(sandbox_url, store), env=env) as (url, proc):

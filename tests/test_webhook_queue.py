@@ -195,6 +195,7 @@ def test_operators_see_deliveries_and_pause_resume_delete(tmp_path: Path) -> Non
     assert cli("resume", "wh_1").stdout.strip() == "resumed wh_1"
     assert cli("list").stdout.splitlines()[1].endswith("active")
     assert cli("delete", "wh_1").stdout.strip() == "deleted wh_1"
-    assert "wh_1" not in cli("list").stdout and cli("deliveries", "wh_1").stdout.count("\n") == 1
-    missing = cli("pause", "wh_nope")
-    assert missing.returncode != 0 and "no webhook subscription" in missing.stderr
+    assert "wh_1" not in cli("list").stdout
+    for action in ("pause", "deliveries"):  # deliveries printed an empty table here
+        missing = cli(action, "wh_1")
+        assert missing.returncode != 0 and "no webhook subscription" in missing.stderr

@@ -48,6 +48,7 @@ def test_bad_subscriptions_are_400(target: Target, admin: requests.Session) -> N
         {"model": "res.partner", "url": "ftp://example.com/"},
         {"model": "res.partner", "url": PUBLIC, "events": ["exploded"]},
         {"model": "no such model", "url": PUBLIC},
+        {"model": "res.partner", "url": "http://[zz/"},  # was a 500
     ]
     for body in cases:
         resp = admin.post(hooks, json=body)
@@ -56,3 +57,54 @@ def test_bad_subscriptions_are_400(target: Target, admin: requests.Session) -> N
     assert resp.status_code == 400
     assert "--webhook-allow-private" in resp.json()["message"]
     assert admin.get(hooks).json()["data"] == []
+
+
+def test_what_odoo_would_refuse_is_refused_at_subscription(
+    target: Target, admin: requests.Session
+) -> None:
+    hooks = f"{target.url}/api/webhooks"
+    base = {"model": "res.partner", "url": PUBLIC}
+    # a typo must not silently subscribe to every event
+    resp = admin.post(hooks, json={**base, "event": ["deleted"]})
+    assert resp.status_code == 400 and "'event'" in resp.json()["message"], resp.text
+    cases = [
+        ({"fields": ["name", "no_such_field"]}, "no_such_field"),
+        ({"domain": [["no_such_field", "=", 1]]}, "no_such_field"),
+        ({"domain": [["id", "=", "base.no_such_record"]]}, "base.no_such_record"),
+    ]
+    for extra, named in cases:
+        resp = admin.post(hooks, json={**base, **extra})
+        assert resp.status_code == 422, (extra, resp.text)
+        assert named in resp.json()["message"], resp.text
+    assert admin.get(hooks).json()["data"] == []
+    # a user who may not read the model is told so now, not by a subscription that
+    # never delivers
+    few = target.session(target.token(*target.users["nosales"]))
+    resp = few.post(hooks, json={"model": "sale.order", "url": PUBLIC})
+    assert resp.status_code == 403, resp.text
+    assert few.get(hooks).json()["data"] == []
+    resp = few.post(hooks, json={**base, "domain": [["name", "!=", False]], "fields": ["name"]})
+    assert resp.status_code == 201, resp.text
+    assert few.delete(f"{hooks}/{resp.json()['id']}").status_code == 200
+
+
+def test_the_cap_per_user_is_a_clear_409(target: Target) -> None:
+    hooks = f"{target.url}/api/webhooks"
+    user = target.session(target.token(*target.users["sales"]))
+    made: list[str] = []
+    try:
+        for _ in range(21):  # --webhook-max-per-user defaults to 20
+            resp = user.post(hooks, json={"model": "res.partner", "url": PUBLIC})
+            if resp.status_code != 201:
+                break
+            made.append(resp.json()["id"])
+        assert len(made) == 20, resp.text
+        assert resp.status_code == 409, resp.text
+        assert resp.json()["type"] == "conflict" and "at most 20" in resp.json()["message"]
+        assert user.get(hooks).json()["count"] == 20
+    finally:
+        for sub in made:
+            user.delete(f"{hooks}/{sub}")
+    resp = user.post(hooks, json={"model": "res.partner", "url": PUBLIC})
+    assert resp.status_code == 201, resp.text  # room again once deleted
+    assert user.delete(f"{hooks}/{resp.json()['id']}").status_code == 200

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +66,14 @@ class World:
     async def subscribe(self, ident: Identity, **body: Any) -> str:
         sub, _ = await manage.create(self.gw, ident, {"model": MODEL, "url": PUBLIC, **body})
         return sub.id
+
+    async def plant(self, sub_id: str, **changes: Any) -> None:
+        """Change a stored subscription behind the routes' checks (a domain that went
+        bad after it was made: a field or an external id removed from Odoo since)."""
+        sub = await self.store.get_subscription(sub_id)
+        assert sub is not None
+        await self.store.delete_subscription(sub.id, sub.db, sub.uid)
+        assert await self.store.add_subscription(replace(sub, **changes), cap=100)
 
     async def odoo(self, method: str, *args: Any, **kw: Any) -> Any:
         return await self.gw.odoo.call(ADMIN, MODEL, method, list(args), kw)
@@ -229,11 +238,37 @@ def test_subscriptions_stop_when_tokens_are_revoked_or_refused(world: Any) -> No
 def test_a_read_odoo_refuses_is_shown_and_tried_again(world: Any) -> None:
     async def go(w: World) -> None:
         ident = await w.ident()
-        sub = await w.subscribe(ident, domain=[["no_such_field", "=", 1]])
+        sub = await w.subscribe(ident, domain=[["is_company", "=", True]])
+        await w.plant(sub, domain=[["no_such_field", "=", 1]])  # refused at subscription
         await w.poll()
         await w.poll()
         got = await w.store.get_subscription(sub)
         assert got is not None and got.active and got.note.startswith("failing: ")
         assert "no_such_field" in got.note and manage.status(got) == got.note
+
+    run(world, go)
+
+
+def test_a_domain_odoo_refuses_stops_only_its_own_subscription(world: Any) -> None:
+    async def go(w: World) -> None:
+        ident = await w.ident()
+        good = await w.subscribe(ident, fields=["name"])
+        firms = await w.subscribe(ident, domain=[["is_company", "=", True]])
+        field_gone = await w.subscribe(ident, domain=[["is_company", "=", True]])
+        xmlid_gone = await w.subscribe(ident, domain=[["id", "=", "base.main_partner"]])
+        await w.plant(field_gone, domain=[["no_such_field", "=", 1]])
+        await w.plant(xmlid_gone, domain=[["id", "=", "base.no_such_record"]])
+        await w.poll()
+        firm = (await w.odoo("create", [{"name": "Still watched", "is_company": True}]))[0]
+        await w.poll()
+        await w.poll()
+        assert await w.events(good) == [("created", firm)]
+        assert await w.events(firms) == [("created", firm)]
+        for sub in (field_gone, xmlid_gone):
+            got = await w.store.get_subscription(sub)
+            assert got is not None and not got.active, got
+            assert got.note.startswith("stopped: Odoo refuses its domain"), got.note
+        got = await w.store.get_subscription(field_gone)
+        assert got is not None and "no_such_field" in manage.status(got)
 
     run(world, go)

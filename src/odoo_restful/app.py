@@ -7,7 +7,7 @@ import contextlib
 import gc
 import logging
 import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from starlette.applications import Starlette
@@ -96,18 +96,48 @@ _AUTH_METHODS: dict[str, tuple[str, ...]] = {
 _ANY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
-async def _auth_method_not_allowed(request: Request) -> Response:
-    allowed = _AUTH_METHODS[request.url.path.rstrip("/") or "/"]
-    raise MethodNotAllowed(
-        f"{request.method} is not allowed on this path", headers={"Allow": ", ".join(allowed)}
-    )
+#: The webhook routes and their methods: the same, so that ``PUT /api/webhooks/wh_x``
+#: is a 405, not record "wh_x" of a model "webhooks".
+_WEBHOOK_METHODS: dict[str, tuple[str, ...]] = {
+    "/api/webhooks": ("GET", "POST"),
+    "/api/webhooks/{id}": ("GET", "PATCH", "DELETE"),
+    "/api/webhooks/{id}/deliveries": ("GET",),
+    "/api/webhooks/{id}/deliveries/{delivery}/redeliver": ("POST",),
+}
+
+
+_REFUSALS: set[Callable[[Request], Awaitable[Response]]] = set()
+
+
+def only_refuses(endpoint: object) -> bool:
+    """Whether a route's endpoint only answers 405 (it needs no OpenAPI entry)."""
+    return endpoint in _REFUSALS
+
+
+def _method_not_allowed(allowed: tuple[str, ...]) -> Callable[[Request], Awaitable[Response]]:
+    async def refuse(request: Request) -> Response:
+        raise MethodNotAllowed(
+            f"{request.method} is not allowed on this path", headers={"Allow": ", ".join(allowed)}
+        )
+
+    _REFUSALS.add(refuse)
+    return refuse
+
+
+def _refused(table: dict[str, tuple[str, ...]]) -> list[BaseRoute]:
+    """405 routes for every method a path does not take (HEAD goes with GET)."""
+    return [
+        Route(
+            path,
+            _method_not_allowed(ok),
+            methods=[m for m in _ANY_METHOD if m not in ok and not (m == "HEAD" and "GET" in ok)],
+        )
+        for path, ok in table.items()
+    ]
 
 
 def routes() -> list[BaseRoute]:
-    refused = [
-        Route(path, _auth_method_not_allowed, methods=[m for m in _ANY_METHOD if m not in ok])
-        for path, ok in _AUTH_METHODS.items()
-    ]
+    refused = _refused(_AUTH_METHODS)
     return [
         Route("/healthz", health, methods=["GET"]),
         Route("/readyz", ops.ready, methods=["GET"]),
@@ -129,6 +159,7 @@ def routes() -> list[BaseRoute]:
             webhooks.redeliver,
             methods=["POST"],
         ),
+        *_refused(_WEBHOOK_METHODS),
         # file routes first: they are more specific than /api/{model}/{id}[/{method}]
         Route("/api/report/{report_name}/{ids}", files.render_report, methods=["GET"]),
         Route("/api/{model}/reports", files.list_reports, methods=["GET"]),

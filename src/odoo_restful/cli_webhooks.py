@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import click
 
 from .cli_tokens import _run, _store_option, _when
+from .tokens.deliveries import Delivery
 from .tokens.store import TokenStore
 from .webhooks.manage import status
 
@@ -56,7 +57,15 @@ def list_(db: str | None, uid: int | None, store: str) -> None:
 @_store_option
 def deliveries(sub_id: str, limit: int, store: str) -> None:
     """A subscription's recent deliveries, newest first."""
-    rows = _run(lambda s: s.list_deliveries(sub_id, limit=limit), store)
+
+    async def read(s: TokenStore) -> list[Delivery] | None:
+        if await s.get_subscription(sub_id) is None:
+            return None
+        return await s.list_deliveries(sub_id, limit=limit)
+
+    rows = _run(read, store)
+    if rows is None:  # as pause/resume/delete say, not an empty table
+        raise click.ClickException(f"no webhook subscription {sub_id!r}")
     header = ("ID", "EVENT", "RECORD", "STATUS", "ATTEMPTS", "LAST", "CREATED", "DELIVERED")
     _table(
         header,

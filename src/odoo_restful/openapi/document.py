@@ -188,6 +188,7 @@ def build_index(
     paths: dict[str, Any] = {**auth_paths()}
     if models:
         paths.update(_generic_paths(models, opts))
+    paths.update(webhook_paths())  # the explorer opens on the index: webhooks show there
     paths.update(meta_paths())
     document = _frame(
         opts,
@@ -203,9 +204,11 @@ def build_index(
                 "name": "models",
                 "description": f"Any of the {len(models)} models you can read: pick one "
                 "to see its fields.",
-            }
+            },
+            {"name": "webhooks", "description": "Subscriptions to changes"},
         ],
     )
+    document["webhooks"] = webhook_events()
     document["x-odoo-models"] = [
         {"model": model, "document": MODEL_DOCUMENT.format(model=model)} for model in models
     ]

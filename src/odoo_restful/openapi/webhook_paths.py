@@ -107,6 +107,9 @@ def webhook_paths() -> dict[str, Any]:
     new = {
         "type": "object",
         "required": ["model", "url"],
+        "additionalProperties": False,
+        "description": "Odoo checks the fields, the domain and the read right first, as the "
+        "caller (422 or 403 now rather than a subscription that never delivers).",
         "properties": {
             "model": {"type": "string"},
             "url": {"type": "string", "maxLength": 2048},
@@ -142,6 +145,7 @@ def webhook_paths() -> dict[str, Any]:
                 "responses": {
                     "201": json_ok("The subscription and its secret.", created),
                     **errors,
+                    **responses(("422",)),
                 },
             },
             "get": {

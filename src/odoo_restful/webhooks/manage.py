@@ -7,7 +7,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from .. import params
-from ..errors import BadRequest, Conflict
+from ..errors import BadRequest, Conflict, InvalidParameters
 from ..params.lists import list_items
 from ..tokens.deliveries import Delivery
 from ..tokens.subscriptions import Subscription
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from ..tokens.service import Identity
 
 EVENTS = ("created", "updated", "deleted")
+_KEYS = frozenset({"model", "url", "domain", "fields", "events", "access_token"})
 
 
 def parse_events(value: Any) -> tuple[str, ...]:
@@ -30,7 +31,17 @@ def parse_events(value: Any) -> tuple[str, ...]:
 
 
 async def create(gw: Gateway, ident: Identity, body: dict[str, Any]) -> tuple[Subscription, str]:
-    """A new subscription of the caller and its signing secret (shown this once)."""
+    """A new subscription of the caller and its signing secret (shown this once).
+
+    Odoo checks it first, as the caller: the fields must exist and one ``search`` with
+    the domain must pass (fields, operators, external ids, read rights), so that a
+    mistake is a 4xx now rather than a subscription that never delivers."""
+    unknown = sorted(set(body) - _KEYS)
+    if unknown:
+        raise BadRequest(
+            f"unknown key(s) {', '.join(map(repr, unknown))}: a subscription takes "
+            f"{', '.join(sorted(_KEYS - {'access_token'}))}"
+        )
     model = params.parse_model_name(str(body.get("model") or ""))
     ident.scopes.check(model, write=False)
     domain = params.parse_domain(body.get("domain"))
@@ -40,8 +51,13 @@ async def create(gw: Gateway, ident: Identity, body: dict[str, Any]) -> tuple[Su
     if not isinstance(url, str):
         raise BadRequest("url: the receiver's http(s) URL is required")
     await targets.resolve(url, allow_private=gw.settings.webhook_allow_private)
-    if "write_date" not in await gw.fields.get(ident.cred, model):
+    known = await gw.fields.get(ident.cred, model)
+    if "write_date" not in known:
         raise BadRequest(f"{model} keeps no write_date: its changes cannot be watched")
+    strange = [f for f in fields or () if f not in known]
+    if strange:
+        raise InvalidParameters(f"Invalid field {strange[0]!r} on {model!r}")
+    await _try_domain(gw, ident, model, domain)
     sub_id = "wh_" + secrets.token_urlsafe(12)
     secret = signing.new_secret()
     server = gw.tokens.server_secrets
@@ -67,6 +83,15 @@ async def create(gw: Gateway, ident: Identity, body: dict[str, Any]) -> tuple[Su
     if not await gw.tokens.store.add_subscription(sub, cap=cap):
         raise Conflict(f"a user may hold at most {cap} webhook subscriptions: delete one first")
     return sub, secret
+
+
+async def _try_domain(gw: Gateway, ident: Identity, model: str, domain: list[Any]) -> None:
+    """One ``search`` (limit 1) as the caller: Odoo refuses a bad domain or a model the
+    user may not read with its own 4xx, as the watcher's reads would be refused."""
+    resolved = await gw.xmlids.resolve_domain(ident.cred, model, domain)
+    await gw.odoo.call(
+        ident.cred, model, "search", [resolved], {"limit": 1, "context": {"active_test": False}}
+    )
 
 
 def shown(sub: Subscription) -> dict[str, Any]:

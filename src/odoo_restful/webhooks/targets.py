@@ -36,8 +36,12 @@ def parse_url(url: str) -> tuple[str, str, int]:
     """``(scheme, host, port)`` of an http(s) URL without credentials; 400 otherwise."""
     if not isinstance(url, str) or len(url) > MAX_URL_CHARS:
         raise BadRequest(f"url must be an http(s) URL of at most {MAX_URL_CHARS} characters")
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(url.strip())
+        hostname = parts.hostname
+    except ValueError:  # an unclosed or invalid [IPv6] host
+        raise BadRequest("url has an invalid host") from None
+    if parts.scheme not in ("http", "https") or not hostname:
         raise BadRequest("url must be an http:// or https:// URL with a host")
     if parts.username is not None or parts.password is not None:
         raise BadRequest("url must not carry a user name or password")
@@ -45,7 +49,7 @@ def parse_url(url: str) -> tuple[str, str, int]:
         port = parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError:
         raise BadRequest("url has an invalid port") from None
-    return parts.scheme, parts.hostname, port
+    return parts.scheme, hostname, port
 
 
 def forbidden(address: IPAddress) -> str | None:

@@ -14,7 +14,9 @@ Subscriptions are grouped by ``(db, uid, model)``; each group costs Odoo, per po
 
 All calls run as the subscription's user, with the credential sealed in the
 subscription (see ``credential``). A subscription stops (paused, with a note) when
-its user holds no live token any more or Odoo refuses the credential.
+its user holds no live token any more or Odoo refuses the credential, and alone when
+Odoo refuses its own domain (a field or external id gone since it was made): one
+broken subscription never holds back the others of its group.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from ..errors import (
     GatewayError,
     InvalidToken,
     OdooError,
+    SessionExpired,
     Unauthorized,
     UpstreamError,
 )
@@ -162,9 +165,15 @@ class Watcher:
             per_sub[sub.id] = [n for n in names if n in known]
         wanted = list(dict.fromkeys(n for names in per_sub.values() for n in names))
         wanted += [f for f in _ALWAYS if f in known and f not in wanted]
-        domains = {
-            sub.id: await gw.xmlids.resolve_domain(cred, model, sub.domain) for sub, _ in members
-        }
+        domains: dict[str, list[Any]] = {}
+        for sub, state in list(members):
+            try:
+                domains[sub.id] = await gw.xmlids.resolve_domain(cred, model, sub.domain)
+            except OdooError as exc:  # an external id gone since
+                await self._refused(sub, exc)
+                members.remove((sub, state))
+        if not members:
+            return 0, False
         shared = len({_text(d) for d in domains.values()}) == 1
         start = min((state.position for _, state in members), key=_order)
         records, after, full = await feed.read_page(
@@ -179,12 +188,16 @@ class Watcher:
         )
         ids = [int(r["id"]) for r in records]
         matched: dict[str, set[int]] = {}
-        for sub, _ in members:
+        for sub, state in list(members):
             if shared or not domains[sub.id] or not ids:
                 matched[sub.id] = set(ids)
-            else:
-                domain = [["id", "in", ids], *domains[sub.id]]
+                continue
+            domain = [["id", "in", ids], *domains[sub.id]]
+            try:
                 matched[sub.id] = set(await self._search(cred, model, domain))
+            except OdooError as exc:  # its own domain: the group reads on without it
+                await self._refused(sub, exc)
+                members.remove((sub, state))
         gone = await self._deleted(cred, model, members)
         now = self.clock()
         queued = 0
@@ -227,6 +240,14 @@ class Watcher:
             if event in sub.events:
                 out.append(delivery(sub.id, event, model, rid, shown, now))
         return out
+
+    async def _refused(self, sub: Subscription, exc: OdooError) -> None:
+        """Stop one subscription whose own domain Odoo refuses (a field or external id
+        gone since), so that it never holds back the others of its group; a refused
+        credential is the whole group's matter (see ``_group``)."""
+        if isinstance(exc, AccessDenied | SessionExpired):
+            raise exc
+        await self._stop([sub], f"stopped: Odoo refuses its domain ({exc.message})")
 
     async def _deleted(
         self, cred: Credential, model: str, members: list[tuple[Subscription, WatchState]]
