@@ -175,6 +175,12 @@ def test_tokens_cli(tmp_path: Path, odoo_url: str, store: str) -> None:
     assert "purged" in cli("purge-expired").stdout
     # a secret is never taken from the command line
     assert cli("create", "--login", "admin", "--password", "admin").returncode != 0
+    if not store.startswith("postgres"):  # a mistyped store path is said, not made
+        typo = str(tmp_path / "tokns.db")
+        for args in (("list",), ("revoke", "odr_x"), ("purge-expired",)):
+            missing = cli(*args, "--store", typo)
+            assert missing.returncode == 2 and "no token store at" in missing.stderr, args
+        assert not (tmp_path / "tokns.db").exists()
 
 
 def test_secret_rotation_keeps_old_tokens(tmp_path: Path, odoo_url: str, store: str) -> None:

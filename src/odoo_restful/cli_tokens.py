@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import os
 import sys
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -16,7 +17,7 @@ from typing import Any, TypeVar
 import click
 
 from .cli_options import read_secret, setting_option, settings_from_options
-from .compose import open_store
+from .compose import is_postgres, open_store, sqlite_path
 from .errors import GatewayError, OdooUnavailable
 from .scopes import parse_scopes
 from .signin import issue_token
@@ -32,7 +33,19 @@ def _store_option(f: F) -> F:
     return setting_option("store", "Token store: SQLite file path or postgresql:// DSN.")(f)
 
 
-def _run(make: Callable[[TokenStore], Awaitable[T]], store_url: str) -> T:
+def _run(
+    make: Callable[[TokenStore], Awaitable[T]], store_url: str, *, must_exist: bool = True
+) -> T:
+    """Run ``make`` on the opened store. A SQLite file that does not exist is refused
+    (a mistyped ``--store`` would otherwise show an empty new store), except where a
+    command may be the first to use it (``tokens create``)."""
+    if must_exist and not is_postgres(store_url):
+        path = sqlite_path(store_url)
+        if path != ":memory:" and not os.path.exists(path):
+            raise click.UsageError(
+                f"no token store at {path}: check --store (or ODOO_RESTFUL_STORE)"
+            )
+
     async def go() -> T:
         store = open_store(store_url)
         await store.open()
@@ -137,7 +150,7 @@ def create(
             await odoo.close()
         return issued.token, issued.expires_in
 
-    token, expires_in = _run(go, store)
+    token, expires_in = _run(go, store, must_exist=False)
     click.echo(token)
     click.echo(f"expires in {expires_in} s; this token is not shown again", err=True)
 
