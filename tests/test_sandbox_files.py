@@ -250,3 +250,14 @@ def test_report_as_the_salesperson(sandbox: Sandbox) -> None:
     assert get(sandbox, "/report/pdf/sale.report_saleorder/1", sid)[0] == 200
     status, _headers, body = get(sandbox, "/report/pdf/sale.report_saleorder/1,2", sid)
     assert status == 403 and b"top-secret records" in body
+
+
+def test_reports_and_messages_have_a_display_name(admin: Client) -> None:
+    """Computed as in Odoo, never a stored false: a report's is its name, a message's
+    its subject (else the name of the record it is on)."""
+    reports = admin("ir.actions.report", "search_read", [], fields=["name", "display_name"])
+    assert reports and all(r["display_name"] == r["name"] for r in reports)
+    mid = admin("mail.message", "create", {"model": "res.partner", "res_id": 3, "subject": "Hi"})
+    assert admin("mail.message", "read", [mid], ["display_name"]) == [
+        {"id": mid, "display_name": "Hi"}
+    ]

@@ -46,6 +46,7 @@ class MailMessage(BaseModel):
     #: The recorded database's next message id (``message_post`` answered ``[441]``).
     _first_id = 441
     _field_options: ClassVar[dict[str, dict[str, Any]]] = {
+        "display_name": {"store": False},  # computed, as in Odoo (never stored)
         "message_type": {"default": "comment"},
     }
 

@@ -67,6 +67,7 @@ class IrActionsReport(BaseModel):
     _order = "name, id"
     _seed_rows = SEED
     _field_options: ClassVar[dict[str, dict[str, Any]]] = {
+        "display_name": {"store": False},  # computed, as in Odoo (never stored)
         "type": {"default": "ir.actions.report"},
         "report_type": {"default": "qweb-pdf"},
         "binding_type": {"default": "report"},
