@@ -206,6 +206,10 @@ def test_bad_and_foreign_cursors_are_400(feed: Feed) -> None:
     assert resp.status_code == 400  # made for another model
     resp = feed.s.get(f"{feed.url}/api/{MODEL}/exists", params={"ids": "1,x"})
     assert resp.status_code == 400
+    # a search's paging and order do not apply: said, not silently ignored
+    for name, value in (("offset", "10"), ("order", "name desc"), ("cursor", "true")):
+        resp = feed.s.get(f"{feed.url}/api/{MODEL}/changes", params={name: value})
+        assert resp.status_code == 400 and name in resp.json()["message"], (name, resp.text)
 
 
 def _at(second: int) -> str:

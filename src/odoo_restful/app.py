@@ -106,6 +106,15 @@ _WEBHOOK_METHODS: dict[str, tuple[str, ...]] = {
 }
 
 
+#: Literal segments after a model: PUT, PATCH or DELETE there would read the literal
+#: as a record id (a 400 "id must be a positive integer"); they are 405s. POST stays
+#: the call of Odoo's model method of that name (``POST /api/<model>/<method>``).
+_MODEL_LITERAL_METHODS: dict[str, tuple[str, ...]] = {
+    f"/api/{{model}}/{name}": ("GET", "POST")
+    for name in ("aggregate", "changes", "exists", "reports")
+}
+
+
 _REFUSALS: set[Callable[[Request], Awaitable[Response]]] = set()
 
 
@@ -185,6 +194,7 @@ def routes() -> list[BaseRoute]:
         # only: POST /api/{model}/exists stays Odoo's model method route)
         Route("/api/{model}/changes", feed.changes, methods=["GET"]),
         Route("/api/{model}/exists", feed.exists, methods=["GET"]),
+        *_refused(_MODEL_LITERAL_METHODS),
         Route("/api/{model}/{id}", records.read_one, methods=["GET"]),
         Route("/api/{model}/{id}", records.call_model_method, methods=["POST"]),
         Route("/api/{model}/{id}", records.write, methods=["PUT", "PATCH"]),

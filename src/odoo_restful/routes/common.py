@@ -61,6 +61,14 @@ async def request_params(request: Request) -> RequestParams:
     return parsed
 
 
+def call_context(base: dict[str, Any], value: Any) -> dict[str, Any]:
+    """The user's own context (lang, tz) from the token, overridden by the request's."""
+    ctx = dict(base)
+    if value not in (None, ""):
+        ctx.update(params.parse_context(value))
+    return ctx
+
+
 def client_address(request: Request) -> str:
     """The client's address (from a trusted proxy's X-Forwarded-For when configured)."""
     return request.client.host if request.client else "-"

@@ -19,8 +19,7 @@ from ..errors import BadRequest
 from ..files import attachments, binary, content, reports
 from ..files.upload import Upload, read_files
 from ..responses import envelope, raw_page
-from .common import gateway, identify
-from .records import call_context
+from .common import call_context, gateway, identify
 
 
 def _model(request: Request) -> str:

@@ -32,7 +32,7 @@ from ..responses import envelope, raw_page
 from ..scopes import Scopes
 from ..tokens.service import Identity
 from ..values.forms import is_xmlid
-from .common import TOKEN_PARAM, gateway, identify, request_params
+from .common import TOKEN_PARAM, call_context, gateway, identify, request_params
 
 
 def _model(request: Request) -> str:
@@ -55,14 +55,6 @@ def _fields(value: Any) -> Fields:
     """``fields`` as a nested tree when it names related fields, else a flat list."""
     tree = params.parse_field_tree(value)
     return tree if tree is not None else params.parse_fields(value)
-
-
-def call_context(base: dict[str, Any], value: Any) -> dict[str, Any]:
-    """The user's own context (lang, tz) from the token, overridden by the request's."""
-    ctx = dict(base)
-    if value not in (None, ""):
-        ctx.update(params.parse_context(value))
-    return ctx
 
 
 async def _read_kwargs(
