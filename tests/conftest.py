@@ -16,6 +16,7 @@ from odoo_restful.app import create_app
 from odoo_restful.config import Settings
 from odoo_restful.sandbox import Sandbox
 
+from .pg import fresh_database, pg_dsn  # noqa: F401 (pg_dsn: a fixture, for store)
 from .servers import serve_in_thread
 
 LIVE_VARS = ("ODOO_URL", "ODOO_DB", "ODOO_LOGIN", "ODOO_PASSWORD")
@@ -163,3 +164,14 @@ def target(
 @pytest.fixture(scope="module")
 def admin(target: Target) -> requests.Session:
     return target.session()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh token store, each test twice: a SQLite file in ``tmp_path``, then a new
+    PostgreSQL database."""
+    if request.param == "sqlite":
+        yield str(tmp_path / "tokens.db")
+        return
+    with fresh_database(request.getfixturevalue("pg_dsn")) as dsn:
+        yield dsn

@@ -21,7 +21,6 @@ from odoo_restful.config import Settings
 from odoo_restful.sandbox import Sandbox
 
 from .conftest import gateway_settings
-from .pg import fresh_database, pg_dsn  # noqa: F401  (pytest fixture)
 from .servers import serve_in_thread
 
 
@@ -29,15 +28,6 @@ from .servers import serve_in_thread
 def odoo_url() -> Iterator[str]:
     with serve_in_thread(Sandbox().asgi) as url:
         yield url
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield str(tmp_path / "tokens.db")
-        return
-    with fresh_database(request.getfixturevalue("pg_dsn")) as dsn:
-        yield dsn
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,7 @@ import requests
 
 from odoo_restful.sandbox import Sandbox
 
-from .pg import fresh_database, pg_dsn  # noqa: F401  (pytest fixture)
+from .pg import fresh_database, pg_dsn  # noqa: F401 (a fixture)
 from .servers import serve_cli, serve_in_thread
 
 ADMIN_KEY = "70b6df629fce8d93489d66aa448a7cc136165301"
@@ -31,16 +31,6 @@ ADMIN_KEY = "70b6df629fce8d93489d66aa448a7cc136165301"
 def odoo_url() -> Iterator[str]:
     with serve_in_thread(Sandbox().asgi) as url:
         yield url
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """The token store of the test's gateway: a SQLite file, or a fresh PostgreSQL database."""
-    if request.param == "sqlite":
-        yield str(tmp_path / "tokens.db")
-        return
-    with fresh_database(request.getfixturevalue("pg_dsn")) as dsn:
-        yield dsn
 
 
 def expire_all(store: str) -> None:

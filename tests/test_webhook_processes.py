@@ -11,7 +11,6 @@ import signal
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack
-from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -101,16 +100,6 @@ def sandbox_url() -> Iterator[str]:
     # served by the test process: its data outlives every gateway process
     with serve_in_thread(Sandbox().asgi) as url:
         yield url
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh token store: a SQLite file, then a new PostgreSQL database."""
-    if request.param == "sqlite":
-        yield str(tmp_path / "tokens.db")
-        return
-    with fresh_database(request.getfixturevalue("pg_dsn")) as dsn:
-        yield dsn
 
 
 def test_sigkill_with_events_pending_loses_nothing(store: str, sandbox_url: str) -> None:
