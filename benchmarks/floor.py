@@ -12,6 +12,10 @@ against the same upstream stub, at 64 connections:
 * ``asgi-proxy-raw``: the same with the bare minimum of an asyncio HTTP/1.1 client
   (no caps, no timeout, no pool: the floor of any client);
 * ``starlette-proxy``: ``asgi-proxy`` as a Starlette route (no middleware);
+* ``raw-proxy``: no uvicorn and no ASGI at all: an ``asyncio.Protocol`` server on
+  uvloop (httptools parses the request) forwarding with the minimal client, the
+  lowest a Python proxy of this call can cost (``real_odoo.py --floors`` sets it
+  beside the gateway in front of the Odoo-like server);
 * ``gateway``: the real gateway (``odoo-restful serve``), for comparison.
 
 The gap between a floor and the gateway is what the gateway's own layers cost.
@@ -38,6 +42,7 @@ APPS = (
     "asgi-proxy-aiohttp",
     "asgi-proxy-raw",
     "starlette-proxy",
+    "raw-proxy",
     "gateway",
 )
 _HEADERS = {"Content-Type": "application/json", "Accept": "application/json"}
@@ -105,11 +110,47 @@ class RawConnection(asyncio.Protocol):
             self.waiter.set_result((int(head[9:12]), body))
 
 
+class RawServer(asyncio.Protocol):
+    """An HTTP/1.1 server with nothing in it: each request forwarded with ``RawClient``.
+
+    Keep-alive, one request at a time per connection; no headers read, no limits. The
+    answer's head is fixed. Only a floor to measure against."""
+
+    def __init__(self, forward: Any) -> None:
+        import httptools
+
+        self.forward = forward
+        self.parser = httptools.HttpRequestParser(self)
+        self.transport: Any = None
+        self.url = b""
+        self.task: asyncio.Task[None] | None = None
+
+    def connection_made(self, transport: Any) -> None:
+        self.transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        self.parser.feed_data(data)
+
+    def on_url(self, url: bytes) -> None:
+        self.url = url
+
+    def on_message_complete(self) -> None:
+        self.task = asyncio.ensure_future(self.answer(self.url))
+
+    async def answer(self, url: bytes) -> None:
+        _, _, query = url.partition(b"?")
+        body = await self.forward(query)
+        if not self.transport.is_closing():
+            head = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
+            self.transport.write(head + b"content-length: %d\r\n\r\n" % len(body) + body)
+
+
 def build_app(name: str, upstream: str) -> Any:
     import orjson
 
+    from odoo_restful.compose import http_transport
     from odoo_restful.odoo.replies import decode_page
-    from odoo_restful.odoo.transport import Reply, http_transport
+    from odoo_restful.odoo.transport import Reply
     from odoo_restful.responses import raw_page
 
     pages = {n: orjson.dumps(p) for n, p in upstream_stub.Bodies().pages.items()}
@@ -131,12 +172,15 @@ def build_app(name: str, upstream: str) -> Any:
         return orjson.dumps({"jsonrpc": "2.0", "method": "call", "params": params, "id": 1})
 
     async def proxied(limit: int) -> bytes:
-        if name == "asgi-proxy-raw":
+        if name in ("asgi-proxy-raw", "raw-proxy"):
             status, data = await raw_client.request("/jsonrpc", rpc(limit))
             reply = Reply(status, data)
         else:
             reply = await transport.request("POST", "/jsonrpc", rpc(limit), _HEADERS)
         return raw_page(decode_page(reply, "/jsonrpc")).body
+
+    if name == "raw-proxy":
+        return lambda: RawServer(lambda query: proxied(limit_of(query)))
 
     async def asgi(scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -183,6 +227,15 @@ def serve(name: str, port: int, upstream: str) -> None:
         gc.collect()
         gc.freeze()
         gc.set_threshold(50_000, 20, 20)
+    if name == "raw-proxy":
+        import uvloop
+
+        async def raw() -> None:
+            server = await asyncio.get_running_loop().create_server(app, "127.0.0.1", port)
+            await server.serve_forever()
+
+        uvloop.run(raw())
+        return
     uvicorn.run(
         app,
         host="127.0.0.1",

@@ -9,6 +9,13 @@ straight to the stub and through the gateway (``--protocol jsonrpc``, ``web``,
 ``json2``; one worker), at 1 and 8 connections (wrk, one thread), and the gateway
 worker's CPU (utime + stime over the point) is divided by the requests served.
 
+``--floors`` adds two rows that carry none of the gateway's code, through the same
+stub's ``/jsonrpc``: ``floor.py``'s ``asgi-proxy`` (uvicorn and a bare ASGI app
+forwarding with the gateway's HTTP client: the least any ASGI app on uvicorn costs)
+and ``raw-proxy`` (an ``asyncio.Protocol`` server on uvloop and a minimal client, no
+uvicorn: the least a Python proxy of this call costs). Their ratios bound what the
+gateway can reach on this machine.
+
 ``--jsonrpc-extra-ms`` adds CPU to every ``/jsonrpc`` model call only: Odoo 19 checks
 the password and logs a deprecation warning there, which the session route does not
 (0 by default: the stub does not know what that costs on a given server).
@@ -20,8 +27,10 @@ are only worth something on a quiet machine.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -96,6 +105,20 @@ def token(gw: run.Gateway, protocol: str) -> str:
     return found
 
 
+def start_floor(
+    args: argparse.Namespace, tmp: Path, stub_port: int, name: str
+) -> tuple[run.Proc, int]:
+    port = run.free_port()
+    upstream = f"http://127.0.0.1:{stub_port}"
+    cmd = [sys.executable, str(run.HERE / "floor.py"), "serve", name, str(port), upstream]
+    proc = run.start(f"floor-{name}", run.bounded(args.max_seconds, cmd), tmp)
+    run.wait_http(f"http://127.0.0.1:{port}/api/res.partner?limit=10", proc)
+    return proc, port
+
+
+FLOORS = {"raw-proxy": "floor: no uvicorn", "asgi-proxy": "floor: uvicorn + bare ASGI"}
+
+
 def point(
     gen: run.LoadGenerator, load: run.Load, conns: int, seconds: float, pids: list[int]
 ) -> dict[str, Any]:
@@ -114,48 +137,81 @@ def point(
     }
 
 
-def measure_all(args: argparse.Namespace, tmp: Path) -> dict[str, dict[int, dict[str, Any]]]:
+Row = dict[int, dict[str, Any]]  # connections -> the point's figures (medians of rounds)
+
+
+def measure_all(args: argparse.Namespace, tmp: Path) -> dict[str, Row]:
+    """Every server up at once (idle ones cost nothing), then ``--rounds`` rounds, each
+    running every path's points in turn: a slow minute of the machine touches every path
+    alike, and each gateway point is paired with the same round's direct point."""
     gen = run.LoadGenerator(None, prefer_wrk=not args.no_wrk)
     stub_cmd = [sys.executable, str(run.HERE / "upstream_stub.py"), "--port", "0", "--odoo-like"]
     stub_cmd += ["--cpu-ms", str(args.cpu_ms), "--workers", str(args.odoo_workers)]
     stub_cmd += ["--jsonrpc-extra-ms", str(args.jsonrpc_extra_ms)]
     stub = run.start("stub", run.bounded(args.max_seconds, stub_cmd), tmp)
-    rows: dict[str, dict[int, dict[str, Any]]] = {}
-    with run.stopping(stub):
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(run.stopping(stub))
         stub_port = run.wait_ready_line(stub)
         base = f"http://127.0.0.1:{stub_port}"
         query = f"/api/res.partner?limit=10&fields={','.join(FIELDS)}"
+        paths: dict[str, tuple[run.Load, list[int]]] = {}
         for protocol in args.protocols:
-            direct = direct_load(protocol, base, tmp)
-            rows[f"direct {protocol}"] = {
-                c: point(gen, direct, c, args.seconds, []) for c in args.connections
-            }
+            paths[f"direct {protocol}"] = (direct_load(protocol, base, tmp), [])
             gw = start_gateway(args, tmp, stub_port, protocol)
-            with run.stopping(gw.proc):
-                load = run.Load(gw.base + query, token=token(gw, protocol))
-                status, body = run.http("GET", load.url, headers={"access-token": load.token})
-                if status != 200 or json.loads(body)["count"] != 10:
-                    raise RuntimeError(f"gateway over {protocol}: {status} {body[:300]!r}")
-                pids = gw.worker_pids()
-                rows[f"gateway {protocol}"] = {
-                    c: point(gen, load, c, args.seconds, pids) for c in args.connections
-                }
-    return rows
+            stack.enter_context(run.stopping(gw.proc))
+            load = run.Load(gw.base + query, token=token(gw, protocol))
+            status, body = run.http("GET", load.url, headers={"access-token": load.token})
+            if status != 200 or json.loads(body)["count"] != 10:
+                raise RuntimeError(f"gateway over {protocol}: {status} {body[:300]!r}")
+            paths[f"gateway {protocol}"] = (load, gw.worker_pids())
+            if protocol == "jsonrpc" and args.floors:
+                for name, label in FLOORS.items():
+                    floor, port = start_floor(args, tmp, stub_port, name)
+                    stack.enter_context(run.stopping(floor))
+                    pids = [floor.popen.pid, *run.descendants(floor.popen.pid)]
+                    pids = [p for p in pids if "floor.py" in run.cmdline(p)]
+                    paths[f"{label} jsonrpc"] = (run.Load(f"http://127.0.0.1:{port}{query}"), pids)
+        runs: dict[str, dict[int, list[dict[str, Any]]]] = {name: {} for name in paths}
+        for _ in range(args.rounds):
+            for name, (load, pids) in paths.items():
+                for c in args.connections:
+                    runs[name].setdefault(c, []).append(point(gen, load, c, args.seconds, pids))
+    return {
+        name: {c: summarise(pts, runs) for c, pts in by_c.items()} for name, by_c in runs.items()
+    }
 
 
-def table(rows: dict[str, dict[int, dict[str, Any]]], conns: list[int]) -> str:
+def summarise(
+    points: list[dict[str, Any]], runs: dict[str, dict[int, list[dict[str, Any]]]]
+) -> dict[str, Any]:
+    """Medians over the rounds; ``points`` keeps the rounds for the paired ratios."""
+    out: dict[str, Any] = {"rounds": points}
+    for key in ("rps", "p50_ms", "cpu_us"):
+        values = [p[key] for p in points if p[key] is not None]
+        out[key] = statistics.median(values) if values else None
+    out["errors"] = sum(p["errors"] for p in points)
+    return out
+
+
+def paired_ratio(rows: dict[str, Row], name: str, ref: str, conns: int) -> float:
+    """The median over rounds of this path's req/s over the reference's in the same round."""
+    mine, theirs = rows[name][conns]["rounds"], rows[ref][conns]["rounds"]
+    return statistics.median(a["rps"] / b["rps"] for a, b in zip(mine, theirs, strict=True))
+
+
+def table(rows: dict[str, Row], conns: list[int]) -> str:
     few, many = conns[0], conns[-1]
     head = f"| path | {few} connection req/s | p50 ms | {many} connections req/s "
-    head += "| gateway CPU us/req (1 / 8 conns) | errors |"
+    head += f"| gateway (or floor) CPU us/req ({few} / {many} conns) | errors |"
     lines = [head, "|---|---|---|---|---|---|"]
     for name, by_conns in rows.items():
-        kind, protocol = name.split(" ", 1)
+        kind, protocol = name.rsplit(" ", 1)
         a, b = by_conns[few], by_conns[many]
         ratio = ""
-        if kind == "gateway":
+        if kind != "direct":
             for ref in dict.fromkeys((f"direct {protocol}", "direct jsonrpc")):
                 if ref in rows:
-                    ratio += f" ({b['rps'] / rows[ref][many]['rps']:.2f} of {ref})"
+                    ratio += f" ({paired_ratio(rows, name, ref, many):.3f} of {ref})"
         cpu = " / ".join(f"{p['cpu_us']:.0f}" for p in (a, b) if p["cpu_us"] is not None)
         errors = a["errors"] + b["errors"]
         lines.append(
@@ -168,6 +224,9 @@ def table(rows: dict[str, dict[int, dict[str, Any]]], conns: list[int]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10.0, help="per point")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="rounds over every path; medians are shown"
+    )
     parser.add_argument("--cpu-ms", type=float, default=5.0, help="stub CPU per Odoo call")
     parser.add_argument("--jsonrpc-extra-ms", type=float, default=0.0)
     parser.add_argument("--odoo-workers", type=int, default=2)
@@ -179,6 +238,11 @@ def main(argv: list[str] | None = None) -> int:
         choices=("jsonrpc", "web", "json2"),
     )
     parser.add_argument("--pythonpath", default="", help="run a scratch copy of the package")
+    parser.add_argument(
+        "--floors",
+        action="store_true",
+        help="also measure floor.py's raw-proxy and asgi-proxy (no gateway code) on /jsonrpc",
+    )
     parser.add_argument("--no-wrk", action="store_true", help="use loadgen.py")
     parser.add_argument("--max-seconds", type=float, default=1800)
     parser.add_argument("--json", help="also write the raw figures to this file")
@@ -189,7 +253,8 @@ def main(argv: list[str] | None = None) -> int:
         rows = measure_all(args, tmp)
     print(
         f"Odoo-like stub: {args.odoo_workers} processes, {args.cpu_ms:g} ms CPU per call, "
-        f"+{args.jsonrpc_extra_ms:g} ms per /jsonrpc call; {args.seconds:g} s per point; "
+        f"+{args.jsonrpc_extra_ms:g} ms per /jsonrpc call; {args.seconds:g} s per point, "
+        f"median of {args.rounds} rounds (ratios paired by round); "
         f"{os.cpu_count()} CPUs, nothing pinned\n"
     )
     print(table(rows, args.connections))
