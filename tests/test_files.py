@@ -9,7 +9,7 @@ import base64
 import hashlib
 import io
 import zipfile
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Mapping
 from pathlib import Path
 
 import orjson
@@ -21,7 +21,7 @@ from odoo_restful.errors import BadRequest
 from odoo_restful.files import content
 from odoo_restful.files.upload import Base64Sink, MultipartReader, read_files
 from odoo_restful.odoo.large import LargeValue, encode_parts
-from odoo_restful.odoo.transport import InProcessTransport
+from odoo_restful.odoo.transport import InProcessTransport, Reply
 from odoo_restful.sandbox import Sandbox
 
 from .conftest import gateway_settings
@@ -289,3 +289,49 @@ def test_report_with_a_web_session_only_token(tmp_path: Path) -> None:
         gone = requests.get(url + "/api/report/sale.report_saleorder/2", headers=admin, timeout=30)
         assert gone.status_code == 401, gone.text
         assert gone.headers["content-type"] == "application/json"
+
+
+@pytest.mark.parametrize("version", [19, 16])
+def test_report_list_asks_the_users_groups_once_and_only_when_needed(
+    tmp_path: Path, version: int
+) -> None:
+    """A list with no report restricted to groups costs what it did (a ``search`` and a
+    ``search_read``); one with such a report one ``read`` more: the user's own row, with
+    the field of this version (19's ``all_group_ids``, 16's ``groups_id``)."""
+    sent: list[str] = []
+
+    class Recording(InProcessTransport):
+        async def request(
+            self, method: str, path: str, body: bytes, headers: Mapping[str, str]
+        ) -> Reply:
+            if path == "/jsonrpc":
+                sent.append(body.decode())
+            return await super().request(method, path, body, headers)
+
+    transport = Recording(Sandbox(odoo_version=version))
+    settings = gateway_settings(tmp_path, db="sandbox", protocol="jsonrpc")
+    with serve_in_thread(create_app(settings, transport=transport)) as url:
+        for login in ("admin", "demo"):
+            user = _token(url, login, login)
+            sent.clear()
+            plain = requests.get(url + "/api/sale.order/reports", headers=user, timeout=30)
+            assert plain.status_code == 200, plain.text
+            assert [_method(body) for body in sent] == ["search", "search_read"]
+            sent.clear()
+            partners = requests.get(url + "/api/res.partner/reports", headers=user, timeout=30)
+            assert partners.status_code == 200, partners.text
+            assert [_method(body) for body in sent] == ["search", "search_read", "read"]
+            field = "all_group_ids" if version == 19 else "groups_id"
+            call = orjson.loads(sent[-1])["params"]["args"][3:6]
+            assert call == ["res.users", "read", [[_UIDS[login]], [field]]]
+            names = [r["report_name"] for r in partners.json()["data"]]
+            assert names == (["base.report_partner_card"] if login == "admin" else [])
+
+
+_UIDS = {"admin": 2, "demo": 5}
+
+
+def _method(body: str) -> str:
+    """The ORM method of an ``execute_kw`` call (``db, uid, secret, model, method, ...``)."""
+    method: str = orjson.loads(body)["params"]["args"][4]
+    return method

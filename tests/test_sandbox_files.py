@@ -13,6 +13,7 @@ from datetime import datetime
 import pytest
 
 from odoo_restful.sandbox import Sandbox
+from odoo_restful.sandbox.groups import GROUP_IDS, with_implied
 
 from .test_sandbox_orm import Client
 
@@ -250,6 +251,56 @@ def test_report_as_the_salesperson(sandbox: Sandbox) -> None:
     assert get(sandbox, "/report/pdf/sale.report_saleorder/1", sid)[0] == 200
     status, _headers, body = get(sandbox, "/report/pdf/sale.report_saleorder/1,2", sid)
     assert status == 403 and b"top-secret records" in body
+
+
+def test_a_report_restricted_to_groups_still_prints_for_anyone_as_in_odoo(
+    sandbox: Sandbox, nosales: Client
+) -> None:
+    """Odoo's /report route never looks at the report's groups (it reads the report with
+    superuser rights, the records as the user): a user outside them prints it."""
+    assert nosales("ir.actions.report", "search_read", [["id", "=", 2]], ["group_ids"]) == [
+        {"id": 2, "group_ids": [GROUP_IDS["sales_team.group_sale_salesman_all_leads"]]}
+    ]
+    for user in ("demo", "nosales"):
+        status, _headers, body = get(
+            sandbox, "/report/pdf/base.report_partner_card/3", login(sandbox, user)
+        )
+        assert status == 200 and body.startswith(b"%PDF-"), user
+
+
+@pytest.mark.parametrize("version", [19, 16])
+def test_the_groups_of_reports_and_users_by_version(version: int) -> None:
+    """19 says ``group_ids`` on both, and keeps the implied groups in ``all_group_ids``;
+    16 says ``groups_id``, which holds the implied groups too. Each user reads its own."""
+    sandbox = Sandbox(odoo_version=version)
+    admin, demo = Client(sandbox), Client(sandbox, 5, "demo")
+    field = "group_ids" if version == 19 else "groups_id"
+    wrong = "groups_id" if version == 19 else "group_ids"
+    assert demo("ir.actions.report", "read", [2], [field])[0][field] == [21]
+    assert demo.fault("ir.actions.report", "read", [2], [wrong]).name == "builtins.ValueError"
+    given = {"base.group_system", "sales_team.group_sale_manager"}
+    implied = with_implied(tuple(given))
+    assert {"base.group_user", "sales_team.group_sale_salesman_all_leads"} <= implied
+    ids = {name: GROUP_IDS[name] for name in implied}
+    mine = admin("res.users", "read", [2], [field])[0][field]
+    if version == 19:
+        assert mine == sorted(ids[name] for name in given)
+        everything = admin("res.users", "read", [2], ["all_group_ids"])[0]["all_group_ids"]
+        assert everything == sorted(ids.values())
+    else:
+        assert mine == sorted(ids.values())
+        assert admin.fault("res.users", "read", [2], ["all_group_ids"]).name == (
+            "builtins.ValueError"
+        )
+    demo_all = "all_group_ids" if version == 19 else "groups_id"
+    assert demo("res.users", "read", [5], [demo_all])[0][demo_all] == [
+        GROUP_IDS["base.group_user"],
+        GROUP_IDS["sales_team.group_sale_salesman"],
+    ]
+    assert admin("ir.model.data", "check_object_reference", "sales_team", "group_sale_manager") == [
+        "res.groups",
+        GROUP_IDS["sales_team.group_sale_manager"],
+    ]
 
 
 def test_reports_and_messages_have_a_display_name(admin: Client) -> None:

@@ -7,7 +7,9 @@ the gateway opens a web session for the token's user on any protocol
 (``WebSessionClient.fetch``). Odoo's web sign-in takes passwords only (an API key
 is refused on interactive logins), so a token made from an API key cannot print:
 403 ``web_session_required``. Odoo's HTML error pages never reach the client: a
-403 page becomes the gateway's JSON 403 with the AccessError text.
+403 page becomes the gateway's JSON 403 with the AccessError text. A report
+restricted to groups the user is in none of is neither listed nor printed
+(:mod:`.report_groups`).
 """
 
 from __future__ import annotations
@@ -30,12 +32,14 @@ from ..odoo.base import Credential
 from ..odoo.transport import Reply
 from ..scopes import Scopes
 from ..values.forms import is_xmlid
+from . import report_groups
 
 MODEL = "ir.actions.report"
 FIELDS = ["id", "name", "report_name", "report_type", "model"]
 FORMATS = {"pdf": "application/pdf", "html": "text/html"}
 _REPORT_NAME = re.compile(r"^[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)+$")
 _PRE = re.compile(r"<pre[^>]*>(.*?)</pre>", re.S | re.I)
+_ENCODE = msgspec.json.Encoder().encode
 
 
 def parse_name(value: str) -> str:
@@ -88,14 +92,24 @@ def parse_format(value: str | None) -> str:
 async def listing(
     gw: Gateway, cred: Credential, model: str, ctx: dict[str, Any]
 ) -> list[msgspec.Raw]:
-    """The model's reports, for a user who may read the model: every internal user may
-    read ``ir.actions.report``, but printing reads the records (Odoo's 403 otherwise),
-    so a user without read rights on the model hears that here (one ``search`` of at
-    most one id, as the user: Odoo's AccessError, also for transient models)."""
+    """The model's reports this user may print, for a user who may read the model:
+    every internal user may read ``ir.actions.report``, but printing reads the records
+    (Odoo's 403 otherwise), so a user without read rights on the model hears that here
+    (one ``search`` of at most one id, as the user: Odoo's AccessError, also for
+    transient models). Reports restricted to groups the user is in none of are left
+    out (:mod:`.report_groups`: one more ``read`` when a report names groups)."""
     await gw.odoo.call(cred, model, "search", [[]], {"limit": 1, "context": ctx})
-    kwargs = {"fields": FIELDS, "order": "name, id", "context": ctx}
+    fields = await report_groups.field_names(gw)
+    kwargs = {"fields": [*FIELDS, fields[0]], "order": "name, id", "context": ctx}
     domain = [["model", "=", model]]
-    return await gw.odoo.call_page(cred, MODEL, "search_read", [domain], kwargs)
+    rows = await gw.odoo.call(cred, MODEL, "search_read", [domain], kwargs)
+    if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+        raise UpstreamError(f"Odoo answered no list of {MODEL} records")
+    shown = await report_groups.printable(gw, cred, rows, fields, ctx)
+    return [
+        msgspec.Raw(_ENCODE({key: value for key, value in row.items() if key != fields[0]}))
+        for row in shown
+    ]
 
 
 async def render(
@@ -108,12 +122,13 @@ async def render(
     ctx: dict[str, Any],
 ) -> tuple[bytes, list[int]]:
     """The rendered report, and the ids of its records (external ids resolved)."""
+    fields = await report_groups.field_names(gw)
     rows = await gw.odoo.call(
         cred,
         MODEL,
         "search_read",
         [[["report_name", "=", name]]],
-        {"fields": ["model", "report_type"], "limit": 1, "context": ctx},
+        {"fields": ["model", "report_type", fields[0]], "limit": 1, "context": ctx},
     )
     if not rows or not isinstance(rows[0], dict):
         raise MissingError(f"no report named {name!r} (or this user may not see it)")
@@ -127,6 +142,7 @@ async def render(
             "Odoo signs in there with a password only: request a token with the user's "
             "password (not an API key) to print reports"
         )
+    await report_groups.check(gw, cred, rows[0], name, fields, ctx)
     ids = await resolve_ids(gw, cred, model if isinstance(model, str) else None, refs)
     reply = await gw.odoo.web.fetch(cred, f"/report/{fmt}/{name}/{','.join(map(str, ids))}")
     return _body(reply, FORMATS[fmt], name), ids

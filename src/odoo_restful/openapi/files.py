@@ -176,6 +176,9 @@ def file_paths(model: str, fields: FieldsInfo, options: DocumentOptions) -> dict
             "tags": tag,
             "operationId": f"list_reports_{slug}",
             "summary": f"The reports this user may print for {model}",
+            "description": "Reports restricted to groups (the report's Groups) are "
+            "listed only to a member of one of them, as in Odoo's Print menu; printing "
+            "one is a 403 for anyone else.",
             "responses": {
                 "200": json_ok("Report actions.", _envelope_inline(_REPORT)),
                 **responses(_FILE_ERRORS),
@@ -204,6 +207,9 @@ def report_paths() -> dict[str, Any]:
                 "operationId": "render_report",
                 "summary": "A report rendered by Odoo for the token's user (PDF, or HTML); "
                 "needs a token made with a password (Odoo's web sign-in), not an API key",
+                "description": "A report restricted to groups (the report's Groups) the "
+                "user is in none of is a 403 `access_error`, though Odoo's own route "
+                "would render it: the API follows Odoo's Print menu.",
                 "parameters": [
                     {
                         "name": "report_name",

@@ -83,10 +83,12 @@ def load(registry: Registry) -> None:
     _load_products(env, seed["product"])
     _load_orders(env, seed["sale.order"])
     models_ir.load(env)
+    profile = profiles.current()
     for model, cls in registry.models.items():
         # Models defined with their own small seed (report actions) and first ids.
         for vals in getattr(cls, "_seed_rows", ()):
-            _put(env[model], dict(vals))
+            # written with the 19 field names, stored under this version's
+            _put(env[model], {profile.field_name(model, k): v for k, v in vals.items()})
         first_id = getattr(cls, "_first_id", None)
         if first_id:
             registry.store.set_sequence(model, first_id)

@@ -19,6 +19,36 @@ PROFILE_GROUPS: dict[str, frozenset[str]] = {
     "portal": frozenset({"base.group_portal"}),
 }
 
+#: ``res.groups`` ids of the groups the sandbox knows. The recordings show no group
+#: ids, so these are the sandbox's own numbers (its ``ir.model.data`` names them).
+GROUP_IDS: dict[str, int] = {
+    "base.group_user": 1,
+    "base.group_erp_manager": 2,
+    "base.group_system": 3,
+    "base.group_portal": 10,
+    "sales_team.group_sale_salesman": 20,
+    "sales_team.group_sale_salesman_all_leads": 21,
+    "sales_team.group_sale_manager": 22,
+}
+
+#: What each group implies (Odoo's ``implied_ids`` in base's and sales_team's data).
+IMPLIED: dict[str, tuple[str, ...]] = {
+    "base.group_erp_manager": ("base.group_user",),
+    "base.group_system": ("base.group_erp_manager",),
+    "sales_team.group_sale_salesman": ("base.group_user",),
+    "sales_team.group_sale_salesman_all_leads": ("sales_team.group_sale_salesman",),
+    "sales_team.group_sale_manager": ("sales_team.group_sale_salesman_all_leads",),
+}
+
+#: The groups each profile's users are given (19's ``res.users.group_ids``); the
+#: groups they imply come on top (19's ``all_group_ids``, 16's ``groups_id``).
+EXPLICIT_GROUPS: dict[str, tuple[str, ...]] = {
+    "system": ("base.group_system", "sales_team.group_sale_manager"),
+    "user": ("base.group_user", "sales_team.group_sale_salesman"),
+    "nosales": ("base.group_user",),
+    "portal": ("base.group_portal",),
+}
+
 #: Group names as Odoo prints them in the field access error, in Odoo's order.
 GROUP_NAMES: dict[str, str] = {
     "base.group_user": "Role / User",
@@ -51,3 +81,22 @@ def field_error(
         f"({model}). Please contact your system administrator.\n\nOperation: {operation}\n"
         f"User: {uid}\nGroups: allowed for groups {names}"
     )
+
+
+def with_implied(xmlids: tuple[str, ...]) -> frozenset[str]:
+    """``xmlids`` and every group they imply, transitively."""
+    found: set[str] = set()
+    todo = list(xmlids)
+    while todo:
+        group = todo.pop()
+        if group not in found:
+            found.add(group)
+            todo.extend(IMPLIED.get(group, ()))
+    return frozenset(found)
+
+
+def user_group_ids(profile: str, *, implied: bool) -> list[int]:
+    """The ``res.groups`` ids of a user of ``profile``: as given, or with implied ones."""
+    given = EXPLICIT_GROUPS.get(profile, ())
+    names = with_implied(given) if implied else frozenset(given)
+    return sorted(GROUP_IDS[name] for name in names)

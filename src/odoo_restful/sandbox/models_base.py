@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from . import api, profiles
+from . import api, groups, profiles
 from .errors import SqlConstraintError, UserError, ValidationError
 from .fields import to_cache
 from .models_mail import MailThread
@@ -304,6 +304,9 @@ class ResUsers(BaseModel):
         "company_ids": {"default": [1]},
         "lang": {"default": "en_US"},
         "notification_type": {"default": "email"},
+        # the user's profile decides its rights (see access.py): its groups follow it
+        "group_ids": {"store": False, "readonly": True},
+        "all_group_ids": {"store": False},
     }
 
     def value(self, rid: int, fname: str) -> Any:
@@ -313,6 +316,19 @@ class ResUsers(BaseModel):
 
     def _compute_share(self, rid: int) -> bool:
         return self.rows[rid].get("_profile") == "portal"
+
+    def _compute_group_ids(self, rid: int) -> list[int]:
+        """The groups given (19), or with the implied ones too (16's ``groups_id``)."""
+        implied = profiles.current().user_groups_implied
+        return groups.user_group_ids(self._profile_of(rid), implied=implied)
+
+    _compute_groups_id = _compute_group_ids  # Odoo 16's name of the field
+
+    def _compute_all_group_ids(self, rid: int) -> list[int]:
+        return groups.user_group_ids(self._profile_of(rid), implied=True)
+
+    def _profile_of(self, rid: int) -> str:
+        return str(self.rows[rid].get("_profile", "system" if rid == 1 else "nosales"))
 
     def _before_insert(self, vals: dict[str, Any], related: dict[str, Any]) -> None:
         if vals.get("partner_id"):

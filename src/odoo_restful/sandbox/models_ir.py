@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import access, api, catalog
+from .groups import GROUP_IDS
 from .orm import BaseModel, Env
 
 _RO = {"store": False}
@@ -50,6 +51,11 @@ XMLIDS: tuple[tuple[int, str, str, str, int], ...] = (
     # Odoo's sale demo data names its orders so (the report tests name one by it)
     (70, "sale", "sale_order_1", "sale.order", 1),
     (71, "sale", "sale_order_2", "sale.order", 2),
+    # the groups of groups.py (reports restricted to groups, users' groups)
+    *(
+        (80 + n, xmlid.partition(".")[0], xmlid.partition(".")[2], "res.groups", gid)
+        for n, (xmlid, gid) in enumerate(GROUP_IDS.items())
+    ),
 )
 
 

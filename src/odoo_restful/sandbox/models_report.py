@@ -5,13 +5,21 @@ Rendering is the HTTP route ``/report/pdf|html/<report_name>/<ids>`` (see
 ``render_qweb_pdf`` any more, which the generic method checks already answer.
 The seed has the sales order report of the recordings and a partner report
 (a sandbox example, so that a model with several reports can be tried).
+
+``group_ids`` (``groups_id`` before Odoo 19) restricts a report to groups. Odoo
+uses it to hide the report from the Print menu of the other users
+(``ir.actions.actions.get_bindings``); the ``/report`` route does not check it (the
+report is looked up with superuser rights, the records read as the user), and
+neither does the sandbox. The partner report is restricted to "Sales / User: All
+Documents", which the administrators have (implied by "Sales / Administrator") and
+the salesperson demo and nosales do not.
 """
 
 from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from . import schema
+from . import groups, schema
 from .orm import BaseModel
 
 _REPORT_TYPES = [["qweb-html", "HTML"], ["qweb-pdf", "PDF"], ["qweb-text", "Text"]]
@@ -35,6 +43,7 @@ schema.register(
         ),
         ("attachment_use", "boolean", "Reload from Attachment", "", None),
         ("attachment", "char", "Save as Attachment Prefix", "", None),
+        ("group_ids", "many2many", "Groups", "", "res.groups"),
     ],
 )
 
@@ -57,6 +66,7 @@ SEED: tuple[dict[str, Any], ...] = (
         "report_name": "base.report_partner_card",
         "report_file": "base.report_partner_card",
         "print_report_name": "'Contact - %s' % (object.name)",
+        "group_ids": [groups.GROUP_IDS["sales_team.group_sale_salesman_all_leads"]],
     },
 )
 

@@ -160,10 +160,17 @@ class BaseModel(Base):
         cached = by_version.get(profile.major)
         if cached is None:
             cached = {}
+            # options are keyed by the 19 names: a field renamed or dropped here follows
+            dropped = profile.dropped_fields.get(cls._name, frozenset())
+            wanted = {
+                profile.field_name(cls._name, fname): opts
+                for fname, opts in cls._field_options.items()
+                if fname not in dropped
+            }
             for fld in profile.adapt_fields(cls._name, load_fields(cls._name)):
-                options = cls._field_options.get(fld.name, {})
+                options = wanted.get(fld.name, {})
                 cached[fld.name] = replace(fld, **options) if options else fld
-            for fname in cls._field_options:
+            for fname in wanted:
                 if fname not in cached:
                     raise KeyError(f"{cls._name}: options for unknown field {fname!r}")
             for fld in cached.values():

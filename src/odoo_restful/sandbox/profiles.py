@@ -66,6 +66,11 @@ class Profile:
     renamed_fields: dict[str, dict[str, str]] = field(default_factory=dict)
     #: Extra selection values: (model, field) -> [(value, label)] appended.
     extra_selection: dict[tuple[str, str], list[tuple[str, str]]] = field(default_factory=dict)
+    #: 19 fields this version does not have: model -> names.
+    dropped_fields: dict[str, frozenset[str]] = field(default_factory=dict)
+    #: res.users' group field (16's ``groups_id``) holds the implied groups too; 19's
+    #: ``group_ids`` holds the groups given, ``all_group_ids`` adds the implied ones.
+    user_groups_implied: bool = False
 
     @property
     def version_info(self) -> dict[str, Any]:
@@ -147,8 +152,11 @@ class Profile:
     def adapt_fields(self, model: str, fields: list[Field]) -> list[Field]:
         """``model``'s 19 field definitions as this version has them."""
         renamed = self.renamed_fields.get(model, {})
+        dropped = self.dropped_fields.get(model, frozenset())
         adapted = []
         for fld in fields:
+            if fld.name in dropped:
+                continue
             changes: dict[str, Any] = {}
             if fld.name in renamed:
                 changes["name"] = renamed[fld.name]
@@ -208,7 +216,14 @@ ODOO_16 = Profile(
         {"formatted_read_group", "web_read", "has_access", "get_available_models"}
     ),
     renamed_kwargs={("web_search_read", "fields"): "specification"},
-    renamed_fields={"sale.order.line": {"product_uom_id": "product_uom", "tax_ids": "tax_id"}},
+    renamed_fields={
+        "sale.order.line": {"product_uom_id": "product_uom", "tax_ids": "tax_id"},
+        # renamed in Odoo 19 (16, 17 and 18 say groups_id)
+        "ir.actions.report": {"group_ids": "groups_id"},
+        "res.users": {"group_ids": "groups_id"},
+    },
+    dropped_fields={"res.users": frozenset({"all_group_ids"})},
+    user_groups_implied=True,
     extra_selection={
         ("sale.order", "state"): [("done", "Locked")],
         ("res.partner", "type"): [("private", "Private Address")],

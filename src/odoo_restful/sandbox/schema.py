@@ -156,6 +156,8 @@ _SMALL: dict[str, list[Spec]] = {
             "q",
             [["email", "Handle by Emails"], ["inbox", "Handle in Odoo"]],
         ),
+        ("group_ids", "many2many", "Groups", "", "res.groups"),
+        ("all_group_ids", "many2many", "Groups and implied groups", "r", "res.groups"),
     ],
     "res.users.apikeys.description": [
         ("name", "char", "Description", "q", None),
