@@ -17,6 +17,7 @@ from odoo_restful.config import Settings
 from odoo_restful.sandbox import Sandbox
 
 from .pg import fresh_database, pg_dsn  # noqa: F401 (pg_dsn: a fixture, for store)
+from .sandbox_fixtures import sandbox, sb_admin, sb_demo, sb_nosales, sb_portal  # noqa: F401
 from .servers import serve_in_thread
 
 LIVE_VARS = ("ODOO_URL", "ODOO_DB", "ODOO_LOGIN", "ODOO_PASSWORD")
