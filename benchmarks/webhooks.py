@@ -18,47 +18,39 @@ process, not counted), a receiver on loopback notes when each event arrives.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import requests
-import uvicorn
 
 from odoo_restful.app import create_app
 from odoo_restful.config import Settings
 from odoo_restful.sandbox import Sandbox
 
+# The tests' servers and webhook receiver, one home for both: the repository root
+# on sys.path (benchmarks/ is there already when a script of it runs).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.servers import BodyTap, serve_in_thread
+from tests.webhook_receiver import Receiver, receiver
+
 MODEL = "res.partner"
+HOOK = "/hook"
 
 
-class CountingSandbox:
+class CountingSandbox(BodyTap):
     """The sandbox as ASGI, counting ``execute_kw`` calls by method."""
 
     def __init__(self, sandbox: Sandbox) -> None:
-        self.sandbox = sandbox
+        super().__init__(sandbox)
         self.calls: Counter[str] = Counter()
 
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await self.sandbox.asgi(scope, receive, send)
-            return
-        chunks = []
-        while True:
-            message = await receive()
-            chunks.append(message.get("body", b""))
-            if not message.get("more_body"):
-                break
-        body = b"".join(chunks)
+    async def peek(self, scope: Any, body: bytes, send: Any) -> bool:
         try:
             params = json.loads(body).get("params", {}) if body else {}
         except ValueError:
@@ -70,16 +62,7 @@ class CountingSandbox:
             self.calls[str(params.get("method"))] += 1
         else:
             self.calls["(other)"] += 1
-        sent = False
-
-        async def replay() -> Any:
-            nonlocal sent
-            if sent:
-                return {"type": "http.disconnect"}
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-
-        await self.sandbox.asgi(scope, replay, send)
+        return True
 
 
 def direct(sandbox: Sandbox, method: str, *args: Any, **kw: Any) -> Any:
@@ -99,50 +82,14 @@ def direct(sandbox: Sandbox, method: str, *args: Any, **kw: Any) -> Any:
     return json.loads(reply)["result"]
 
 
-class Arrivals:
-    def __init__(self) -> None:
-        self.at: dict[str, float] = {}  # record name -> first arrival
-        self.lock = threading.Lock()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        arrivals = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("content-length") or 0))
-                now = time.time()
-                name = (json.loads(body)["data"].get("record") or {}).get("name")
-                with arrivals.lock:
-                    if isinstance(name, str):
-                        arrivals.at.setdefault(name, now)
-                self.send_response(204)
-                self.end_headers()
-
-            def log_message(self, *args: Any) -> None:
-                return None
-
-        return Handler
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-
-
-@contextlib.contextmanager
-def serve(app: Any) -> Iterator[str]:
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
+def arrivals(rx: Receiver) -> dict[str, float]:
+    """Record name -> the first arrival of an event showing it."""
+    at: dict[str, float] = {}
+    for r in rx.on(HOOK):
+        name = (r.json()["data"].get("record") or {}).get("name")
+        if isinstance(name, str):
+            at.setdefault(name, r.at)
+    return at
 
 
 def pct(values: list[float], q: float) -> float:
@@ -160,9 +107,11 @@ def main() -> None:
     opts = ap.parse_args()
     sandbox = Sandbox()
     counting = CountingSandbox(sandbox)
-    arrivals = Arrivals()
-    threading.Thread(target=arrivals.server.serve_forever, daemon=True).start()
-    with tempfile.TemporaryDirectory() as tmp, serve(counting) as odoo_url:
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        receiver() as rx,
+        serve_in_thread(counting) as odoo_url,
+    ):
         settings = Settings(
             odoo_url=odoo_url,
             default_db="sandbox",
@@ -172,7 +121,7 @@ def main() -> None:
             webhook_poll_seconds=opts.poll,
             webhook_max_per_user=1000,
         )
-        with serve(create_app(settings)) as url:
+        with serve_in_thread(create_app(settings), timeout=60) as url:
             token = requests.post(
                 url + "/api/auth/token",
                 json={"login": "admin", "password": "admin", "db": "sandbox"},
@@ -183,7 +132,7 @@ def main() -> None:
             rid = direct(sandbox, "create", [{"name": "bench"}])[0]
 
             def subscribe() -> str:
-                body = {"model": MODEL, "url": arrivals.url, "fields": ["name"]}
+                body = {"model": MODEL, "url": rx.url + HOOK, "fields": ["name"]}
                 resp = s.post(url + "/api/webhooks", json=body, timeout=30)
                 resp.raise_for_status()
                 sub_id: str = resp.json()["id"]
@@ -204,12 +153,13 @@ def main() -> None:
             time.sleep(opts.poll * 2 + 2)
             # A write is delivered by the first event showing it or a later write (writes
             # between two polls are read as one change: the record as it is then).
+            at = arrivals(rx)
             delays, seen = [], float("inf")
             for name, at in reversed(list(written.items())):
-                seen = min(seen, arrivals.at.get(name, float("inf")))
+                seen = min(seen, at.get(name, float("inf")))
                 if seen != float("inf"):
                     delays.append(seen - at)
-            events = sum(1 for name in written if name in arrivals.at)
+            events = sum(1 for name in written if name in at)
             s.delete(f"{url}/api/webhooks/{sub}", timeout=30)
             print(f"poll interval {opts.poll:g} s, one subscription, {len(written)} writes")
             print()
@@ -237,7 +187,6 @@ def main() -> None:
                 print(f"| {count} | {rate:.1f} ({detail}) | {rate / count:.2f} |")
                 for sub_id in subs:
                     s.delete(f"{url}/api/webhooks/{sub_id}", timeout=30)
-    arrivals.server.shutdown()
     sys.stdout.flush()
 
 

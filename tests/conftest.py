@@ -3,6 +3,7 @@ variables are set, in front of a real Odoo."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from odoo_restful.config import Settings
 from odoo_restful.sandbox import Sandbox
 
 from .pg import fresh_database, pg_dsn  # noqa: F401 (pg_dsn: a fixture, for store)
+from .sandbox_fixtures import sandbox, sb_admin, sb_demo, sb_nosales, sb_portal  # noqa: F401
 from .servers import serve_in_thread
 
 LIVE_VARS = ("ODOO_URL", "ODOO_DB", "ODOO_LOGIN", "ODOO_PASSWORD")
@@ -73,7 +75,8 @@ class Target:
 def gateway_settings(tmp: Path, **overrides: Any) -> Settings:
     if "db" in overrides:  # the tests say db=, as the --db flag does
         overrides["default_db"] = overrides.pop("db")
-    return Settings(store=str(tmp / "tokens.db"), secret_file=str(tmp / "secret.key"), **overrides)
+    overrides.setdefault("store", str(tmp / "tokens.db"))
+    return Settings(secret_file=str(tmp / "secret.key"), **overrides)
 
 
 SANDBOX_KEYS = {
@@ -166,12 +169,24 @@ def admin(target: Target) -> requests.Session:
     return target.session()
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh token store, each test twice: a SQLite file in ``tmp_path``, then a new
-    PostgreSQL database."""
-    if request.param == "sqlite":
-        yield str(tmp_path / "tokens.db")
+#: the token stores every store-backed test runs on
+STORES = ["sqlite", "postgres"]
+
+
+@contextlib.contextmanager
+def store_of(kind: str, tmp: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A fresh token store location: a SQLite file in ``tmp``, or a new PostgreSQL
+    database on the tests' server (shared by ``store`` and module-scoped fixtures)."""
+    if kind == "sqlite":
+        yield str(tmp / "tokens.db")
         return
     with fresh_database(request.getfixturevalue("pg_dsn")) as dsn:
         yield dsn
+
+
+@pytest.fixture(params=STORES)
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh token store, each test twice: a SQLite file in ``tmp_path``, then a new
+    PostgreSQL database."""
+    with store_of(request.param, tmp_path, request) as location:
+        yield location

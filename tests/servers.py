@@ -106,41 +106,61 @@ def serve_cli(
             output.close()
 
 
-class SlowCreates:
-    """The sandbox over HTTP, with every ``create`` held for ``delay`` seconds and counted."""
+class BodyTap:
+    """An ASGI app (the sandbox by default) behind a tap that reads each HTTP request's
+    body whole and shows it to :meth:`peek` (to count, delay or refuse it) before the app
+    gets it, replayed. The one home of that dance for tests and benchmarks."""
 
-    def __init__(self, delay: float) -> None:
-        self.sandbox = Sandbox()
-        self.delay = delay
-        self.creates = 0
-        self.fail_next = False
+    def __init__(self, sandbox: Sandbox | None = None) -> None:
+        self.sandbox = sandbox or Sandbox()
+        self.app: Any = self.sandbox.asgi
+
+    async def peek(self, scope: Any, body: bytes, send: Any) -> bool:
+        """Look at one request; False when it was answered here (with ``send``)."""
+        return True
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
-            await self.sandbox.asgi(scope, receive, send)
+            await self.app(scope, receive, send)
             return
-        chunks = []
-        while True:
+        chunks: list[bytes] = []
+        more = True
+        while more:
             message = await receive()
             chunks.append(message.get("body", b""))
-            if not message.get("more_body"):
-                break
+            more = message.get("more_body", False)
         body = b"".join(chunks)
-        if b'"create"' in body:
-            self.creates += 1
-            await asyncio.sleep(self.delay)
-            if self.fail_next:
-                self.fail_next = False
-                await send({"type": "http.response.start", "status": 500, "headers": []})
-                await send({"type": "http.response.body", "body": b"boom"})
-                return
+        if not await self.peek(scope, body, send):
+            return
         sent = False
 
         async def replay() -> Any:
             nonlocal sent
-            if sent:
-                return {"type": "http.disconnect"}
+            if sent:  # the body is gone: whatever comes next (a disconnect) is real
+                return await receive()
             sent = True
             return {"type": "http.request", "body": body, "more_body": False}
 
-        await self.sandbox.asgi(scope, replay, send)
+        await self.app(scope, replay, send)
+
+
+class SlowCreates(BodyTap):
+    """The sandbox over HTTP, with every ``create`` held for ``delay`` seconds and counted."""
+
+    def __init__(self, delay: float) -> None:
+        super().__init__()
+        self.delay = delay
+        self.creates = 0
+        self.fail_next = False
+
+    async def peek(self, scope: Any, body: bytes, send: Any) -> bool:
+        if b'"create"' not in body:
+            return True
+        self.creates += 1
+        await asyncio.sleep(self.delay)
+        if self.fail_next:
+            self.fail_next = False
+            await send({"type": "http.response.start", "status": 500, "headers": []})
+            await send({"type": "http.response.body", "body": b"boom"})
+            return False
+        return True

@@ -15,7 +15,7 @@ from odoo_restful.app import create_app
 from odoo_restful.sandbox import Sandbox
 
 from .conftest import gateway_settings
-from .servers import free_port, serve_in_thread
+from .servers import BodyTap, free_port, serve_in_thread
 
 
 def test_odoo_unreachable_is_503_with_retry_after(tmp_path: Path) -> None:
@@ -148,40 +148,24 @@ def test_gateway_over_the_aiohttp_client(tmp_path: Path) -> None:
     ]
 
 
-def _slow_sign_in(app: Any, delay: float) -> Any:
+class SlowSignIn(BodyTap):
     """The sandbox, but sign-in calls take ``delay`` seconds (everything else is quick)."""
 
-    async def slow(scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await app(scope, receive, send)
-            return
-        chunks, more = [], True
-        while more:
-            message = await receive()
-            chunks.append(message.get("body", b""))
-            more = message.get("more_body", False)
-        body = b"".join(chunks)
+    def __init__(self, delay: float) -> None:
+        super().__init__()
+        self.delay = delay
+
+    async def peek(self, scope: Any, body: bytes, send: Any) -> bool:
         if b"authenticate" in body or b'"login"' in body:
-            await asyncio.sleep(delay)
-        sent = False
-
-        async def replay() -> dict[str, Any]:
-            nonlocal sent
-            if sent:
-                return await receive()
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-
-        await app(scope, replay, send)
-
-    return slow
+            await asyncio.sleep(self.delay)
+        return True
 
 
 @pytest.mark.parametrize("client", ["builtin", "aiohttp"])
 def test_slow_odoo_is_504_and_the_gateway_keeps_serving(tmp_path: Path, client: str) -> None:
     settings = dict(db="sandbox", protocol="jsonrpc", odoo_timeout=0.5, odoo_client=client)
     with (
-        serve_in_thread(_slow_sign_in(Sandbox().asgi, 3.0)) as odoo_url,
+        serve_in_thread(SlowSignIn(3.0)) as odoo_url,
         serve_in_thread(
             create_app(gateway_settings(tmp_path, odoo_url=odoo_url, **settings))
         ) as url,

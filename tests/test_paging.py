@@ -9,7 +9,8 @@ from odoo_restful import paging
 from odoo_restful.errors import BadRequest
 from odoo_restful.sandbox import Sandbox
 
-from .test_sandbox_orm import NOW, Client
+from .sandbox_fixtures import Client
+from .test_sandbox_orm import NOW
 
 FIELDS = {
     "name": {"type": "char", "store": True},

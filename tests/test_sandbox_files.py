@@ -15,31 +15,11 @@ import pytest
 from odoo_restful.sandbox import Sandbox
 from odoo_restful.sandbox.groups import GROUP_IDS, with_implied
 
-from .test_sandbox_orm import Client
+from .sandbox_fixtures import Client
 
 NOW = datetime(2026, 11, 29, 18, 19, 34)
 NOTE = b"Recorded by recorder2.py for the odoo-wire-19b fixtures....\n"
 DENIED = "odoo.exceptions.AccessError"
-
-
-@pytest.fixture
-def sandbox() -> Sandbox:
-    return Sandbox(now=lambda: NOW)
-
-
-@pytest.fixture
-def admin(sandbox: Sandbox) -> Client:
-    return Client(sandbox)
-
-
-@pytest.fixture
-def nosales(sandbox: Sandbox) -> Client:
-    return Client(sandbox, 7, "nosales")
-
-
-@pytest.fixture
-def portal(sandbox: Sandbox) -> Client:
-    return Client(sandbox, 6, "portal")
 
 
 def login(sandbox: Sandbox, user: str) -> str:
@@ -65,15 +45,15 @@ def attach(client: Client, model: str = "res.partner", rid: int = 9) -> int:
 # --- binaries and attachments ------------------------------------------------------------
 
 
-def test_binary_field_reads_as_base64(admin: Client) -> None:
-    (row,) = admin("res.partner", "read", [9], ["image_128"])
+def test_binary_field_reads_as_base64(sb_admin: Client) -> None:
+    (row,) = sb_admin("res.partner", "read", [9], ["image_128"])
     assert base64.b64decode(row["image_128"]).startswith(b"\x89PNG\r\n\x1a\n")
 
 
-def test_attachment_facts(admin: Client) -> None:
-    rid = attach(admin)
+def test_attachment_facts(sb_admin: Client) -> None:
+    rid = attach(sb_admin)
     assert rid == 928  # the recorded database's next id
-    (row,) = admin(
+    (row,) = sb_admin(
         "ir.attachment", "read", [rid], ["name", "mimetype", "file_size", "datas", "checksum"]
     )
     assert row == {
@@ -84,55 +64,55 @@ def test_attachment_facts(admin: Client) -> None:
         "datas": base64.b64encode(NOTE).decode(),
         "checksum": "53792074a482e458b6505175a3e2c125bceb4f5b",
     }
-    png = admin(
+    png = sb_admin(
         "ir.attachment",
         "create",
         {
             "name": "noext",
-            "datas": admin("res.partner", "read", [9], ["image_1920"])[0]["image_1920"],
+            "datas": sb_admin("res.partner", "read", [9], ["image_1920"])[0]["image_1920"],
         },
     )
-    (image,) = admin("ir.attachment", "read", [png], ["mimetype", "res_name"])
+    (image,) = sb_admin("ir.attachment", "read", [png], ["mimetype", "res_name"])
     assert image["mimetype"] == "image/png" and image["res_name"] is False
     # an attachment's display_name is its name, as in Odoo (computed, never stored)
-    assert admin("ir.attachment", "read", [rid, png], ["display_name"]) == [
+    assert sb_admin("ir.attachment", "read", [rid, png], ["display_name"]) == [
         {"id": rid, "display_name": "recorder-note.txt"},
         {"id": png, "display_name": "noext"},
     ]
-    admin("ir.attachment", "write", [rid], {"datas": base64.b64encode(b"abc").decode()})
-    (changed,) = admin("ir.attachment", "read", [rid], ["file_size", "checksum"])
+    sb_admin("ir.attachment", "write", [rid], {"datas": base64.b64encode(b"abc").decode()})
+    (changed,) = sb_admin("ir.attachment", "read", [rid], ["file_size", "checksum"])
     assert changed == {"id": rid, "file_size": 3, "checksum": hashlib.sha1(b"abc").hexdigest()}
-    assert admin("ir.attachment", "unlink", [rid]) is True
+    assert sb_admin("ir.attachment", "unlink", [rid]) is True
 
 
 def test_attachment_access_follows_the_record(
-    admin: Client, nosales: Client, portal: Client
+    sb_admin: Client, sb_nosales: Client, sb_portal: Client
 ) -> None:
-    on_partner = attach(admin, "res.partner", 9)
-    on_order = attach(admin, "sale.order", 2)
-    assert [r["id"] for r in nosales("ir.attachment", "read", [on_partner], ["name"])] == [
+    on_partner = attach(sb_admin, "res.partner", 9)
+    on_order = attach(sb_admin, "sale.order", 2)
+    assert [r["id"] for r in sb_nosales("ir.attachment", "read", [on_partner], ["name"])] == [
         on_partner
     ]
-    assert nosales("ir.attachment", "search", []) == [on_partner]
-    assert nosales.fault("ir.attachment", "read", [on_order], ["name"]).name == DENIED
-    assert nosales.fault("ir.attachment", "unlink", [on_partner]).name == DENIED
-    fault = nosales.fault(
+    assert sb_nosales("ir.attachment", "search", []) == [on_partner]
+    assert sb_nosales.fault("ir.attachment", "read", [on_order], ["name"]).name == DENIED
+    assert sb_nosales.fault("ir.attachment", "unlink", [on_partner]).name == DENIED
+    fault = sb_nosales.fault(
         "ir.attachment", "create", {"name": "x", "res_model": "res.partner", "res_id": 9}
     )
     assert fault.name == DENIED
-    own = nosales("ir.attachment", "create", {"name": "mine.txt", "datas": "aGk="})
-    assert own in nosales("ir.attachment", "search", [])
-    assert admin("ir.attachment", "read", [own], ["name"])[0]["name"] == "mine.txt"
-    assert portal.fault("ir.attachment", "search", []).name == DENIED
+    own = sb_nosales("ir.attachment", "create", {"name": "mine.txt", "datas": "aGk="})
+    assert own in sb_nosales("ir.attachment", "search", [])
+    assert sb_admin("ir.attachment", "read", [own], ["name"])[0]["name"] == "mine.txt"
+    assert sb_portal.fault("ir.attachment", "search", []).name == DENIED
 
 
 # --- HTTP routes ---------------------------------------------------------------------------
 
 
-def test_web_image_with_and_without_session(sandbox: Sandbox, admin: Client) -> None:
+def test_web_image_with_and_without_session(sandbox: Sandbox, sb_admin: Client) -> None:
     sid = login(sandbox, "admin")
     status, headers, body = get(sandbox, "/web/image/res.partner/9/image_128", sid)
-    stored = base64.b64decode(admin("res.partner", "read", [9], ["image_128"])[0]["image_128"])
+    stored = base64.b64decode(sb_admin("res.partner", "read", [9], ["image_128"])[0]["image_128"])
     assert status == 200 and body == stored
     assert headers["content-type"] == "image/png"
     assert headers["content-disposition"] == 'inline; filename="Acme Corporation.png"'
@@ -153,8 +133,8 @@ def test_web_image_of_an_unreadable_record_is_the_placeholder(sandbox: Sandbox) 
     assert status == 200 and headers["content-disposition"] == "inline; filename=placeholder.png"
 
 
-def test_web_content_download(sandbox: Sandbox, admin: Client) -> None:
-    rid = attach(admin)
+def test_web_content_download(sandbox: Sandbox, sb_admin: Client) -> None:
+    rid = attach(sb_admin)
     sid = login(sandbox, "admin")
     status, headers, body = get(sandbox, f"/web/content/{rid}?download=true", sid)
     assert status == 200 and body == NOTE
@@ -166,7 +146,7 @@ def test_web_content_download(sandbox: Sandbox, admin: Client) -> None:
     status, headers, body = get(sandbox, f"/web/content/{rid}?download=true")
     assert status == 404 and headers["content-type"].startswith("text/html")
     assert get(sandbox, "/web/content/99999?download=true", sid)[0] == 404
-    on_order = attach(admin, "sale.order", 2)
+    on_order = attach(sb_admin, "sale.order", 2)
     assert get(sandbox, f"/web/content/{on_order}", login(sandbox, "nosales"))[0] == 404
 
 
@@ -214,13 +194,13 @@ def test_report_pdf_without_rights_is_403_html(sandbox: Sandbox) -> None:
     assert '<h1 class="mt-5">403: Forbidden</h1>' in page
     pre = page.split("<pre>", 1)[1].split("</pre>", 1)[0]
     assert pre.startswith("You are not allowed to access &#39;Sales Order&#39; (sale.order)")
-    portal = login(sandbox, "portal")
-    assert get(sandbox, "/report/pdf/sale.report_saleorder/2", portal)[0] == 403
-    assert get(sandbox, "/report/pdf/sale.report_saleorder/33", portal)[0] == 200
+    sb_portal = login(sandbox, "portal")
+    assert get(sandbox, "/report/pdf/sale.report_saleorder/2", sb_portal)[0] == 403
+    assert get(sandbox, "/report/pdf/sale.report_saleorder/33", sb_portal)[0] == 200
 
 
-def test_report_actions_over_rpc(admin: Client, nosales: Client) -> None:
-    reports = nosales(
+def test_report_actions_over_rpc(sb_admin: Client, sb_nosales: Client) -> None:
+    reports = sb_nosales(
         "ir.actions.report",
         "search_read",
         [["model", "=", "sale.order"]],
@@ -235,15 +215,17 @@ def test_report_actions_over_rpc(admin: Client, nosales: Client) -> None:
             "model": "sale.order",
         }
     ]
-    assert admin("ir.actions.report", "search_count", [["model", "=", "res.partner"]]) == 1
-    fault = admin.fault("ir.actions.report", "_render_qweb_pdf", [], "sale.report_saleorder", [2])
+    assert sb_admin("ir.actions.report", "search_count", [["model", "=", "res.partner"]]) == 1
+    fault = sb_admin.fault(
+        "ir.actions.report", "_render_qweb_pdf", [], "sale.report_saleorder", [2]
+    )
     assert fault.message == (
         "Private methods (such as 'ir.actions.report._render_qweb_pdf') cannot be called remotely."
     )
-    fault = admin.fault("ir.actions.report", "render_qweb_pdf", [], "sale.report_saleorder", [2])
+    fault = sb_admin.fault("ir.actions.report", "render_qweb_pdf", [], "sale.report_saleorder", [2])
     assert fault.name == "builtins.AttributeError"
     assert fault.message == "The method 'ir.actions.report.render_qweb_pdf' does not exist"
-    assert nosales.fault("ir.actions.report", "write", [1], {"name": "x"}).name == DENIED
+    assert sb_nosales.fault("ir.actions.report", "write", [1], {"name": "x"}).name == DENIED
 
 
 def test_report_as_the_salesperson(sandbox: Sandbox) -> None:
@@ -254,11 +236,11 @@ def test_report_as_the_salesperson(sandbox: Sandbox) -> None:
 
 
 def test_a_report_restricted_to_groups_still_prints_for_anyone_as_in_odoo(
-    sandbox: Sandbox, nosales: Client
+    sandbox: Sandbox, sb_nosales: Client
 ) -> None:
     """Odoo's /report route never looks at the report's groups (it reads the report with
     superuser rights, the records as the user): a user outside them prints it."""
-    assert nosales("ir.actions.report", "search_read", [["id", "=", 2]], ["group_ids"]) == [
+    assert sb_nosales("ir.actions.report", "search_read", [["id", "=", 2]], ["group_ids"]) == [
         {"id": 2, "group_ids": [GROUP_IDS["sales_team.group_sale_salesman_all_leads"]]}
     ]
     for user in ("demo", "nosales"):
@@ -303,12 +285,12 @@ def test_the_groups_of_reports_and_users_by_version(version: int) -> None:
     ]
 
 
-def test_reports_and_messages_have_a_display_name(admin: Client) -> None:
+def test_reports_and_messages_have_a_display_name(sb_admin: Client) -> None:
     """Computed as in Odoo, never a stored false: a report's is its name, a message's
     its subject (else the name of the record it is on)."""
-    reports = admin("ir.actions.report", "search_read", [], fields=["name", "display_name"])
+    reports = sb_admin("ir.actions.report", "search_read", [], fields=["name", "display_name"])
     assert reports and all(r["display_name"] == r["name"] for r in reports)
-    mid = admin("mail.message", "create", {"model": "res.partner", "res_id": 3, "subject": "Hi"})
-    assert admin("mail.message", "read", [mid], ["display_name"]) == [
+    mid = sb_admin("mail.message", "create", {"model": "res.partner", "res_id": 3, "subject": "Hi"})
+    assert sb_admin("mail.message", "read", [mid], ["display_name"]) == [
         {"id": mid, "display_name": "Hi"}
     ]

@@ -14,11 +14,6 @@ NOSALES_KEY = "cc45fd2c663fae4214a2cf7c65d2e66eef912c92"
 JSON_TYPE = "application/json; charset=utf-8"
 
 
-@pytest.fixture
-def sandbox() -> Sandbox:
-    return Sandbox()
-
-
 def jsonrpc(sandbox: Sandbox, service: str, method: str, *args: Any) -> dict[str, Any]:
     body = {
         "jsonrpc": "2.0",

@@ -14,7 +14,7 @@ import pytest
 
 from odoo_restful.sandbox import Sandbox
 
-from .test_sandbox_orm import Client, OdooFault
+from .sandbox_fixtures import Client, OdooFault
 
 DEMO_KEY = "3a11fb9eda906828d979e6f5a5c70b8a6d4dc0ef"
 DEMO_ORDERS = [1, 5, *range(8, 19)]
@@ -27,31 +27,6 @@ RTC_ERROR = (
 ACCESS = "odoo.exceptions.AccessError"
 
 
-@pytest.fixture
-def sandbox() -> Sandbox:
-    return Sandbox()
-
-
-@pytest.fixture
-def admin(sandbox: Sandbox) -> Client:
-    return Client(sandbox, 2, "admin")
-
-
-@pytest.fixture
-def demo(sandbox: Sandbox) -> Client:
-    return Client(sandbox, 5, "demo")
-
-
-@pytest.fixture
-def nosales(sandbox: Sandbox) -> Client:
-    return Client(sandbox, 7, "nosales")
-
-
-@pytest.fixture
-def portal(sandbox: Sandbox) -> Client:
-    return Client(sandbox, 6, "portal")
-
-
 def json2(sandbox: Sandbox, key: str, path: str, payload: Any) -> tuple[int, Any]:
     headers = {"Authorization": f"bearer {key}", "Content-Type": "application/json"}
     status, _headers, raw = sandbox.handle("POST", path, headers, json.dumps(payload).encode())
@@ -62,35 +37,35 @@ def json2(sandbox: Sandbox, key: str, path: str, payload: Any) -> tuple[int, Any
 
 
 def test_demo_is_an_own_documents_salesperson(
-    sandbox: Sandbox, admin: Client, demo: Client, nosales: Client
+    sandbox: Sandbox, sb_admin: Client, sb_demo: Client, sb_nosales: Client
 ) -> None:
-    assert sorted(demo("sale.order", "search", [])) == DEMO_ORDERS
-    assert len(admin("sale.order", "search", [])) == 26
-    assert demo("sale.order", "search_count", []) == 13
+    assert sorted(sb_demo("sale.order", "search", [])) == DEMO_ORDERS
+    assert len(sb_admin("sale.order", "search", [])) == 26
+    assert sb_demo("sale.order", "search_count", []) == 13
     # the 19b API key of demo
     assert json2(sandbox, DEMO_KEY, "/json/2/sale.order/search_count", {"domain": []}) == (200, 13)
-    lines = demo("sale.order.line", "search_read", [], fields=["order_id"])
+    lines = sb_demo("sale.order.line", "search_read", [], fields=["order_id"])
     assert {line["order_id"][0] for line in lines} == set(DEMO_ORDERS)
-    assert demo("sale.order", "has_access", [], "read") is True
-    assert demo("sale.order", "has_access", [2], "read") is False
-    assert demo("sale.order", "has_access", [1], "read") is True
-    fault = demo.fault("sale.order", "read", [2], ["name"])
+    assert sb_demo("sale.order", "has_access", [], "read") is True
+    assert sb_demo("sale.order", "has_access", [2], "read") is False
+    assert sb_demo("sale.order", "has_access", [1], "read") is True
+    fault = sb_demo.fault("sale.order", "read", [2], ["name"])
     assert fault.name == ACCESS and "doesn't have 'read' access to" in fault.message
-    assert demo.fault("sale.order", "write", [2], {"note": "x"}).name == ACCESS
+    assert sb_demo.fault("sale.order", "write", [2], {"note": "x"}).name == ACCESS
     # an order without salesperson is visible to every salesperson
-    admin("sale.order", "write", [2], {"user_id": False})
-    assert 2 in demo("sale.order", "search", [])
-    assert nosales.fault("sale.order", "search", []).name == ACCESS
+    sb_admin("sale.order", "write", [2], {"user_id": False})
+    assert 2 in sb_demo("sale.order", "search", [])
+    assert sb_nosales.fault("sale.order", "search", []).name == ACCESS
 
 
 # --- field groups -------------------------------------------------------------------------
 
 
 def test_fields_get_hides_fields_of_groups_the_user_lacks(
-    admin: Client, demo: Client, nosales: Client, portal: Client
+    sb_admin: Client, sb_demo: Client, sb_nosales: Client, sb_portal: Client
 ) -> None:
-    every = admin("res.partner", "fields_get", attributes=["groups"])
-    seen = demo("res.partner", "fields_get", attributes=["groups"])
+    every = sb_admin("res.partner", "fields_get", attributes=["groups"])
+    seen = sb_demo("res.partner", "fields_get", attributes=["groups"])
     assert (len(every), len(seen)) == (163, 153)
     assert every["credit_limit"]["groups"] == (
         "account.group_account_invoice,account.group_account_readonly"
@@ -98,59 +73,63 @@ def test_fields_get_hides_fields_of_groups_the_user_lacks(
     assert "credit_limit" not in seen and "sale_order_count" in seen
     assert seen["message_follower_ids"] == {"groups": "base.group_user"}
     assert seen["rtc_session_ids"] == {}  # listed, yet unreadable (see below)
-    assert "sale_order_count" not in nosales("res.partner", "fields_get")
-    assert "activity_ids" not in portal("res.partner", "fields_get")
+    assert "sale_order_count" not in sb_nosales("res.partner", "fields_get")
+    assert "activity_ids" not in sb_portal("res.partner", "fields_get")
 
 
-def test_group_restricted_field_refused_in_read_and_domain(admin: Client, demo: Client) -> None:
+def test_group_restricted_field_refused_in_read_and_domain(
+    sb_admin: Client, sb_demo: Client
+) -> None:
     message = (
         'You do not have enough rights to access the field "credit_limit" on Contact '
         "(res.partner). Please contact your system administrator.\n\nOperation: read\nUser: 5\n"
         "Groups: allowed for groups 'Show Accounting Features - Readonly', 'Accounting / Invoicing'"
     )
     for call in (
-        lambda: demo("res.partner", "read", [3], ["name", "credit_limit"]),
-        lambda: demo("res.partner", "search_read", [["credit_limit", ">", 0]], fields=["name"]),
-        lambda: demo(
+        lambda: sb_demo("res.partner", "read", [3], ["name", "credit_limit"]),
+        lambda: sb_demo("res.partner", "search_read", [["credit_limit", ">", 0]], fields=["name"]),
+        lambda: sb_demo(
             "res.partner", "search_count", ["|", ["id", "=", 1], ["credit_limit", "=", 0]]
         ),
     ):
         with pytest.raises(OdooFault) as info:
             call()
         assert (info.value.name, info.value.message) == (ACCESS, message)
-    assert admin("res.partner", "read", [3], ["credit_limit"]) == [{"id": 3, "credit_limit": 0.0}]
-    fault = demo.fault("sale.order", "search", [["partner_id.credit_limit", ">", 0]])
+    assert sb_admin("res.partner", "read", [3], ["credit_limit"]) == [
+        {"id": 3, "credit_limit": 0.0}
+    ]
+    fault = sb_demo.fault("sale.order", "search", [["partner_id.credit_limit", ">", 0]])
     assert fault.message == message
-    fault = demo.fault("res.partner", "write", [9], {"credit_limit": 10.0})
+    fault = sb_demo.fault("res.partner", "write", [9], {"credit_limit": 10.0})
     assert fault.message == message.replace("Operation: read", "Operation: write")
-    assert admin("sale.order", "search", [["partner_id.credit_limit", ">", 0]]) == []
+    assert sb_admin("sale.order", "search", [["partner_id.credit_limit", ">", 0]]) == []
 
 
 # --- default reads ------------------------------------------------------------------------
 
 
 def test_default_reads_fail_on_unreadable_comodels(
-    admin: Client, demo: Client, nosales: Client
+    sb_admin: Client, sb_demo: Client, sb_nosales: Client
 ) -> None:
-    for user in (demo, nosales):
+    for user in (sb_demo, sb_nosales):
         fault = user.fault("res.partner", "search_read", [], limit=2)
         assert (fault.name, fault.message) == (ACCESS, RTC_ERROR)
         assert user.fault("res.partner", "read", [3]).message == RTC_ERROR
         # explicitly asking for the field fails the same way; no record, no read, no error
         assert user.fault("res.partner", "read", [3], ["rtc_session_ids"]).message == RTC_ERROR
         assert user("res.partner", "search_read", [["id", "=", -1]]) == []
-    assert demo.fault("res.users", "search_read", [], limit=2).message.startswith(
+    assert sb_demo.fault("res.users", "search_read", [], limit=2).message.startswith(
         "Failed to read field res.users.log_ids\nYou are not allowed to access 'Users Log' "
         "(res.users.log) records."
     )
-    assert demo.fault("sale.order.line", "search_read", [], limit=2).message.startswith(
+    assert sb_demo.fault("sale.order.line", "search_read", [], limit=2).message.startswith(
         "Failed to read field sale.order.line.analytic_line_ids\nYou are not allowed to access "
         "'Analytic Line' (account.analytic.line) records.\n\nThis operation is allowed for the "
         "following groups:\n\t- Accounting/Administrator\n"
     )
     # a many2one to an unreadable model is read as [id, name] (superuser display name)
-    assert nosales("res.partner", "read", [9], ["user_id"]) == [{"id": 9, "user_id": False}]
-    records = admin("res.partner", "search_read", [], limit=2)
+    assert sb_nosales("res.partner", "read", [9], ["user_id"]) == [{"id": 9, "user_id": False}]
+    records = sb_admin("res.partner", "search_read", [], limit=2)
     assert len(records) == 2 and len(records[0]) == 163  # every field (id among them)
 
 
@@ -190,41 +169,44 @@ def test_stored_readable_fields_can_always_be_read(sandbox: Sandbox, login: str)
 # --- which models may a user read ---------------------------------------------------------
 
 
-def test_ir_model(admin: Client, demo: Client, nosales: Client, portal: Client) -> None:
-    available = demo("ir.model", "get_available_models")
+def test_ir_model(sb_admin: Client, sb_demo: Client, sb_nosales: Client, sb_portal: Client) -> None:
+    available = sb_demo("ir.model", "get_available_models")
     assert len(available) == 127 and available[4] == {
         "display_name": "Contact",
         "model": "res.partner",
     }
-    others = nosales("ir.model", "get_available_models")
+    others = sb_nosales("ir.model", "get_available_models")
     assert len(others) == 116 and "sale.order" not in {m["model"] for m in others}
-    assert portal("ir.model", "get_available_models") == []
-    assert {"display_name": "Models", "model": "ir.model"} in admin(
+    assert sb_portal("ir.model", "get_available_models") == []
+    assert {"display_name": "Models", "model": "ir.model"} in sb_admin(
         "ir.model", "get_available_models"
     )
-    names = demo("ir.model", "display_name_for", ["res.partner", "sale.order", "ir.model", "nope"])
+    names = sb_demo(
+        "ir.model", "display_name_for", ["res.partner", "sale.order", "ir.model", "nope"]
+    )
     assert [n["display_name"] for n in names] == ["Contact", "Sales Order", "ir.model", "nope"]
     assert (
-        nosales("ir.model", "display_name_for", ["sale.order"])[0]["display_name"] == "sale.order"
+        sb_nosales("ir.model", "display_name_for", ["sale.order"])[0]["display_name"]
+        == "sale.order"
     )
-    for user in (demo, nosales, portal):
+    for user in (sb_demo, sb_nosales, sb_portal):
         fault = user.fault("ir.model", "search_read", [], fields=["model"])
         assert fault.message.startswith(
             "You are not allowed to access 'Models' (ir.model) records.\n\nThis operation is "
             "allowed for the following groups:\n\t- Access Rights\n"
         )
-    models = admin("ir.model", "search_read", [], fields=["model", "transient"], limit=500)
+    models = sb_admin("ir.model", "search_read", [], fields=["model", "transient"], limit=500)
     assert len(models) == 370 and models[1]["model"] == "account.account"
 
 
-def test_access_checks(sandbox: Sandbox, demo: Client, nosales: Client) -> None:
-    assert demo("ir.model", "has_access", [], "read") is False
-    assert nosales("res.partner", "has_access", [], "create") is False
-    assert demo("res.partner", "has_access", [], "create") is True
-    assert demo("ir.model", "check_access_rights", "read", raise_exception=False) is False
-    assert demo.fault("ir.model", "check_access_rights", "read").name == ACCESS
-    assert demo("sale.order", "check_access_rights", "read") is True
-    fault = demo.fault("sale.order", "check_access", [1], "read")
+def test_access_checks(sandbox: Sandbox, sb_demo: Client, sb_nosales: Client) -> None:
+    assert sb_demo("ir.model", "has_access", [], "read") is False
+    assert sb_nosales("res.partner", "has_access", [], "create") is False
+    assert sb_demo("res.partner", "has_access", [], "create") is True
+    assert sb_demo("ir.model", "check_access_rights", "read", raise_exception=False) is False
+    assert sb_demo.fault("ir.model", "check_access_rights", "read").name == ACCESS
+    assert sb_demo("sale.order", "check_access_rights", "read") is True
+    fault = sb_demo.fault("sale.order", "check_access", [1], "read")
     assert (
         fault.message
         == "Private methods (such as 'sale.order.check_access') cannot be called remotely."
@@ -237,11 +219,11 @@ def test_access_checks(sandbox: Sandbox, demo: Client, nosales: Client) -> None:
         sandbox, DEMO_KEY, "/json/2/sale.order/has_access", {"ids": [2], "operation": "read"}
     )
     assert (status, body) == (200, False)
-    assert demo("ir.model.access", "check", "account.journal", "read", False) is True
-    assert nosales("ir.model.access", "check", "account.journal", "read", False) is False
-    assert nosales("ir.model.access", "check", "sale.order", "read", False) is False
-    assert nosales.fault("ir.model.access", "check", "sale.order", "read").name == ACCESS
-    assert nosales("ir.model.access", "group_names_with_access", "sale.order", "read") == [
+    assert sb_demo("ir.model.access", "check", "account.journal", "read", False) is True
+    assert sb_nosales("ir.model.access", "check", "account.journal", "read", False) is False
+    assert sb_nosales("ir.model.access", "check", "sale.order", "read", False) is False
+    assert sb_nosales.fault("ir.model.access", "check", "sale.order", "read").name == ACCESS
+    assert sb_nosales("ir.model.access", "group_names_with_access", "sale.order", "read") == [
         "Accounting/Invoicing",
         "Sales/Administrator",
         "Sales/User: Own Documents Only",
@@ -254,30 +236,33 @@ def test_access_checks(sandbox: Sandbox, demo: Client, nosales: Client) -> None:
 # --- external ids ---------------------------------------------------------------------------
 
 
-def test_external_ids(admin: Client, demo: Client, nosales: Client) -> None:
-    assert demo("ir.model.data", "check_object_reference", "base", "main_company") == [
+def test_external_ids(sb_admin: Client, sb_demo: Client, sb_nosales: Client) -> None:
+    assert sb_demo("ir.model.data", "check_object_reference", "base", "main_company") == [
         "res.company",
         1,
     ]
-    assert nosales("ir.model.data", "check_object_reference", "base", "us") == ["res.country", 233]
-    assert demo.fault("ir.model.data", "check_object_reference", "base", "nope").name == (
+    assert sb_nosales("ir.model.data", "check_object_reference", "base", "us") == [
+        "res.country",
+        233,
+    ]
+    assert sb_demo.fault("ir.model.data", "check_object_reference", "base", "nope").name == (
         "builtins.ValueError"
     )
-    assert demo("res.partner", "get_external_id", [1, 3, 10]) == {
+    assert sb_demo("res.partner", "get_external_id", [1, 3, 10]) == {
         "1": "base.main_partner",
         "3": "base.partner_admin",
         "10": "",
     }
-    assert demo("res.users", "get_external_id", [2]) == {"2": "base.user_admin"}
-    assert demo.fault("res.partner", "_get_external_ids", [1]).name == ACCESS
+    assert sb_demo("res.users", "get_external_id", [2]) == {"2": "base.user_admin"}
+    assert sb_demo.fault("res.partner", "_get_external_ids", [1]).name == ACCESS
     domain = [["module", "=", "base"], ["name", "=", "main_company"]]
-    assert admin(
+    assert sb_admin(
         "ir.model.data", "search_read", domain, fields=["module", "name", "model", "res_id"]
     ) == [{"id": 2, "module": "base", "name": "main_company", "model": "res.company", "res_id": 1}]
-    for user in (demo, nosales):
+    for user in (sb_demo, sb_nosales):
         fault = user.fault("ir.model.data", "search_read", domain, fields=["name"])
         assert "'Model Data' (ir.model.data)" in fault.message
-    fault = demo.fault("res.partner", "search", [["id", "=", "base.main_partner"]])
+    fault = sb_demo.fault("res.partner", "search", [["id", "=", "base.main_partner"]])
     assert fault.name == "psycopg2.errors.InvalidTextRepresentation"
     assert fault.message.startswith('invalid input syntax for type integer: "base.main_partner"')
 
@@ -287,9 +272,9 @@ def test_external_ids(admin: Client, demo: Client, nosales: Client) -> None:
 
 @pytest.mark.parametrize("load", ["_classic_write", None, ""])
 def test_load_other_than_classic_read_gives_bare_ids(
-    admin: Client, demo: Client, load: Any
+    sb_admin: Client, sb_demo: Client, load: Any
 ) -> None:
-    for user in (admin, demo):
+    for user in (sb_admin, sb_demo):
         assert user("sale.order", "read", [1], ["partner_id"], load=load) == [
             {"id": 1, "partner_id": 9}
         ]
@@ -297,7 +282,7 @@ def test_load_other_than_classic_read_gives_bare_ids(
             "sale.order", "search_read", [["id", "=", 1]], fields=["partner_id"], load=load
         )
         assert found == [{"id": 1, "partner_id": 9}]
-    assert admin("sale.order", "read", [1], ["partner_id"]) == [
+    assert sb_admin("sale.order", "read", [1], ["partner_id"]) == [
         {"id": 1, "partner_id": [9, "Acme Corporation"]}
     ]
 
@@ -306,34 +291,34 @@ def test_load_other_than_classic_read_gives_bare_ids(
 
 
 def test_dotted_paths_and_any_apply_the_users_rights(
-    admin: Client, demo: Client, nosales: Client
+    sb_admin: Client, sb_demo: Client, sb_nosales: Client
 ) -> None:
     mine = [["sale_order_ids.user_id", "=", 5]]
     others = [["sale_order_ids.user_id", "=", 2]]
-    assert admin("res.partner", "search", others) and admin("res.partner", "search", mine)
-    assert demo("res.partner", "search", others) == []  # admin's orders are not demo's to see
-    assert demo("res.partner", "search", mine) == admin("res.partner", "search", mine)
+    assert sb_admin("res.partner", "search", others) and sb_admin("res.partner", "search", mine)
+    assert sb_demo("res.partner", "search", others) == []  # admin's orders are not demo's to see
+    assert sb_demo("res.partner", "search", mine) == sb_admin("res.partner", "search", mine)
     anyone = [["sale_order_ids", "any", [["state", "=", "cancel"]]]]
-    assert admin("res.partner", "search", anyone) == [5]
-    assert demo("res.partner", "search", anyone) == []
-    assert demo("res.partner", "search", [["sale_order_ids", "not any", [["user_id", "=", 2]]]])
+    assert sb_admin("res.partner", "search", anyone) == [5]
+    assert sb_demo("res.partner", "search", anyone) == []
+    assert sb_demo("res.partner", "search", [["sale_order_ids", "not any", [["user_id", "=", 2]]]])
     for domain in (others, anyone, [["sale_order_ids.name", "=", "S00001"]]):
-        fault = nosales.fault("res.partner", "search", domain)
+        fault = sb_nosales.fault("res.partner", "search", domain)
         assert fault.name == ACCESS and "'Sales Order' (sale.order)" in fault.message
-    assert demo("sale.order.line", "search_count", [["order_id.user_id", "=", 2]]) == 0
-    assert admin("sale.order.line", "search_count", [["order_id.user_id", "=", 2]]) > 0
+    assert sb_demo("sale.order.line", "search_count", [["order_id.user_id", "=", 2]]) == 0
+    assert sb_admin("sale.order.line", "search_count", [["order_id.user_id", "=", 2]]) > 0
 
 
 # --- bad inputs ---------------------------------------------------------------------------
 
 
-def test_bad_inputs_as_recorded(admin: Client, demo: Client) -> None:
-    fault = admin.fault("res.partner.category", "search_read", [], fields=["name"], limit=-1)
+def test_bad_inputs_as_recorded(sb_admin: Client, sb_demo: Client) -> None:
+    fault = sb_admin.fault("res.partner.category", "search_read", [], fields=["name"], limit=-1)
     assert (fault.name, fault.message) == (
         "psycopg2.errors.InvalidRowCountInLimitClause",
         "LIMIT must not be negative\n",
     )
-    for user in (admin, demo):
+    for user in (sb_admin, sb_demo):
         fault = user.fault(
             "sale.order", "search_read", [], fields=["name"], context={"allowed_company_ids": [999]}
         )
@@ -341,16 +326,19 @@ def test_bad_inputs_as_recorded(admin: Client, demo: Client) -> None:
             ACCESS,
             "Access to unauthorized or invalid companies.",
         )
-    assert admin("sale.order", "search_count", [], context={"allowed_company_ids": [1, 2]}) == 26
+    assert sb_admin("sale.order", "search_count", [], context={"allowed_company_ids": [1, 2]}) == 26
     assert (
-        demo.fault("res.partner", "search", [], context={"allowed_company_ids": [2]}).name == ACCESS
+        sb_demo.fault("res.partner", "search", [], context={"allowed_company_ids": [2]}).name
+        == ACCESS
     )
-    fault = admin.fault(
+    fault = sb_admin.fault(
         "res.partner", "search_read", [], fields=["name"], order="name; drop table x"
     )
     assert fault.name == "odoo.exceptions.UserError"
     assert fault.message.startswith('Invalid "order" specified (name; drop table x).')
-    fault = admin.fault("res.partner", "search_read", [["name", "contains", "a"]], fields=["name"])
+    fault = sb_admin.fault(
+        "res.partner", "search_read", [["name", "contains", "a"]], fields=["name"]
+    )
     assert (fault.name, fault.message) == (
         "builtins.ValueError",
         "Invalid operator in condition ('name', 'contains', 'a')",

@@ -4,7 +4,9 @@ across gateway instances sharing one store (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
+import asyncio
 import concurrent.futures
+import contextlib
 import logging
 import socket
 import time
@@ -17,11 +19,13 @@ import requests
 
 from odoo_restful import params
 from odoo_restful.app import create_app
+from odoo_restful.compose import open_store
 from odoo_restful.config import Settings
 from odoo_restful.sandbox import Sandbox
+from odoo_restful.tokens.store import TokenStore
 
 from .conftest import gateway_settings
-from .servers import serve_in_thread
+from .servers import BodyTap, serve_in_thread
 
 
 @pytest.fixture(scope="module")
@@ -103,8 +107,39 @@ def test_scoped_token_may_not_revoke_all(gateway: str, scopes: dict[str, object]
 # --- finding 8: concurrent refreshes, exactly one wins -----------------------------
 
 
+class RevokeLatch:
+    """Holds every ``revoke`` of a store until ``parties`` of them wait together (or
+    ``timeout`` passes): each concurrent refresh has passed authentication before any
+    revokes, the order that lets all of them win without the fix. Left to chance the
+    requests often run one after another (PostgreSQL answers fast), and the test then
+    passes with or without the fix."""
+
+    def __init__(self, store: TokenStore, parties: int, timeout: float = 10.0) -> None:
+        self.real = store.revoke
+        self.parties = parties
+        self.timeout = timeout
+        self.arrived = 0
+        self.met = False
+        self._all_in: asyncio.Event | None = None
+        store.revoke = self.revoke  # type: ignore[method-assign]
+
+    async def revoke(self, token_hash: bytes) -> bool:
+        if self._all_in is None:  # made in the gateway's own loop
+            self._all_in = asyncio.Event()
+        self.arrived += 1
+        if self.arrived == self.parties:
+            self.met = True
+            self._all_in.set()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._all_in.wait(), self.timeout)
+        return await self.real(token_hash)
+
+
 def test_concurrent_refreshes_one_wins(tmp_path: Path, odoo_url: str, store: str) -> None:
-    with serve_in_thread(create_app(settings_on(tmp_path, odoo_url, store))) as url:
+    token_store = open_store(store)
+    latch = RevokeLatch(token_store, parties=10)
+    app = create_app(settings_on(tmp_path, odoo_url, store), store=token_store)
+    with serve_in_thread(app) as url:
         old = sign_in(url)
 
         def refresh(_: int) -> requests.Response:
@@ -112,6 +147,7 @@ def test_concurrent_refreshes_one_wins(tmp_path: Path, odoo_url: str, store: str
 
         with concurrent.futures.ThreadPoolExecutor(10) as pool:
             replies = list(pool.map(refresh, range(10)))
+        assert latch.met, f"only {latch.arrived} of 10 refreshes overlapped"
         codes = sorted(r.status_code for r in replies)
         assert codes == [200] + [401] * 9, codes
         new = next(r.json()["access_token"] for r in replies if r.status_code == 200)
@@ -123,36 +159,17 @@ def test_concurrent_refreshes_one_wins(tmp_path: Path, odoo_url: str, store: str
 # --- finding 1: the failed-login limit, however the attempts are timed ---------------
 
 
-class CountingOdoo:
+class CountingOdoo(BodyTap):
     """The sandbox over HTTP, counting the requests that carry a wrong password."""
 
     def __init__(self) -> None:
-        self.sandbox = Sandbox()
+        super().__init__()
         self.guesses = 0
 
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await self.sandbox.asgi(scope, receive, send)
-            return
-        chunks: list[bytes] = []
-        more = True
-        while more:
-            message = await receive()
-            chunks.append(message.get("body", b""))
-            more = message.get("more_body", False)
-        body = b"".join(chunks)
+    async def peek(self, scope: Any, body: bytes, send: Any) -> bool:
         if b"wrong-" in body:
             self.guesses += 1
-        sent = False
-
-        async def replay() -> dict[str, Any]:
-            nonlocal sent
-            if sent:
-                return {"type": "http.disconnect"}
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-
-        await self.sandbox.asgi(scope, replay, send)
+        return True
 
 
 def attempt(url: str, login: str, password: str) -> int:

@@ -1,6 +1,7 @@
 """Webhook deliveries end to end: a gateway in front of the sandbox over HTTP, its
 watcher polling every 0.2 s, and a receiver on loopback (``--webhook-allow-private``)
-whose events are verified with the ``standardwebhooks`` package."""
+whose events are verified with the ``standardwebhooks`` package; on SQLite, then on
+PostgreSQL."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import requests
 from odoo_restful.app import create_app
 from odoo_restful.sandbox import Sandbox
 
-from .conftest import gateway_settings
+from .conftest import STORES, gateway_settings, store_of
 from .servers import serve_in_thread
 from .webhook_receiver import Received, Receiver, receiver
 
@@ -84,14 +85,16 @@ class Env:
         raise AssertionError(f"deliveries of {sub_id}: {got}")
 
 
-@pytest.fixture(scope="module")
-def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
+@pytest.fixture(scope="module", params=STORES)
+def env(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
+    """One gateway per token store (SQLite, then PostgreSQL) for the module's tests."""
     tmp = tmp_path_factory.mktemp("webhooks")
     with (
+        store_of(request.param, tmp, request) as store,
         receiver() as rx,
         serve_in_thread(Sandbox().asgi) as odoo_url,
     ):
-        settings = gateway_settings(tmp, odoo_url=odoo_url, db="sandbox", **FAST)
+        settings = gateway_settings(tmp, odoo_url=odoo_url, db="sandbox", store=store, **FAST)
         with serve_in_thread(create_app(settings)) as url:
             resp = requests.post(
                 url + "/api/auth/token",

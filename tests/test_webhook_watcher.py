@@ -1,7 +1,7 @@
-"""The webhook watcher in process, over the sandbox: one Odoo read per user and model
-whatever the number of subscriptions, each subscription's domain applied by Odoo,
-events as their kinds say, the queue cap, and subscriptions stopped when their user's
-tokens are gone or Odoo refuses the credential."""
+"""The webhook watcher in process, over the sandbox, on SQLite and PostgreSQL: one
+Odoo read per user and model whatever the number of subscriptions, each subscription's
+domain applied by Odoo, events as their kinds say, the queue cap, and subscriptions
+stopped when their user's tokens are gone or Odoo refuses the credential."""
 
 from __future__ import annotations
 
@@ -90,10 +90,12 @@ class World:
 
 
 @pytest.fixture
-def world(tmp_path: Path) -> Callable[..., Any]:
+def world(tmp_path: Path, store: str) -> Callable[..., Any]:
+    """Each test on both token stores (conftest's ``store``)."""
+
     def make(**settings: Any) -> Any:
         async def scoped(test: Callable[[World], Coroutine[Any, Any, None]]) -> None:
-            async for w in _world(tmp_path, **settings):
+            async for w in _world(tmp_path, store=store, **settings):
                 await test(w)
 
         return scoped

@@ -1,5 +1,6 @@
-"""A webhook receiver on loopback for the tests: records every request, answers with
-the statuses it is told to (200 once they run out), verifies nothing itself."""
+"""A webhook receiver on loopback for the tests and ``benchmarks/webhooks.py``: records
+every request with its arrival time, answers with the statuses it is told to (200 once
+they run out), verifies nothing itself."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ class Received:
     path: str
     headers: dict[str, str]
     body: bytes
+    at: float = 0.0  # time.time() on arrival (the benchmark's delays)
 
     @property
     def id(self) -> str:
@@ -69,10 +71,10 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:
             length = int(self.headers.get("content-length") or 0)
             body = self.rfile.read(length)
+            at = time.time()
+            headers = {k.lower(): v for k, v in self.headers.items()}
             with receiver.lock:
-                receiver.got.append(
-                    Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body)
-                )
+                receiver.got.append(Received(self.path, headers, body, at))
                 queue = receiver.answers.get(self.path) or []
                 status = queue.pop(0) if queue else 200
                 stall = receiver.stall.get(self.path, 0.0)
