@@ -3,9 +3,11 @@ auto-detection, web-session renewal, JSON-2's named arguments, the database allo
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections import Counter
 from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -23,10 +25,11 @@ from .servers import serve_in_thread
 class CountingTransport(InProcessTransport):
     """The sandbox in-process, counting the paths the gateway calls; some may be cut off."""
 
-    def __init__(self, sandbox: Sandbox, *, gone: tuple[str, ...] = ()) -> None:
+    def __init__(self, sandbox: Sandbox, *, gone: tuple[str, ...] = (), delay: float = 0.0) -> None:
         super().__init__(sandbox)
         self.paths: Counter[str] = Counter()
         self.gone = gone
+        self.delay = delay  # seconds each call takes, so that concurrent calls overlap
 
     async def request(
         self, method: str, path: str, body: bytes, headers: Mapping[str, str]
@@ -34,6 +37,8 @@ class CountingTransport(InProcessTransport):
         self.paths[
             path.split("/")[1] + ("/" + path.split("/")[2] if path.count("/") > 1 else "")
         ] += 1
+        if self.delay:
+            await asyncio.sleep(self.delay)
         if path.startswith(self.gone):
             return Reply(404, b"<html>Not Found</html>", {"content-type": "text/html"})
         return await super().request(method, path, body, headers)
@@ -106,6 +111,65 @@ def test_web_session_is_renewed_when_odoo_expires_it(tmp_path: Path) -> None:
         sandbox.expire_sessions()
         assert requests.get(url + "/api/res.partner", headers=h).status_code == 200
         assert transport.paths["web/session"] == logins + 1
+
+
+def test_concurrent_requests_on_an_expired_session_sign_in_once(tmp_path: Path) -> None:
+    """Requests that find the session expired together share one new sign-in; none fails."""
+    sandbox = Sandbox()
+    transport = CountingTransport(sandbox, delay=0.05)
+    with gateway(tmp_path, transport) as url:  # auto: a password goes over the web session
+        headers = [sign_in(url, "admin"), sign_in(url, "admin"), sign_in(url, "demo", "demo")]
+        for h in headers:
+            assert requests.get(url + "/api/res.partner", headers=h).status_code == 200
+        for _ in range(2):
+            sandbox.expire_sessions()
+            logins = transport.paths["web/session"]
+            with ThreadPoolExecutor(12) as pool:
+                statuses = list(
+                    pool.map(
+                        lambda h: (
+                            requests.get(
+                                url + "/api/res.partner", headers=h, params={"limit": 3}
+                            ).status_code
+                        ),
+                        headers * 4,
+                    )
+                )
+            assert statuses == [200] * 12
+            # admin's two tokens hold the same password: one session between them
+            assert transport.paths["web/session"] == logins + 2
+
+
+def test_a_password_changed_or_key_removed_since_sign_in_is_one_401_everywhere(
+    tmp_path: Path,
+) -> None:
+    """The token's kept secret stops working: the same answer on every protocol and on
+    what auto picks (it was ``invalid_credentials`` "wrong login" over the web session);
+    requests that find it out together try one sign-in."""
+    answers = set()
+    for protocol, secret in (
+        ("jsonrpc", "demo"),
+        ("json2", SANDBOX_KEYS["demo"]),
+        ("web", "demo"),
+        ("auto", "demo"),
+        ("auto", SANDBOX_KEYS["demo"]),
+    ):
+        sandbox = Sandbox()
+        transport = CountingTransport(sandbox, delay=0.05)
+        with gateway(tmp_path / protocol / secret, transport, protocol=protocol) as url:
+            h = sign_in(url, secret, "demo")
+            assert requests.get(url + "/api/res.partner", headers=h).status_code == 200
+            demo = sandbox.registry.store.tables["res.users"][5]
+            demo["password"], demo["_api_keys"] = "changed", ()
+            sandbox.expire_sessions()  # as Odoo does when a password changes
+            logins = transport.paths["web/session"]
+            with ThreadPoolExecutor(6) as pool:
+                replies = list(
+                    pool.map(lambda _: requests.get(url + "/api/res.partner", headers=h), range(6))
+                )
+            answers |= {(r.status_code, r.json()["type"]) for r in replies}
+            assert transport.paths["web/session"] - logins <= 1
+    assert answers == {(401, "access_denied_by_odoo")}
 
 
 def test_web_session_only_keeps_no_password(tmp_path: Path) -> None:
