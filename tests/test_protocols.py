@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
 import requests
 
 from odoo_restful.app import create_app
@@ -219,30 +220,64 @@ def test_database_allow_list_is_checked_before_odoo(tmp_path: Path) -> None:
         assert sign_in(url, "admin")
 
 
-def test_same_answers_on_every_protocol(tmp_path: Path) -> None:
-    """A few requests, errors included, answered identically over the three protocols."""
+SAME_ANSWERS = (
+    ("admin", "GET", "/api/res.partner", {"params": {"limit": 5, "order": "id"}}),
+    ("admin", "GET", "/api/sale.order/1", {"params": {"fields": "name,state,order_line"}}),
+    ("admin", "GET", "/api/no.such.model", {}),
+    ("admin", "GET", "/api/res.partner", {"params": {"fields": "nope"}}),
+    ("admin", "POST", "/api/res.partner", {"json": {"name": "x", "type": "bogus"}}),
+    ("admin", "PUT", "/api/res.partner/999999", {"json": {"name": "x"}}),
+    ("admin", "POST", "/api/res.partner/1/no_such_method", {}),
+    ("demo", "GET", "/api/sale.order", {"params": {"fields": "name,user_id", "order": "id"}}),
+    ("demo", "PUT", "/api/res.users/2", {"json": {"name": "x"}}),
+    ("nosales", "GET", "/api/sale.order", {"params": {"fields": "name"}}),
+    ("nosales", "GET", "/api/res.partner", {"params": {"limit": 2, "fields": "name"}}),
+)
+
+
+@pytest.mark.parametrize("version", [19, 16])
+def test_same_answers_on_every_protocol_and_what_auto_picks(tmp_path: Path, version: int) -> None:
+    """A few requests, errors included, by an administrator, a salesperson and a user
+    without Sales, answered identically over every protocol the version serves and over
+    ``auto`` with a password and with an API key (19: the web session and JSON-2; 16:
+    JSON-RPC for both)."""
+    runs = [("jsonrpc", False), ("web", False), ("auto", False), ("auto", True)]
+    if version >= 19:
+        runs.append(("json2", True))
     answers = []
-    for protocol, password in (
-        ("jsonrpc", "admin"),
-        ("json2", SANDBOX_KEYS["admin"]),
-        ("web", "admin"),
-    ):
-        with gateway(tmp_path / protocol, CountingTransport(Sandbox()), protocol=protocol) as url:
-            h = sign_in(url, password)
+    for protocol, by_key in runs:
+        transport = CountingTransport(Sandbox(odoo_version=version))
+        with gateway(tmp_path / f"{protocol}-{by_key}", transport, protocol=protocol) as url:
+            headers = {
+                login: sign_in(url, SANDBOX_KEYS[login] if by_key else login, login)
+                for login in ("admin", "demo", "nosales")
+            }
+            transport.paths.clear()
             got = []
-            for method, path, kw in (
-                ("GET", "/api/res.partner", {"params": {"limit": 5, "order": "id"}}),
-                ("GET", "/api/sale.order/1", {"params": {"fields": "name,state,order_line"}}),
-                ("GET", "/api/no.such.model", {}),
-                ("GET", "/api/res.partner", {"params": {"fields": "nope"}}),
-                ("POST", "/api/res.partner", {"json": {"name": "x", "type": "bogus"}}),
-                ("PUT", "/api/res.partner/999999", {"json": {"name": "x"}}),
-                ("POST", "/api/res.partner/1/no_such_method", {}),
-            ):
-                resp = requests.request(method, url + path, headers=h, **kw)
+            for login, method, path, kw in SAME_ANSWERS:
+                resp = requests.request(method, url + path, headers=headers[login], **kw)
                 got.append((resp.status_code, resp.json()))
             answers.append(got)
-    assert answers[0] == answers[1] == answers[2]
+        if protocol == "auto":  # what auto picked served every call
+            picked = "jsonrpc" if version < 19 else "json/2" if by_key else "web/dataset"
+            assert transport.paths[picked] >= len(SAME_ANSWERS) - 2
+            others = {"jsonrpc", "json/2", "web/dataset"} - {picked}
+            assert all(transport.paths[other] == 0 for other in others), transport.paths
+    assert [status for status, _ in answers[0]] == [
+        200,
+        200,
+        404,
+        422,
+        422,
+        404,
+        404,
+        200,
+        403,
+        403,
+        200,
+    ]
+    for got in answers[1:]:
+        assert got == answers[0]
 
 
 def test_hostile_credentials_never_reach_a_header(tmp_path: Path) -> None:
