@@ -16,6 +16,7 @@ import pytest
 import requests
 
 from odoo_restful.app import create_app
+from odoo_restful.odoo.router import OdooRouter
 from odoo_restful.odoo.transport import InProcessTransport, Reply
 from odoo_restful.sandbox import Sandbox
 
@@ -173,10 +174,12 @@ def test_a_password_changed_or_key_removed_since_sign_in_is_one_401_everywhere(
     assert answers == {(401, "access_denied_by_odoo")}
 
 
-def test_web_session_only_keeps_no_password(tmp_path: Path) -> None:
-    sandbox = Sandbox()
+@pytest.mark.parametrize(("protocol", "version"), [("web", 19), ("auto", 19), ("auto", 16)])
+def test_web_session_only_keeps_no_password(tmp_path: Path, protocol: str, version: int) -> None:
+    """Also under auto, on 16 too, where a password would otherwise go over /jsonrpc."""
+    sandbox = Sandbox(odoo_version=version)
     with gateway(
-        tmp_path, CountingTransport(sandbox), protocol="web", web_session_only=True
+        tmp_path, CountingTransport(sandbox), protocol=protocol, web_session_only=True
     ) as url:
         h = sign_in(url, "admin")
         assert requests.get(url + "/api/res.partner", headers=h).status_code == 200
@@ -289,3 +292,13 @@ def test_hostile_credentials_never_reach_a_header(tmp_path: Path) -> None:
         ):
             resp = requests.post(url + "/api/auth/token", json=body)
             assert resp.status_code in (400, 401), resp.text
+
+
+def test_start_up_line_names_what_auto_picks() -> None:
+    def line(version: int, **kw: bool) -> str:
+        router = OdooRouter(InProcessTransport(Sandbox(odoo_version=version)))
+        return asyncio.run(router.describe(**kw))
+
+    assert line(19).endswith("auto: json2 for API keys, web for passwords")
+    assert line(16).endswith("auto: jsonrpc for API keys, jsonrpc for passwords")
+    assert line(16, keep_password=False).endswith("jsonrpc for API keys, web for passwords")

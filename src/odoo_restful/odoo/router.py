@@ -120,8 +120,9 @@ class OdooRouter:
             odoo_name=exc.odoo_name,
         )
 
-    async def describe(self) -> str:
-        """One line for the start-up log: the server's version and the protocol choice."""
+    async def describe(self, *, keep_password: bool = True) -> str:
+        """One line for the start-up log: the server's version and the protocol choice
+        (``keep_password`` off: passwords over the web session, as :meth:`sign_in`)."""
         has_json2, has_jsonrpc = await self.offers()
         try:
             info = await (self.json2 if has_json2 else self.jsonrpc).version()
@@ -130,8 +131,8 @@ class OdooRouter:
             version = "?"
         if self.protocol != "auto":
             return f"Odoo {version}, protocol {self.protocol} (forced)"
-        passwords = "web" if has_json2 or not has_jsonrpc else "jsonrpc"
-        keys = "json2" if has_json2 else passwords
+        passwords = "web" if has_json2 or not has_jsonrpc or not keep_password else "jsonrpc"
+        keys = "json2" if has_json2 else "web" if not has_jsonrpc else "jsonrpc"
         return f"Odoo {version}, protocol auto: {keys} for API keys, {passwords} for passwords"
 
     async def client_for(self, kind: str) -> OdooClient:
@@ -170,10 +171,13 @@ class OdooRouter:
         """Check the credentials with Odoo; the Credential later calls run with.
 
         Over web sessions with ``keep_password`` off, the credential holds the Odoo
-        session id instead of the password.
+        session id instead of the password; ``auto`` then takes a password over the web
+        session on every version (JSON-RPC would need the password kept).
         """
         kind = secret_kind(secret)
         client = await self.client_for(kind)
+        if self.protocol == "auto" and kind == "password" and not keep_password:
+            client = self.web
         if client is self.web and not keep_password:
             with self._timed(self.web, "authenticate"):
                 uid, session = await self.web.login(db, login, secret)
