@@ -16,6 +16,7 @@ import pytest
 import requests
 
 from odoo_restful.app import create_app
+from odoo_restful.errors import OdooTimeout, OdooUnavailable
 from odoo_restful.odoo.router import OdooRouter
 from odoo_restful.odoo.transport import InProcessTransport, Reply
 from odoo_restful.sandbox import Sandbox
@@ -302,3 +303,46 @@ def test_start_up_line_names_what_auto_picks() -> None:
     assert line(19).endswith("auto: json2 for API keys, web for passwords")
     assert line(16).endswith("auto: jsonrpc for API keys, jsonrpc for passwords")
     assert line(16, keep_password=False).endswith("jsonrpc for API keys, web for passwords")
+
+
+class FlakyVersion(CountingTransport):
+    """``/json/version`` fails the first times asked: Odoo restarting, a proxy's 502/503."""
+
+    def __init__(self, sandbox: Sandbox, failures: list[Exception | Reply]) -> None:
+        super().__init__(sandbox)
+        self.failures = failures
+
+    async def request(
+        self, method: str, path: str, body: bytes, headers: Mapping[str, str]
+    ) -> Reply:
+        if path == "/json/version" and self.failures:
+            failure = self.failures.pop(0)
+            if isinstance(failure, Exception):
+                raise failure
+            return failure
+        return await super().request(method, path, body, headers)
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        OdooUnavailable("connection refused"),
+        OdooTimeout("too slow"),
+        Reply(503, b"<html>Service Unavailable</html>", {"content-type": "text/html"}),
+        Reply(200, b"<html>not json", {"content-type": "text/html"}),
+    ],
+    ids=["unreachable", "timeout", "proxy-503", "broken"],
+)
+def test_a_failed_probe_is_asked_again_not_taken_for_no_json2(
+    tmp_path: Path, failure: Exception | Reply
+) -> None:
+    """Odoo 19 down or behind a failing proxy at start: auto must not settle on
+    JSON-RPC for every credential until the gateway restarts."""
+    transport = FlakyVersion(Sandbox(), [failure])
+    with gateway(tmp_path, transport) as url:
+        h = sign_in(url, "admin")
+        assert requests.get(url + "/api/res.partner", headers=h).status_code == 200
+        k = sign_in(url, SANDBOX_KEYS["admin"])
+        assert requests.get(url + "/api/res.partner", headers=k).status_code == 200
+    assert transport.paths["jsonrpc"] <= 2  # the probes of common.version, no call
+    assert transport.paths["web/dataset"] >= 1 and transport.paths["json/2"] >= 1

@@ -254,6 +254,11 @@ class BadReply(UpstreamError):
     """
 
 
+class RouteAbsent(UpstreamError):
+    """Odoo answered 404 for one of its routes: this version does not serve it (JSON-2's
+    ``/json/version`` before 19), as against being down, failing or broken."""
+
+
 class OdooServerError(UpstreamError):
     """Odoo failed in a way that is not the client's fault (an unexpected exception)."""
 

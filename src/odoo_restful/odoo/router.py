@@ -5,7 +5,8 @@ JSON-2) JSON-2 for an API key and the web session for a password, since 19's
 ``/jsonrpc`` checks the password and logs a deprecation warning on every call while
 the session route does neither; on older servers JSON-RPC for every credential
 while ``/jsonrpc`` is served, the web session otherwise. What the server offers is
-probed once and cached. A forced protocol (``--protocol``) skips the probe.
+probed once and cached; only a 404 says a route is absent (a probe that fails
+otherwise is asked again). A forced protocol (``--protocol``) skips the probe.
 
 The probe also learns the server's major version (:meth:`OdooRouter.server_version`):
 JSON-2's ``/json/version`` first (19+), then ``common.version`` (every version;
@@ -22,7 +23,13 @@ from typing import Any
 
 import msgspec
 
-from ..errors import BadReply, NotImplementedOnVersion, UnknownMethod, UpstreamError
+from ..errors import (
+    BadReply,
+    NotImplementedOnVersion,
+    RouteAbsent,
+    UnknownMethod,
+    UpstreamError,
+)
 from ..metrics import OdooCallTimer, odoo_call_timer
 from .base import Credential, OdooClient
 from .json2 import Json2Client
@@ -84,8 +91,8 @@ class OdooRouter:
                     major = major_of(info)
                     has_json2 = major is not None and major >= 19
                     self._major = major
-                except UpstreamError:
-                    pass
+                except RouteAbsent:
+                    pass  # Odoo 18 or older; unreachable, failing or broken: ask again
                 try:
                     info = await self.jsonrpc.version()
                     has_jsonrpc = True
