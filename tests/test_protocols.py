@@ -33,6 +33,7 @@ class CountingTransport(InProcessTransport):
         self.paths: Counter[str] = Counter()
         self.gone = gone
         self.delay = delay  # seconds each call takes, so that concurrent calls overlap
+        self.gone_status = 404
 
     async def request(
         self, method: str, path: str, body: bytes, headers: Mapping[str, str]
@@ -43,7 +44,7 @@ class CountingTransport(InProcessTransport):
         if self.delay:
             await asyncio.sleep(self.delay)
         if path.startswith(self.gone):
-            return Reply(404, b"<html>Not Found</html>", {"content-type": "text/html"})
+            return Reply(self.gone_status, b"<html>Gone</html>", {"content-type": "text/html"})
         return await super().request(method, path, body, headers)
 
 
@@ -95,8 +96,11 @@ def test_auto_uses_jsonrpc_for_every_credential_before_odoo_19(tmp_path: Path) -
         assert transport.paths["web/dataset"] == transport.paths["json/2"] == 0
 
 
-def test_auto_falls_back_to_web_sessions_without_jsonrpc(tmp_path: Path) -> None:
-    transport = CountingTransport(Sandbox(), gone=("/jsonrpc",))
+@pytest.mark.parametrize("status", [404, 403])
+def test_auto_falls_back_to_web_sessions_without_jsonrpc(tmp_path: Path, status: int) -> None:
+    """/jsonrpc gone (404) or refused by a front server (403): the web session."""
+    transport = CountingTransport(Sandbox(odoo_version=16), gone=("/jsonrpc",))
+    transport.gone_status = status
     with gateway(tmp_path, transport) as url:
         h = sign_in(url, "admin")
         resp = requests.get(url + "/api/res.partner", headers=h, params={"limit": 2})
@@ -306,16 +310,17 @@ def test_start_up_line_names_what_auto_picks() -> None:
 
 
 class FlakyVersion(CountingTransport):
-    """``/json/version`` fails the first times asked: Odoo restarting, a proxy's 502/503."""
+    """The version probe fails the first time: Odoo restarting, a proxy's 502/503."""
 
-    def __init__(self, sandbox: Sandbox, failures: list[Exception | Reply]) -> None:
+    def __init__(self, sandbox: Sandbox, failure: Exception | Reply, path: str) -> None:
         super().__init__(sandbox)
-        self.failures = failures
+        self.failures = [failure]
+        self.probe = path
 
     async def request(
         self, method: str, path: str, body: bytes, headers: Mapping[str, str]
     ) -> Reply:
-        if path == "/json/version" and self.failures:
+        if path == self.probe and self.failures:
             failure = self.failures.pop(0)
             if isinstance(failure, Exception):
                 raise failure
@@ -323,22 +328,23 @@ class FlakyVersion(CountingTransport):
         return await super().request(method, path, body, headers)
 
 
+FAILED_PROBES = [
+    OdooUnavailable("connection refused"),
+    OdooTimeout("too slow"),
+    Reply(503, b"<html>Service Unavailable</html>", {"content-type": "text/html"}),
+    Reply(200, b"<html>not json", {"content-type": "text/html"}),
+]
+
+
 @pytest.mark.parametrize(
-    "failure",
-    [
-        OdooUnavailable("connection refused"),
-        OdooTimeout("too slow"),
-        Reply(503, b"<html>Service Unavailable</html>", {"content-type": "text/html"}),
-        Reply(200, b"<html>not json", {"content-type": "text/html"}),
-    ],
-    ids=["unreachable", "timeout", "proxy-503", "broken"],
+    "failure", FAILED_PROBES, ids=["unreachable", "timeout", "proxy-503", "broken"]
 )
 def test_a_failed_probe_is_asked_again_not_taken_for_no_json2(
     tmp_path: Path, failure: Exception | Reply
 ) -> None:
     """Odoo 19 down or behind a failing proxy at start: auto must not settle on
     JSON-RPC for every credential until the gateway restarts."""
-    transport = FlakyVersion(Sandbox(), [failure])
+    transport = FlakyVersion(Sandbox(), failure, "/json/version")
     with gateway(tmp_path, transport) as url:
         h = sign_in(url, "admin")
         assert requests.get(url + "/api/res.partner", headers=h).status_code == 200
@@ -346,3 +352,19 @@ def test_a_failed_probe_is_asked_again_not_taken_for_no_json2(
         assert requests.get(url + "/api/res.partner", headers=k).status_code == 200
     assert transport.paths["jsonrpc"] <= 2  # the probes of common.version, no call
     assert transport.paths["web/dataset"] >= 1 and transport.paths["json/2"] >= 1
+
+
+@pytest.mark.parametrize(
+    "failure", FAILED_PROBES, ids=["unreachable", "timeout", "proxy-503", "broken"]
+)
+def test_a_failed_probe_is_asked_again_not_taken_for_no_jsonrpc(
+    tmp_path: Path, failure: Exception | Reply
+) -> None:
+    """Odoo 16 behind a failing proxy at start: auto must not settle on the web
+    session for every credential."""
+    transport = FlakyVersion(Sandbox(odoo_version=16), failure, "/jsonrpc")
+    with gateway(tmp_path, transport) as url:
+        for secret in ("admin", SANDBOX_KEYS["admin"]):
+            h = sign_in(url, secret)
+            assert requests.get(url + "/api/res.partner", headers=h).status_code == 200
+    assert transport.paths["web/dataset"] == transport.paths["web/session"] == 0

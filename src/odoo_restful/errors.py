@@ -255,8 +255,9 @@ class BadReply(UpstreamError):
 
 
 class RouteAbsent(UpstreamError):
-    """Odoo answered 404 for one of its routes: this version does not serve it (JSON-2's
-    ``/json/version`` before 19), as against being down, failing or broken."""
+    """Odoo (or its front server) refused one of its routes with a 4xx: this version
+    does not serve it (JSON-2 before 19) or it is switched off; as against Odoo being
+    down, failing or broken, which is asked again."""
 
 
 class OdooServerError(UpstreamError):

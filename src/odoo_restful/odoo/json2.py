@@ -122,8 +122,8 @@ class Json2Client(ClientBase):
 
     async def _fetch_version(self) -> bytes:
         reply = await self._transport.request("GET", "/json/version", b"", {})
-        if reply.status == 404:
-            raise RouteAbsent("Odoo serves no /json/version (JSON-2 came with Odoo 19)")
+        if 400 <= reply.status < 500:  # 404 before Odoo 19, or a front server refusing it
+            raise RouteAbsent(f"Odoo answered /json/version with HTTP {reply.status}")
         if reply.status != 200:
             raise UpstreamError(f"Odoo answered /json/version with HTTP {reply.status}")
         return reply.body

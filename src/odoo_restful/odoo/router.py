@@ -5,7 +5,7 @@ JSON-2) JSON-2 for an API key and the web session for a password, since 19's
 ``/jsonrpc`` checks the password and logs a deprecation warning on every call while
 the session route does neither; on older servers JSON-RPC for every credential
 while ``/jsonrpc`` is served, the web session otherwise. What the server offers is
-probed once and cached; only a 404 says a route is absent (a probe that fails
+probed once and cached; only a 4xx says a route is absent (a probe that fails
 otherwise is asked again). A forced protocol (``--protocol``) skips the probe.
 
 The probe also learns the server's major version (:meth:`OdooRouter.server_version`):
@@ -24,7 +24,6 @@ from typing import Any
 import msgspec
 
 from ..errors import (
-    BadReply,
     NotImplementedOnVersion,
     RouteAbsent,
     UnknownMethod,
@@ -97,9 +96,8 @@ class OdooRouter:
                     info = await self.jsonrpc.version()
                     has_jsonrpc = True
                     self._major = major_of(info) or self._major
-                except UpstreamError as exc:
-                    if exc.status != 502 or isinstance(exc, BadReply):
-                        raise  # unreachable, too slow or a broken reply: try again next call
+                except RouteAbsent:
+                    pass  # switched off; unreachable, failing or broken: ask again
                 self._offers = (has_json2, has_jsonrpc)
                 log.info("Odoo offers JSON-2: %s, /jsonrpc: %s", has_json2, has_jsonrpc)
         assert self._offers is not None
