@@ -6,8 +6,9 @@ Werkzeug's headers, ``Connection: close``, ``--cpu-ms`` of busy work per call in
 gateway for the machine's cores, as on a 2-core server running both. Nothing is
 pinned. For each protocol the same ``search_read`` of 10 partners, 3 fields, is sent
 straight to the stub and through the gateway (``--protocol jsonrpc``, ``web``,
-``json2``; one worker), at 1 and 8 connections (wrk, one thread), and the gateway
-worker's CPU (utime + stime over the point) is divided by the requests served.
+``json2``; one worker), at 1 and 8 connections (wrk, one thread), each gateway row with
+its ratio to direct at both, and the gateway worker's CPU (utime + stime over the
+point) is divided by the requests served.
 
 ``--jsonrpc-extra-ms`` adds CPU to every ``/jsonrpc`` model call only: Odoo 19 checks
 the password and logs a deprecation warning there, which the session route does not
@@ -143,6 +144,13 @@ def measure_all(args: argparse.Namespace, tmp: Path) -> dict[str, dict[int, dict
     return rows
 
 
+def _ratios(
+    rows: dict[str, dict[int, dict[str, Any]]], refs: list[str], conns: int, rps: float
+) -> str:
+    """The gateway's req/s as a share of each direct path's, as the issue asks."""
+    return "".join(f" ({rps / rows[r][conns]['rps']:.2f} of {r})" for r in refs)
+
+
 def table(rows: dict[str, dict[int, dict[str, Any]]], conns: list[int]) -> str:
     few, many = conns[0], conns[-1]
     head = f"| path | {few} connection req/s | p50 ms | {many} connections req/s "
@@ -151,15 +159,14 @@ def table(rows: dict[str, dict[int, dict[str, Any]]], conns: list[int]) -> str:
     for name, by_conns in rows.items():
         kind, protocol = name.split(" ", 1)
         a, b = by_conns[few], by_conns[many]
-        ratio = ""
-        if kind == "gateway":
-            for ref in dict.fromkeys((f"direct {protocol}", "direct jsonrpc")):
-                if ref in rows:
-                    ratio += f" ({b['rps'] / rows[ref][many]['rps']:.2f} of {ref})"
+        refs = [r for r in dict.fromkeys((f"direct {protocol}", "direct jsonrpc")) if r in rows]
+        if kind != "gateway":
+            refs = []
         cpu = " / ".join(f"{p['cpu_us']:.0f}" for p in (a, b) if p["cpu_us"] is not None)
         errors = a["errors"] + b["errors"]
         lines.append(
-            f"| {name} | {a['rps']:,.1f} | {a['p50_ms']:.2f} | {b['rps']:,.1f}{ratio} "
+            f"| {name} | {a['rps']:,.1f}{_ratios(rows, refs, few, a['rps'])} "
+            f"| {a['p50_ms']:.2f} | {b['rps']:,.1f}{_ratios(rows, refs, many, b['rps'])} "
             f"| {cpu or 'n/a'} | {errors} |"
         )
     return "\n".join(lines)
