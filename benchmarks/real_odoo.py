@@ -6,8 +6,9 @@ Werkzeug's headers, ``Connection: close``, ``--cpu-ms`` of busy work per call in
 gateway for the machine's cores, as on a 2-core server running both. Nothing is
 pinned. For each protocol the same ``search_read`` of 10 partners, 3 fields, is sent
 straight to the stub and through the gateway (``--protocol jsonrpc``, ``web``,
-``json2``; one worker), at 1 and 8 connections (wrk, one thread), and the gateway
-worker's CPU (utime + stime over the point) is divided by the requests served.
+``json2``; one worker), at 1 and 8 connections (wrk, one thread), each gateway row with
+its ratio to direct at both, and the gateway worker's CPU (utime + stime over the
+point) is divided by the requests served.
 
 ``--floors`` adds two rows that carry none of the gateway's code, through the same
 stub's ``/jsonrpc``: ``floor.py``'s ``asgi-proxy`` (uvicorn and a bare ASGI app
@@ -200,6 +201,8 @@ def paired_ratio(rows: dict[str, Row], name: str, ref: str, conns: int) -> float
 
 
 def table(rows: dict[str, Row], conns: list[int]) -> str:
+    """The issue's table; each gateway (or floor) row with its ratio to direct, paired
+    by round, at the fewest and the most connections."""
     few, many = conns[0], conns[-1]
     head = f"| path | {few} connection req/s | p50 ms | {many} connections req/s "
     head += f"| gateway (or floor) CPU us/req ({few} / {many} conns) | errors |"
@@ -207,16 +210,17 @@ def table(rows: dict[str, Row], conns: list[int]) -> str:
     for name, by_conns in rows.items():
         kind, protocol = name.rsplit(" ", 1)
         a, b = by_conns[few], by_conns[many]
-        ratio = ""
+        ratio_few = ratio_many = ""
         if kind != "direct":
             for ref in dict.fromkeys((f"direct {protocol}", "direct jsonrpc")):
                 if ref in rows:
-                    ratio += f" ({paired_ratio(rows, name, ref, many):.3f} of {ref})"
+                    ratio_few += f" ({paired_ratio(rows, name, ref, few):.3f} of {ref})"
+                    ratio_many += f" ({paired_ratio(rows, name, ref, many):.3f} of {ref})"
         cpu = " / ".join(f"{p['cpu_us']:.0f}" for p in (a, b) if p["cpu_us"] is not None)
         errors = a["errors"] + b["errors"]
         lines.append(
-            f"| {name} | {a['rps']:,.1f} | {a['p50_ms']:.2f} | {b['rps']:,.1f}{ratio} "
-            f"| {cpu or 'n/a'} | {errors} |"
+            f"| {name} | {a['rps']:,.1f}{ratio_few} | {a['p50_ms']:.2f} "
+            f"| {b['rps']:,.1f}{ratio_many} | {cpu or 'n/a'} | {errors} |"
         )
     return "\n".join(lines)
 

@@ -3,16 +3,21 @@ auto-detection, web-session renewal, JSON-2's named arguments, the database allo
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections import Counter
 from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
 import requests
 
 from odoo_restful.app import create_app
+from odoo_restful.errors import OdooTimeout, OdooUnavailable
+from odoo_restful.odoo.router import OdooRouter
 from odoo_restful.odoo.transport import InProcessTransport, Reply
 from odoo_restful.sandbox import Sandbox
 
@@ -23,10 +28,12 @@ from .servers import serve_in_thread
 class CountingTransport(InProcessTransport):
     """The sandbox in-process, counting the paths the gateway calls; some may be cut off."""
 
-    def __init__(self, sandbox: Sandbox, *, gone: tuple[str, ...] = ()) -> None:
+    def __init__(self, sandbox: Sandbox, *, gone: tuple[str, ...] = (), delay: float = 0.0) -> None:
         super().__init__(sandbox)
         self.paths: Counter[str] = Counter()
         self.gone = gone
+        self.delay = delay  # seconds each call takes, so that concurrent calls overlap
+        self.gone_status = 404
 
     async def request(
         self, method: str, path: str, body: bytes, headers: Mapping[str, str]
@@ -34,8 +41,10 @@ class CountingTransport(InProcessTransport):
         self.paths[
             path.split("/")[1] + ("/" + path.split("/")[2] if path.count("/") > 1 else "")
         ] += 1
+        if self.delay:
+            await asyncio.sleep(self.delay)
         if path.startswith(self.gone):
-            return Reply(404, b"<html>Not Found</html>", {"content-type": "text/html"})
+            return Reply(self.gone_status, b"<html>Gone</html>", {"content-type": "text/html"})
         return await super().request(method, path, body, headers)
 
 
@@ -87,8 +96,11 @@ def test_auto_uses_jsonrpc_for_every_credential_before_odoo_19(tmp_path: Path) -
         assert transport.paths["web/dataset"] == transport.paths["json/2"] == 0
 
 
-def test_auto_falls_back_to_web_sessions_without_jsonrpc(tmp_path: Path) -> None:
-    transport = CountingTransport(Sandbox(), gone=("/jsonrpc",))
+@pytest.mark.parametrize("status", [404, 403])
+def test_auto_falls_back_to_web_sessions_without_jsonrpc(tmp_path: Path, status: int) -> None:
+    """/jsonrpc gone (404) or refused by a front server (403): the web session."""
+    transport = CountingTransport(Sandbox(odoo_version=16), gone=("/jsonrpc",))
+    transport.gone_status = status
     with gateway(tmp_path, transport) as url:
         h = sign_in(url, "admin")
         resp = requests.get(url + "/api/res.partner", headers=h, params={"limit": 2})
@@ -108,10 +120,71 @@ def test_web_session_is_renewed_when_odoo_expires_it(tmp_path: Path) -> None:
         assert transport.paths["web/session"] == logins + 1
 
 
-def test_web_session_only_keeps_no_password(tmp_path: Path) -> None:
+def test_concurrent_requests_on_an_expired_session_sign_in_once(tmp_path: Path) -> None:
+    """Requests that find the session expired together share one new sign-in; none fails."""
     sandbox = Sandbox()
+    transport = CountingTransport(sandbox, delay=0.05)
+    with gateway(tmp_path, transport) as url:  # auto: a password goes over the web session
+        headers = [sign_in(url, "admin"), sign_in(url, "admin"), sign_in(url, "demo", "demo")]
+        for h in headers:
+            assert requests.get(url + "/api/res.partner", headers=h).status_code == 200
+        for _ in range(2):
+            sandbox.expire_sessions()
+            logins = transport.paths["web/session"]
+            with ThreadPoolExecutor(12) as pool:
+                statuses = list(
+                    pool.map(
+                        lambda h: (
+                            requests.get(
+                                url + "/api/res.partner", headers=h, params={"limit": 3}
+                            ).status_code
+                        ),
+                        headers * 4,
+                    )
+                )
+            assert statuses == [200] * 12
+            # admin's two tokens hold the same password: one session between them
+            assert transport.paths["web/session"] == logins + 2
+
+
+def test_a_password_changed_or_key_removed_since_sign_in_is_one_401_everywhere(
+    tmp_path: Path,
+) -> None:
+    """The token's kept secret stops working: the same answer on every protocol and on
+    what auto picks (it was ``invalid_credentials`` "wrong login" over the web session);
+    requests that find it out together try one sign-in."""
+    answers = set()
+    for protocol, secret in (
+        ("jsonrpc", "demo"),
+        ("json2", SANDBOX_KEYS["demo"]),
+        ("web", "demo"),
+        ("auto", "demo"),
+        ("auto", SANDBOX_KEYS["demo"]),
+    ):
+        sandbox = Sandbox()
+        transport = CountingTransport(sandbox, delay=0.05)
+        with gateway(tmp_path / protocol / secret, transport, protocol=protocol) as url:
+            h = sign_in(url, secret, "demo")
+            assert requests.get(url + "/api/res.partner", headers=h).status_code == 200
+            demo = sandbox.registry.store.tables["res.users"][5]
+            demo["password"], demo["_api_keys"] = "changed", ()
+            sandbox.expire_sessions()  # as Odoo does when a password changes
+            logins = transport.paths["web/session"]
+            with ThreadPoolExecutor(6) as pool:
+                replies = list(
+                    pool.map(lambda _: requests.get(url + "/api/res.partner", headers=h), range(6))
+                )
+            answers |= {(r.status_code, r.json()["type"]) for r in replies}
+            assert transport.paths["web/session"] - logins <= 1
+    assert answers == {(401, "access_denied_by_odoo")}
+
+
+@pytest.mark.parametrize(("protocol", "version"), [("web", 19), ("auto", 19), ("auto", 16)])
+def test_web_session_only_keeps_no_password(tmp_path: Path, protocol: str, version: int) -> None:
+    """Also under auto, on 16 too, where a password would otherwise go over /jsonrpc."""
+    sandbox = Sandbox(odoo_version=version)
     with gateway(
-        tmp_path, CountingTransport(sandbox), protocol="web", web_session_only=True
+        tmp_path, CountingTransport(sandbox), protocol=protocol, web_session_only=True
     ) as url:
         h = sign_in(url, "admin")
         assert requests.get(url + "/api/res.partner", headers=h).status_code == 200
@@ -155,30 +228,64 @@ def test_database_allow_list_is_checked_before_odoo(tmp_path: Path) -> None:
         assert sign_in(url, "admin")
 
 
-def test_same_answers_on_every_protocol(tmp_path: Path) -> None:
-    """A few requests, errors included, answered identically over the three protocols."""
+SAME_ANSWERS = (
+    ("admin", "GET", "/api/res.partner", {"params": {"limit": 5, "order": "id"}}),
+    ("admin", "GET", "/api/sale.order/1", {"params": {"fields": "name,state,order_line"}}),
+    ("admin", "GET", "/api/no.such.model", {}),
+    ("admin", "GET", "/api/res.partner", {"params": {"fields": "nope"}}),
+    ("admin", "POST", "/api/res.partner", {"json": {"name": "x", "type": "bogus"}}),
+    ("admin", "PUT", "/api/res.partner/999999", {"json": {"name": "x"}}),
+    ("admin", "POST", "/api/res.partner/1/no_such_method", {}),
+    ("demo", "GET", "/api/sale.order", {"params": {"fields": "name,user_id", "order": "id"}}),
+    ("demo", "PUT", "/api/res.users/2", {"json": {"name": "x"}}),
+    ("nosales", "GET", "/api/sale.order", {"params": {"fields": "name"}}),
+    ("nosales", "GET", "/api/res.partner", {"params": {"limit": 2, "fields": "name"}}),
+)
+
+
+@pytest.mark.parametrize("version", [19, 16])
+def test_same_answers_on_every_protocol_and_what_auto_picks(tmp_path: Path, version: int) -> None:
+    """A few requests, errors included, by an administrator, a salesperson and a user
+    without Sales, answered identically over every protocol the version serves and over
+    ``auto`` with a password and with an API key (19: the web session and JSON-2; 16:
+    JSON-RPC for both)."""
+    runs = [("jsonrpc", False), ("web", False), ("auto", False), ("auto", True)]
+    if version >= 19:
+        runs.append(("json2", True))
     answers = []
-    for protocol, password in (
-        ("jsonrpc", "admin"),
-        ("json2", SANDBOX_KEYS["admin"]),
-        ("web", "admin"),
-    ):
-        with gateway(tmp_path / protocol, CountingTransport(Sandbox()), protocol=protocol) as url:
-            h = sign_in(url, password)
+    for protocol, by_key in runs:
+        transport = CountingTransport(Sandbox(odoo_version=version))
+        with gateway(tmp_path / f"{protocol}-{by_key}", transport, protocol=protocol) as url:
+            headers = {
+                login: sign_in(url, SANDBOX_KEYS[login] if by_key else login, login)
+                for login in ("admin", "demo", "nosales")
+            }
+            transport.paths.clear()
             got = []
-            for method, path, kw in (
-                ("GET", "/api/res.partner", {"params": {"limit": 5, "order": "id"}}),
-                ("GET", "/api/sale.order/1", {"params": {"fields": "name,state,order_line"}}),
-                ("GET", "/api/no.such.model", {}),
-                ("GET", "/api/res.partner", {"params": {"fields": "nope"}}),
-                ("POST", "/api/res.partner", {"json": {"name": "x", "type": "bogus"}}),
-                ("PUT", "/api/res.partner/999999", {"json": {"name": "x"}}),
-                ("POST", "/api/res.partner/1/no_such_method", {}),
-            ):
-                resp = requests.request(method, url + path, headers=h, **kw)
+            for login, method, path, kw in SAME_ANSWERS:
+                resp = requests.request(method, url + path, headers=headers[login], **kw)
                 got.append((resp.status_code, resp.json()))
             answers.append(got)
-    assert answers[0] == answers[1] == answers[2]
+        if protocol == "auto":  # what auto picked served every call
+            picked = "jsonrpc" if version < 19 else "json/2" if by_key else "web/dataset"
+            assert transport.paths[picked] >= len(SAME_ANSWERS) - 2
+            others = {"jsonrpc", "json/2", "web/dataset"} - {picked}
+            assert all(transport.paths[other] == 0 for other in others), transport.paths
+    assert [status for status, _ in answers[0]] == [
+        200,
+        200,
+        404,
+        422,
+        422,
+        404,
+        404,
+        200,
+        403,
+        403,
+        200,
+    ]
+    for got in answers[1:]:
+        assert got == answers[0]
 
 
 def test_hostile_credentials_never_reach_a_header(tmp_path: Path) -> None:
@@ -190,3 +297,74 @@ def test_hostile_credentials_never_reach_a_header(tmp_path: Path) -> None:
         ):
             resp = requests.post(url + "/api/auth/token", json=body)
             assert resp.status_code in (400, 401), resp.text
+
+
+def test_start_up_line_names_what_auto_picks() -> None:
+    def line(version: int, **kw: bool) -> str:
+        router = OdooRouter(InProcessTransport(Sandbox(odoo_version=version)))
+        return asyncio.run(router.describe(**kw))
+
+    assert line(19).endswith("auto: json2 for API keys, web for passwords")
+    assert line(16).endswith("auto: jsonrpc for API keys, jsonrpc for passwords")
+    assert line(16, keep_password=False).endswith("jsonrpc for API keys, web for passwords")
+
+
+class FlakyVersion(CountingTransport):
+    """The version probe fails the first time: Odoo restarting, a proxy's 502/503."""
+
+    def __init__(self, sandbox: Sandbox, failure: Exception | Reply, path: str) -> None:
+        super().__init__(sandbox)
+        self.failures = [failure]
+        self.probe = path
+
+    async def request(
+        self, method: str, path: str, body: bytes, headers: Mapping[str, str]
+    ) -> Reply:
+        if path == self.probe and self.failures:
+            failure = self.failures.pop(0)
+            if isinstance(failure, Exception):
+                raise failure
+            return failure
+        return await super().request(method, path, body, headers)
+
+
+FAILED_PROBES = [
+    OdooUnavailable("connection refused"),
+    OdooTimeout("too slow"),
+    Reply(503, b"<html>Service Unavailable</html>", {"content-type": "text/html"}),
+    Reply(200, b"<html>not json", {"content-type": "text/html"}),
+]
+
+
+@pytest.mark.parametrize(
+    "failure", FAILED_PROBES, ids=["unreachable", "timeout", "proxy-503", "broken"]
+)
+def test_a_failed_probe_is_asked_again_not_taken_for_no_json2(
+    tmp_path: Path, failure: Exception | Reply
+) -> None:
+    """Odoo 19 down or behind a failing proxy at start: auto must not settle on
+    JSON-RPC for every credential until the gateway restarts."""
+    transport = FlakyVersion(Sandbox(), failure, "/json/version")
+    with gateway(tmp_path, transport) as url:
+        h = sign_in(url, "admin")
+        assert requests.get(url + "/api/res.partner", headers=h).status_code == 200
+        k = sign_in(url, SANDBOX_KEYS["admin"])
+        assert requests.get(url + "/api/res.partner", headers=k).status_code == 200
+    assert transport.paths["jsonrpc"] <= 2  # the probes of common.version, no call
+    assert transport.paths["web/dataset"] >= 1 and transport.paths["json/2"] >= 1
+
+
+@pytest.mark.parametrize(
+    "failure", FAILED_PROBES, ids=["unreachable", "timeout", "proxy-503", "broken"]
+)
+def test_a_failed_probe_is_asked_again_not_taken_for_no_jsonrpc(
+    tmp_path: Path, failure: Exception | Reply
+) -> None:
+    """Odoo 16 behind a failing proxy at start: auto must not settle on the web
+    session for every credential."""
+    transport = FlakyVersion(Sandbox(odoo_version=16), failure, "/jsonrpc")
+    with gateway(tmp_path, transport) as url:
+        for secret in ("admin", SANDBOX_KEYS["admin"]):
+            h = sign_in(url, secret)
+            assert requests.get(url + "/api/res.partner", headers=h).status_code == 200
+    assert transport.paths["web/dataset"] == transport.paths["web/session"] == 0

@@ -226,7 +226,7 @@ def create_app(
         gw = app.state.gateway = Gateway(settings, odoo, tokens)
         hooks = WebhookService(gw)
         try:
-            log.info("%s", await odoo.describe())
+            log.info("%s", await odoo.describe(keep_password=not settings.web_session_only))
         except GatewayError as exc:  # Odoo may come up later: probe again on first use
             log.warning("Odoo not reachable yet (%s); will retry on first request", exc.message)
         hooks.start()

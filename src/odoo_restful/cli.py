@@ -95,7 +95,8 @@ def main() -> None:
 @setting_option(
     "web_session_only",
     "Over web sessions, keep only the Odoo session, never the password: the token ends "
-    "when the Odoo session does.",
+    "when the Odoo session does. With --protocol auto, passwords then go over the web "
+    "session on every Odoo version.",
 )
 @setting_option("host", "Address to listen on.")
 @setting_option("port", "Port to listen on.")

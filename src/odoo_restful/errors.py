@@ -254,6 +254,12 @@ class BadReply(UpstreamError):
     """
 
 
+class RouteAbsent(UpstreamError):
+    """Odoo (or its front server) refused one of its routes with a 4xx: this version
+    does not serve it (JSON-2 before 19) or it is switched off; as against Odoo being
+    down, failing or broken, which is asked again."""
+
+
 class OdooServerError(UpstreamError):
     """Odoo failed in a way that is not the client's fault (an unexpected exception)."""
 

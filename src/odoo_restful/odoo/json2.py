@@ -14,7 +14,7 @@ from typing import Any
 import msgspec
 import orjson
 
-from ..errors import DatabaseNotFound, InvalidParameters, UpstreamError
+from ..errors import DatabaseNotFound, InvalidParameters, RouteAbsent, UpstreamError
 from .base import ClientBase, Credential
 from .large import LargeResult, encode_parts, read_result
 from .replies import (
@@ -122,6 +122,8 @@ class Json2Client(ClientBase):
 
     async def _fetch_version(self) -> bytes:
         reply = await self._transport.request("GET", "/json/version", b"", {})
+        if 400 <= reply.status < 500:  # 404 before Odoo 19, or a front server refusing it
+            raise RouteAbsent(f"Odoo answered /json/version with HTTP {reply.status}")
         if reply.status != 200:
             raise UpstreamError(f"Odoo answered /json/version with HTTP {reply.status}")
         return reply.body

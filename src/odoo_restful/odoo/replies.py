@@ -26,6 +26,7 @@ from ..errors import (
     DatabaseNotFound,
     GatewayError,
     InvalidCredentials,
+    RouteAbsent,
     UpstreamError,
     from_odoo,
 )
@@ -76,7 +77,9 @@ def rpc_error(error: _Error) -> GatewayError:
 
 def _rpc_status(reply: Reply, what: str) -> UpstreamError:
     if reply.status == 404:
-        return UpstreamError(f"Odoo has no {what} endpoint at this address (HTTP 404)")
+        return RouteAbsent(f"Odoo has no {what} endpoint at this address (HTTP 404)")
+    if 400 <= reply.status < 500:  # a front server refusing the route (403, 410...)
+        return RouteAbsent(f"Odoo answered {what} with HTTP {reply.status}")
     return UpstreamError(f"Odoo answered {what} with HTTP {reply.status}")
 
 

@@ -5,7 +5,8 @@ JSON-2) JSON-2 for an API key and the web session for a password, since 19's
 ``/jsonrpc`` checks the password and logs a deprecation warning on every call while
 the session route does neither; on older servers JSON-RPC for every credential
 while ``/jsonrpc`` is served, the web session otherwise. What the server offers is
-probed once and cached. A forced protocol (``--protocol``) skips the probe.
+probed once and cached; only a 4xx says a route is absent (a probe that fails
+otherwise is asked again). A forced protocol (``--protocol``) skips the probe.
 
 The probe also learns the server's major version (:meth:`OdooRouter.server_version`):
 JSON-2's ``/json/version`` first (19+), then ``common.version`` (every version;
@@ -22,7 +23,12 @@ from typing import Any
 
 import msgspec
 
-from ..errors import BadReply, NotImplementedOnVersion, UnknownMethod, UpstreamError
+from ..errors import (
+    NotImplementedOnVersion,
+    RouteAbsent,
+    UnknownMethod,
+    UpstreamError,
+)
 from ..metrics import OdooCallTimer, odoo_call_timer
 from .base import Credential, OdooClient
 from .json2 import Json2Client
@@ -84,15 +90,14 @@ class OdooRouter:
                     major = major_of(info)
                     has_json2 = major is not None and major >= 19
                     self._major = major
-                except UpstreamError:
-                    pass
+                except RouteAbsent:
+                    pass  # Odoo 18 or older; unreachable, failing or broken: ask again
                 try:
                     info = await self.jsonrpc.version()
                     has_jsonrpc = True
                     self._major = major_of(info) or self._major
-                except UpstreamError as exc:
-                    if exc.status != 502 or isinstance(exc, BadReply):
-                        raise  # unreachable, too slow or a broken reply: try again next call
+                except RouteAbsent:
+                    pass  # switched off; unreachable, failing or broken: ask again
                 self._offers = (has_json2, has_jsonrpc)
                 log.info("Odoo offers JSON-2: %s, /jsonrpc: %s", has_json2, has_jsonrpc)
         assert self._offers is not None
@@ -120,8 +125,9 @@ class OdooRouter:
             odoo_name=exc.odoo_name,
         )
 
-    async def describe(self) -> str:
-        """One line for the start-up log: the server's version and the protocol choice."""
+    async def describe(self, *, keep_password: bool = True) -> str:
+        """One line for the start-up log: the server's version and the protocol choice
+        (``keep_password`` off: passwords over the web session, as :meth:`sign_in`)."""
         has_json2, has_jsonrpc = await self.offers()
         try:
             info = await (self.json2 if has_json2 else self.jsonrpc).version()
@@ -130,8 +136,8 @@ class OdooRouter:
             version = "?"
         if self.protocol != "auto":
             return f"Odoo {version}, protocol {self.protocol} (forced)"
-        passwords = "web" if has_json2 or not has_jsonrpc else "jsonrpc"
-        keys = "json2" if has_json2 else passwords
+        passwords = "web" if has_json2 or not has_jsonrpc or not keep_password else "jsonrpc"
+        keys = "json2" if has_json2 else "web" if not has_jsonrpc else "jsonrpc"
         return f"Odoo {version}, protocol auto: {keys} for API keys, {passwords} for passwords"
 
     async def client_for(self, kind: str) -> OdooClient:
@@ -170,10 +176,13 @@ class OdooRouter:
         """Check the credentials with Odoo; the Credential later calls run with.
 
         Over web sessions with ``keep_password`` off, the credential holds the Odoo
-        session id instead of the password.
+        session id instead of the password; ``auto`` then takes a password over the web
+        session on every version (JSON-RPC would need the password kept).
         """
         kind = secret_kind(secret)
         client = await self.client_for(kind)
+        if self.protocol == "auto" and kind == "password" and not keep_password:
+            client = self.web
         if client is self.web and not keep_password:
             with self._timed(self.web, "authenticate"):
                 uid, session = await self.web.login(db, login, secret)

@@ -10,6 +10,7 @@ when Odoo answers code 100 (session expired).
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import itertools
 import re
@@ -21,6 +22,7 @@ import msgspec
 import orjson
 
 from ..errors import (
+    AccessDenied,
     InvalidCredentials,
     InvalidParameters,
     SessionExpired,
@@ -56,6 +58,7 @@ class WebSessionClient(ClientBase):
         super().__init__(transport)
         self._ids = itertools.count(1)
         self._sessions: OrderedDict[tuple[str, int, bytes], str] = OrderedDict()
+        self._signing_in: dict[tuple[str, int, bytes], asyncio.Task[str]] = {}
 
     async def _post(self, path: str, params: dict[str, Any], session: str | None) -> Reply:
         body = orjson.dumps(
@@ -98,19 +101,45 @@ class WebSessionClient(ClientBase):
         while len(self._sessions) > _MAX_SESSIONS:
             self._sessions.popitem(last=False)
 
-    async def _session(self, cred: Credential, *, renew: bool) -> str:
+    async def _session(self, cred: Credential, *, stale: str | None = None) -> str:
+        """The session to call with: the kept one unless it is ``stale`` (Odoo said it
+        expired), else a new sign-in shared by every request waiting for it."""
         if cred.kind == "session":
+            if stale is not None:
+                raise SessionExpired("the Odoo session expired; request a new token")
             return cred.secret
         key = (cred.db, cred.uid, _digest(cred.secret))
-        session = None if renew else self._sessions.get(key)
-        if session is None:
-            if not cred.login:
-                raise SessionExpired("the Odoo session expired; request a new token")
+        session = self._sessions.get(key)
+        if session is not None and session != stale:
+            return session
+        if not cred.login:
+            raise SessionExpired("the Odoo session expired; request a new token")
+        task = self._signing_in.get(key)
+        if task is None:
+            task = asyncio.ensure_future(self._sign_in_again(key, cred))
+            self._signing_in[key] = task
+            task.add_done_callback(lambda done: self._signed_in(key, done))
+        # shielded: a caller that goes away does not cancel the others' sign-in
+        return await asyncio.shield(task)
+
+    async def _sign_in_again(self, key: tuple[str, int, bytes], cred: Credential) -> str:
+        assert cred.login is not None
+        try:
             uid, session = await self.login(cred.db, cred.login, cred.secret)
-            if uid != cred.uid:
-                raise InvalidCredentials("the Odoo credentials now belong to another user")
-            self._remember(key, session)
+        except InvalidCredentials:
+            # the kept password changed since the token was made: what Odoo's /jsonrpc
+            # and JSON-2 answer a call with a stale password or key, not a wrong login
+            raise AccessDenied("Access Denied", odoo_name="odoo.exceptions.AccessDenied") from None
+        if uid != cred.uid:
+            raise InvalidCredentials("the Odoo credentials now belong to another user")
+        self._remember(key, session)
         return session
+
+    def _signed_in(self, key: tuple[str, int, bytes], task: asyncio.Task[str]) -> None:
+        if self._signing_in.get(key) is task:
+            del self._signing_in[key]
+        if not task.cancelled():
+            task.exception()  # seen by its waiters; no "never retrieved" warning if none
 
     async def call_raw(
         self, cred: Credential, model: str, method: str, args: list[Any], kwargs: dict[str, Any]
@@ -134,8 +163,9 @@ class WebSessionClient(ClientBase):
     ) -> T:
         params = {"model": model, "method": method, "args": args, "kwargs": kwargs}
         path = f"/web/dataset/call_kw/{model}/{method}"
+        session = None
         for attempt in (0, 1):
-            session = await self._session(cred, renew=attempt == 1)
+            session = await self._session(cred, stale=session)
             try:
                 return decode(await self._post(path, params, session), path)
             except (InvalidParameters, SessionExpired) as exc:
@@ -154,8 +184,9 @@ class WebSessionClient(ClientBase):
         """``call_kw`` with the body in parts (see ``large.py``); sessions as above."""
         params = {"model": model, "method": method, "args": args, "kwargs": kwargs}
         path = f"/web/dataset/call_kw/{model}/{method}"
+        session = None
         for attempt in (0, 1):
-            session = await self._session(cred, renew=attempt == 1)
+            session = await self._session(cred, stale=session)
             parts = encode_parts(
                 {"jsonrpc": "2.0", "method": "call", "params": params, "id": next(self._ids)}
             )
@@ -173,8 +204,9 @@ class WebSessionClient(ClientBase):
         The raw reply is the caller's to read. An expired session shows as a
         redirect to ``/web/login``; a password credential is signed in again once.
         """
-        for attempt in (0, 1):
-            session = await self._session(cred, renew=attempt == 1)
+        session = None
+        for _ in (0, 1):
+            session = await self._session(cred, stale=session)
             reply = await self._transport.request(
                 "GET", path, b"", {"Cookie": f"session_id={session}"}
             )

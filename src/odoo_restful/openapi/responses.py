@@ -11,7 +11,9 @@ from .common import JSON
 _ERROR_TEXT: Final = {
     "400": "Malformed parameter, literal, JSON or id (`bad_request`, `missing_parameters`).",
     "401": "Missing, unknown, revoked or expired token, or credentials refused "
-    "(`invalid_token`, `token_expired`, `invalid_credentials`).",
+    "(`invalid_token`, `token_expired`, `invalid_credentials`); the token's Odoo password "
+    "or API key no longer accepted (`access_denied_by_odoo`) or its kept Odoo session "
+    "ended (`session_expired`): request a new token.",
     "403": "Odoo's access rights or record rules, a private or denied method, or the "
     "token's scopes (`access_error`, `method_forbidden`, `scope_denied`).",
     "404": "Record gone or not readable; no such model, method, database or route "
