@@ -27,7 +27,7 @@ from ..metrics import OdooCallTimer, odoo_call_timer
 from .base import Credential, OdooClient
 from .json2 import Json2Client
 from .jsonrpc import JsonRpcClient
-from .large import LargeResult
+from .large import LargeCall, LargeResult
 from .transport import Transport
 from .websession import WebSessionClient
 
@@ -212,22 +212,14 @@ class OdooRouter:
         except UnknownMethod as exc:
             raise await self._too_new(exc, model, method) from exc
 
-    async def call_large(
-        self,
-        cred: Credential,
-        model: str,
-        method: str,
-        args: list[Any],
-        kwargs: dict[str, Any],
-        cut: str | None = None,
-    ) -> LargeResult:
+    async def call_large(self, call: LargeCall) -> LargeResult:
         """A call that moves a file, never copying it whole (``large.py``)."""
-        client = await self.client_for(cred.kind)
+        client = await self.client_for(call.cred.kind)
         try:
-            with self._timed(client, method):
-                return await client.call_large(cred, model, method, args, kwargs, cut)
+            with self._timed(client, call.method):
+                return await client.call_large(call)
         except UnknownMethod as exc:
-            raise await self._too_new(exc, model, method) from exc
+            raise await self._too_new(exc, call.model, call.method) from exc
 
     def _timed(self, client: OdooClient, method: str) -> OdooCallTimer:
         """Every call to Odoo passes here: its latency, by protocol and method."""
