@@ -18,6 +18,7 @@ from ._base import BaseStore
 from .deliveries import (
     DELIVERY_COLUMNS,
     DUE_DELIVERIES,
+    INSERT_COLUMNS,
     LEASE_CLAIM,
     Delivery,
     delivery_from_row,
@@ -25,11 +26,43 @@ from .deliveries import (
 from .store import COLUMNS, TokenRecord, record_from_row, record_to_row
 from .subscriptions import SUB_COLUMNS, Subscription, subscription_from_row
 
-__all__ = ["SqlStore"]
+__all__ = [
+    "COUNT_USER_SUBS",
+    "DELETE_SUB",
+    "DELETE_SUB_ROWS",
+    "INSERT_DELIVERY",
+    "INSERT_SUB",
+    "SAVE_WATCH",
+    "SELECT_REPLY",
+    "Row",
+    "SqlStore",
+]
 
 Row = Sequence[Any]
 
-_INSERT = f"INSERT INTO tokens ({COLUMNS}) VALUES ({', '.join(f'${i}' for i in range(1, 15))})"  # noqa: S608
+
+def _values(count: int) -> str:
+    return ", ".join(f"${i}" for i in range(1, count + 1))
+
+
+# Statements of the operations each back end wraps in a transaction of its own kind
+# (an advisory lock, or SQLite's write lock): the same text in both.
+SELECT_REPLY = "SELECT request_hash, status, body FROM idempotency WHERE key_hash = $1"
+COUNT_USER_SUBS = "SELECT count(*) FROM webhook_subscriptions WHERE db = $1 AND uid = $2"
+INSERT_SUB = f"INSERT INTO webhook_subscriptions ({SUB_COLUMNS}) VALUES ({_values(16)})"  # noqa: S608
+DELETE_SUB = "DELETE FROM webhook_subscriptions WHERE id = $1 AND db = $2 AND uid = $3"
+#: what goes with a deleted subscription ($1: its id)
+DELETE_SUB_ROWS = (
+    "DELETE FROM webhook_deliveries WHERE subscription_id = $1",
+    "DELETE FROM webhook_watch WHERE subscription_id = $1",
+)
+INSERT_DELIVERY = f"INSERT INTO webhook_deliveries ({INSERT_COLUMNS}) VALUES ({_values(13)})"  # noqa: S608
+SAVE_WATCH = (
+    "INSERT INTO webhook_watch (subscription_id, state) VALUES ($1, $2) "
+    "ON CONFLICT (subscription_id) DO UPDATE SET state = excluded.state"
+)
+
+_INSERT = f"INSERT INTO tokens ({COLUMNS}) VALUES ({_values(14)})"  # noqa: S608
 _LIST_TOKENS = (
     f"SELECT {COLUMNS} FROM tokens "  # noqa: S608
     "WHERE (CAST($1 AS text) IS NULL OR db = $1) AND (CAST($2 AS integer) IS NULL OR uid = $2) "

@@ -17,8 +17,18 @@ from typing import Any, TypeVar
 import asyncpg
 
 from ._base import SCHEMA_VERSION_DDL, load_migrations
-from ._shared import Row, SqlStore
-from .deliveries import INSERT_COLUMNS, Delivery, delivery_to_row
+from ._shared import (
+    COUNT_USER_SUBS,
+    DELETE_SUB,
+    DELETE_SUB_ROWS,
+    INSERT_DELIVERY,
+    INSERT_SUB,
+    SAVE_WATCH,
+    SELECT_REPLY,
+    Row,
+    SqlStore,
+)
+from .deliveries import Delivery, delivery_to_row
 from .store import (
     CLAIM_IDEMPOTENCY,
     COLUMNS,
@@ -30,7 +40,7 @@ from .store import (
     TokenStoreError,
     record_from_row,
 )
-from .subscriptions import SUB_COLUMNS, Subscription, subscription_to_row
+from .subscriptions import Subscription, subscription_to_row
 
 __all__ = ["ATTEMPT_LOCK_NAMESPACE", "MIGRATION_LOCK_KEY", "PostgresStore", "upgrade_postgres"]
 
@@ -70,18 +80,6 @@ _COUNT_ATTEMPTS = (
 _INSERT_ATTEMPTS = (
     "INSERT INTO login_attempts (key_hash, ticket, at) "
     "SELECT k, $2, $3 FROM unnest($1::bytea[]) AS k"
-)
-_INSERT_SUB = (
-    f"INSERT INTO webhook_subscriptions ({SUB_COLUMNS}) "  # noqa: S608
-    f"VALUES ({', '.join(f'${i}' for i in range(1, 17))})"
-)
-_INSERT_DELIVERY = (
-    f"INSERT INTO webhook_deliveries ({INSERT_COLUMNS}) "  # noqa: S608
-    f"VALUES ({', '.join(f'${i}' for i in range(1, 14))})"
-)
-_SAVE_WATCH = (
-    "INSERT INTO webhook_watch (subscription_id, state) VALUES ($1, $2) "
-    "ON CONFLICT (subscription_id) DO UPDATE SET state = excluded.state"
 )
 #: one advisory lock namespace for "count then insert" of a user's subscriptions
 SUBSCRIPTION_LOCK_NAMESPACE = 0x6F647768  # b"odwh"
@@ -276,11 +274,7 @@ class PostgresStore(SqlStore):
         args = (key, request_hash, owner, now, now + ttl)
         if await self._call(self._p().fetchval, sql, *args) is not None:
             return None
-        row = await self._call(
-            self._p().fetchrow,
-            "SELECT request_hash, status, body FROM idempotency WHERE key_hash = $1",
-            key,
-        )
+        row = await self._call(self._p().fetchrow, SELECT_REPLY, key)
         if row is None:  # released between the two statements: still someone else's turn
             return StoredReply(request_hash, None, None)
         body = None if row["body"] is None else bytes(row["body"])
@@ -300,14 +294,10 @@ class PostgresStore(SqlStore):
                     sub.db,
                     sub.uid,
                 )
-                count = await conn.fetchval(
-                    "SELECT count(*) FROM webhook_subscriptions WHERE db = $1 AND uid = $2",
-                    sub.db,
-                    sub.uid,
-                )
+                count = await conn.fetchval(COUNT_USER_SUBS, sub.db, sub.uid)
                 if count >= cap:
                     return False
-                await conn.execute(_INSERT_SUB, *subscription_to_row(sub))
+                await conn.execute(INSERT_SUB, *subscription_to_row(sub))
                 return True
         except _ERRORS as exc:
             raise _store_error(exc) from exc
@@ -315,12 +305,10 @@ class PostgresStore(SqlStore):
     async def delete_subscription(self, sub_id: str, db: str, uid: int) -> bool:
         try:
             async with self._p().acquire() as conn, conn.transaction():
-                sql = "DELETE FROM webhook_subscriptions WHERE id = $1 AND db = $2 AND uid = $3"
-                if _count(await conn.execute(sql, sub_id, db, uid)) == 0:
+                if _count(await conn.execute(DELETE_SUB, sub_id, db, uid)) == 0:
                     return False
-                sql = "DELETE FROM webhook_deliveries WHERE subscription_id = $1"
-                await conn.execute(sql, sub_id)
-                await conn.execute("DELETE FROM webhook_watch WHERE subscription_id = $1", sub_id)
+                for sql in DELETE_SUB_ROWS:
+                    await conn.execute(sql, sub_id)
                 return True
         except _ERRORS as exc:
             raise _store_error(exc) from exc
@@ -334,9 +322,9 @@ class PostgresStore(SqlStore):
             async with self._p().acquire() as conn, conn.transaction():
                 if deliveries:
                     await conn.executemany(
-                        _INSERT_DELIVERY, [delivery_to_row(d) for d in deliveries]
+                        INSERT_DELIVERY, [delivery_to_row(d) for d in deliveries]
                     )
-                await conn.execute(_SAVE_WATCH, sub_id, state)
+                await conn.execute(SAVE_WATCH, sub_id, state)
         except _ERRORS as exc:
             raise _store_error(exc) from exc
 

@@ -24,8 +24,18 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from ._base import SCHEMA_VERSION_DDL, load_migrations
-from ._shared import Row, SqlStore
-from .deliveries import INSERT_COLUMNS, Delivery, delivery_to_row
+from ._shared import (
+    COUNT_USER_SUBS,
+    DELETE_SUB,
+    DELETE_SUB_ROWS,
+    INSERT_DELIVERY,
+    INSERT_SUB,
+    SAVE_WATCH,
+    SELECT_REPLY,
+    Row,
+    SqlStore,
+)
+from .deliveries import Delivery, delivery_to_row
 from .store import (
     CLAIM_IDEMPOTENCY,
     COLUMNS,
@@ -36,7 +46,7 @@ from .store import (
     TokenStoreError,
     record_from_row,
 )
-from .subscriptions import SUB_COLUMNS, Subscription, subscription_to_row
+from .subscriptions import Subscription, subscription_to_row
 
 __all__ = ["SqliteStore", "upgrade_sqlite"]
 
@@ -47,21 +57,13 @@ _TOUCH = (
     "UPDATE tokens SET last_used_at = ? "
     "WHERE token_hash = ? AND (last_used_at IS NULL OR last_used_at < ?)"
 )
-_INSERT_SUB = f"INSERT INTO webhook_subscriptions ({SUB_COLUMNS}) VALUES ({', '.join('?' * 16)})"  # noqa: S608
-_INSERT_DELIVERY = (
-    f"INSERT INTO webhook_deliveries ({INSERT_COLUMNS}) VALUES ({', '.join('?' * 13)})"  # noqa: S608
-)
-_SAVE_WATCH = (
-    "INSERT INTO webhook_watch (subscription_id, state) VALUES (?, ?) "
-    "ON CONFLICT (subscription_id) DO UPDATE SET state = excluded.state"
-)
 _COUNT_ATTEMPTS = "SELECT count(*), min(at) FROM login_attempts WHERE key_hash = ? AND at > ?"
 _INSERT_ATTEMPT = "INSERT INTO login_attempts (key_hash, ticket, at) VALUES (?, ?, ?)"
 # Stores open on the same file in this process, so a revocation reaches all of them.
 _PEERS: dict[str, weakref.WeakSet[SqliteStore]] = {}
 
 
-@functools.lru_cache(maxsize=64)
+@functools.lru_cache(maxsize=128)
 def _marks(sql: str) -> str:
     """PostgreSQL's ``$n`` placeholders (``_shared``'s spelling) as SQLite's ``?n``."""
     return re.sub(r"\$(\d+)", r"?\1", sql)
@@ -350,9 +352,7 @@ class SqliteStore(SqlStore):
             claimed = conn.execute(sql, args).rowcount > 0
             row = None
             if not claimed:
-                row = conn.execute(
-                    "SELECT request_hash, status, body FROM idempotency WHERE key_hash = ?", (key,)
-                ).fetchone()
+                row = conn.execute(_marks(SELECT_REPLY), (key,)).fetchone()
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -379,10 +379,9 @@ class SqliteStore(SqlStore):
         conn = self._c()
         conn.execute("BEGIN IMMEDIATE")  # count and insert as one step for every worker
         try:
-            sql = "SELECT count(*) FROM webhook_subscriptions WHERE db = ? AND uid = ?"
-            (count,) = conn.execute(sql, (sub.db, sub.uid)).fetchone()
+            (count,) = conn.execute(_marks(COUNT_USER_SUBS), (sub.db, sub.uid)).fetchone()
             if count < cap:
-                conn.execute(_INSERT_SUB, subscription_to_row(sub))
+                conn.execute(_marks(INSERT_SUB), subscription_to_row(sub))
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -396,11 +395,10 @@ class SqliteStore(SqlStore):
         conn = self._c()
         conn.execute("BEGIN IMMEDIATE")
         try:
-            sql = "DELETE FROM webhook_subscriptions WHERE id = ? AND db = ? AND uid = ?"
-            done = conn.execute(sql, (sub_id, db, uid)).rowcount > 0
+            done = conn.execute(_marks(DELETE_SUB), (sub_id, db, uid)).rowcount > 0
             if done:
-                conn.execute("DELETE FROM webhook_deliveries WHERE subscription_id = ?", (sub_id,))
-                conn.execute("DELETE FROM webhook_watch WHERE subscription_id = ?", (sub_id,))
+                for sql in DELETE_SUB_ROWS:
+                    conn.execute(_marks(sql), (sub_id,))
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -419,8 +417,8 @@ class SqliteStore(SqlStore):
         conn = self._c()
         conn.execute("BEGIN IMMEDIATE")
         try:
-            conn.executemany(_INSERT_DELIVERY, [delivery_to_row(d) for d in deliveries])
-            conn.execute(_SAVE_WATCH, (sub_id, state))
+            conn.executemany(_marks(INSERT_DELIVERY), [delivery_to_row(d) for d in deliveries])
+            conn.execute(_marks(SAVE_WATCH), (sub_id, state))
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
