@@ -16,18 +16,9 @@ from typing import Any, TypeVar
 
 import asyncpg
 
+from . import _shared as shared
 from ._base import SCHEMA_VERSION_DDL, load_migrations
-from ._shared import (
-    COUNT_USER_SUBS,
-    DELETE_SUB,
-    DELETE_SUB_ROWS,
-    INSERT_DELIVERY,
-    INSERT_SUB,
-    SAVE_WATCH,
-    SELECT_REPLY,
-    Row,
-    SqlStore,
-)
+from ._shared import Row, SqlStore
 from .deliveries import Delivery, delivery_to_row
 from .store import (
     CLAIM_IDEMPOTENCY,
@@ -274,7 +265,7 @@ class PostgresStore(SqlStore):
         args = (key, request_hash, owner, now, now + ttl)
         if await self._call(self._p().fetchval, sql, *args) is not None:
             return None
-        row = await self._call(self._p().fetchrow, SELECT_REPLY, key)
+        row = await self._call(self._p().fetchrow, shared.SELECT_REPLY, key)
         if row is None:  # released between the two statements: still someone else's turn
             return StoredReply(request_hash, None, None)
         body = None if row["body"] is None else bytes(row["body"])
@@ -294,10 +285,10 @@ class PostgresStore(SqlStore):
                     sub.db,
                     sub.uid,
                 )
-                count = await conn.fetchval(COUNT_USER_SUBS, sub.db, sub.uid)
+                count = await conn.fetchval(shared.COUNT_USER_SUBS, sub.db, sub.uid)
                 if count >= cap:
                     return False
-                await conn.execute(INSERT_SUB, *subscription_to_row(sub))
+                await conn.execute(shared.INSERT_SUB, *subscription_to_row(sub))
                 return True
         except _ERRORS as exc:
             raise _store_error(exc) from exc
@@ -305,9 +296,9 @@ class PostgresStore(SqlStore):
     async def delete_subscription(self, sub_id: str, db: str, uid: int) -> bool:
         try:
             async with self._p().acquire() as conn, conn.transaction():
-                if _count(await conn.execute(DELETE_SUB, sub_id, db, uid)) == 0:
+                if _count(await conn.execute(shared.DELETE_SUB, sub_id, db, uid)) == 0:
                     return False
-                for sql in DELETE_SUB_ROWS:
+                for sql in shared.DELETE_SUB_ROWS:
                     await conn.execute(sql, sub_id)
                 return True
         except _ERRORS as exc:
@@ -322,9 +313,9 @@ class PostgresStore(SqlStore):
             async with self._p().acquire() as conn, conn.transaction():
                 if deliveries:
                     await conn.executemany(
-                        INSERT_DELIVERY, [delivery_to_row(d) for d in deliveries]
+                        shared.INSERT_DELIVERY, [delivery_to_row(d) for d in deliveries]
                     )
-                await conn.execute(SAVE_WATCH, sub_id, state)
+                await conn.execute(shared.SAVE_WATCH, sub_id, state)
         except _ERRORS as exc:
             raise _store_error(exc) from exc
 

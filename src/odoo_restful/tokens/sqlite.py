@@ -23,18 +23,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
+from . import _shared as shared
 from ._base import SCHEMA_VERSION_DDL, load_migrations
-from ._shared import (
-    COUNT_USER_SUBS,
-    DELETE_SUB,
-    DELETE_SUB_ROWS,
-    INSERT_DELIVERY,
-    INSERT_SUB,
-    SAVE_WATCH,
-    SELECT_REPLY,
-    Row,
-    SqlStore,
-)
+from ._shared import Row, SqlStore
 from .deliveries import Delivery, delivery_to_row
 from .store import (
     CLAIM_IDEMPOTENCY,
@@ -352,7 +343,7 @@ class SqliteStore(SqlStore):
             claimed = conn.execute(sql, args).rowcount > 0
             row = None
             if not claimed:
-                row = conn.execute(_marks(SELECT_REPLY), (key,)).fetchone()
+                row = conn.execute(_marks(shared.SELECT_REPLY), (key,)).fetchone()
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -379,9 +370,9 @@ class SqliteStore(SqlStore):
         conn = self._c()
         conn.execute("BEGIN IMMEDIATE")  # count and insert as one step for every worker
         try:
-            (count,) = conn.execute(_marks(COUNT_USER_SUBS), (sub.db, sub.uid)).fetchone()
+            (count,) = conn.execute(_marks(shared.COUNT_USER_SUBS), (sub.db, sub.uid)).fetchone()
             if count < cap:
-                conn.execute(_marks(INSERT_SUB), subscription_to_row(sub))
+                conn.execute(_marks(shared.INSERT_SUB), subscription_to_row(sub))
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -395,9 +386,9 @@ class SqliteStore(SqlStore):
         conn = self._c()
         conn.execute("BEGIN IMMEDIATE")
         try:
-            done = conn.execute(_marks(DELETE_SUB), (sub_id, db, uid)).rowcount > 0
+            done = conn.execute(_marks(shared.DELETE_SUB), (sub_id, db, uid)).rowcount > 0
             if done:
-                for sql in DELETE_SUB_ROWS:
+                for sql in shared.DELETE_SUB_ROWS:
                     conn.execute(_marks(sql), (sub_id,))
             conn.execute("COMMIT")
         except BaseException:
@@ -417,8 +408,10 @@ class SqliteStore(SqlStore):
         conn = self._c()
         conn.execute("BEGIN IMMEDIATE")
         try:
-            conn.executemany(_marks(INSERT_DELIVERY), [delivery_to_row(d) for d in deliveries])
-            conn.execute(_marks(SAVE_WATCH), (sub_id, state))
+            conn.executemany(
+                _marks(shared.INSERT_DELIVERY), [delivery_to_row(d) for d in deliveries]
+            )
+            conn.execute(_marks(shared.SAVE_WATCH), (sub_id, state))
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
