@@ -15,6 +15,7 @@ import orjson
 from ..errors import MissingError, NotABinaryField, UpstreamError
 from ..gateway import Gateway
 from ..odoo.base import Credential
+from ..odoo.large import LargeCall
 from . import content
 from .binary import FileData, file_of, rows_of
 from .upload import Upload
@@ -95,7 +96,7 @@ async def download(
             return tag
     # the content alone, decoded in the reply's own buffer (see binary.file_of)
     found = await gw.odoo.call_large(
-        cred, MODEL, "read", [[att], ["datas"]], {"context": ctx}, cut="datas"
+        LargeCall(cred, MODEL, "read", [[att], ["datas"]], {"context": ctx}, cut="datas")
     )
     rows = rows_of(found, f"attachment {att}")
     if not rows:
@@ -129,7 +130,9 @@ async def upload(
             gw.write_deny.check(MODEL, "mimetype")
             vals["mimetype"] = kind
         vals_list.append(vals)
-    found = await gw.odoo.call_large(cred, MODEL, "create", [vals_list], {"context": ctx})
+    found = await gw.odoo.call_large(
+        LargeCall(cred, MODEL, "create", [vals_list], {"context": ctx})
+    )
     del vals_list
     created = orjson.loads(found.result)
     ids = [created] if isinstance(created, int) else created

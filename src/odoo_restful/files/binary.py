@@ -20,7 +20,7 @@ import msgspec
 from ..errors import MissingError, NotABinaryField, UpstreamError
 from ..gateway import Gateway
 from ..odoo.base import Credential
-from ..odoo.large import LargeResult
+from ..odoo.large import LargeCall, LargeResult
 from . import content
 from .upload import Upload
 
@@ -103,7 +103,7 @@ async def read(
     if content.typed_by_odoo(model, fname):
         wanted.append(content.MIMETYPE)
     found = await gw.odoo.call_large(
-        cred, model, "read", [[rid], wanted], {"context": ctx}, cut=fname
+        LargeCall(cred, model, "read", [[rid], wanted], {"context": ctx}, cut=fname)
     )
     rows = rows_of(found, f"{model}.{fname}")
     if not rows:
@@ -140,4 +140,4 @@ async def write(
     ctx: dict[str, Any],
 ) -> None:
     vals = {fname: upload.sink.value()}
-    await gw.odoo.call_large(cred, model, "write", [[rid], vals], {"context": ctx})
+    await gw.odoo.call_large(LargeCall(cred, model, "write", [[rid], vals], {"context": ctx}))

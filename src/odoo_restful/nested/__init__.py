@@ -14,6 +14,7 @@ the whole read with 403.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from ..errors import AccessError, UnknownMethod, UpstreamError
@@ -35,6 +36,17 @@ class Odoo(Protocol):
     async def call(
         self, cred: Credential, model: str, method: str, args: list[Any], kwargs: dict[str, Any]
     ) -> Any: ...
+
+
+@dataclass(frozen=True, slots=True)
+class _Query:
+    """Which records a nested read asks for: what both ways of reading them take."""
+
+    domain: list[Any]
+    limit: int
+    offset: int
+    order: str | None
+    context: dict[str, Any]
 
 
 async def read_tree(
@@ -60,9 +72,10 @@ async def read_tree(
     level = await resolve(fields_of, model, tree)
     for related in related_models(level):
         check_model(related)
+    query = _Query(domain, limit, offset, order, context)
     if await odoo.server_major() >= WEB_READ_SINCE:
         try:
-            return await _web_search_read(odoo, cred, level, domain, limit, offset, order, context)
+            return await _web_search_read(odoo, cred, level, query)
         except UnknownMethod:
             pass  # a server (or stand-in) without it: fall back to batched reads
         except AccessError:
@@ -70,7 +83,7 @@ async def read_tree(
             # the batched reads answer such names with ids instead.
             if not _x2many_names(level):
                 raise
-    return await _batched(odoo, cred, level, domain, limit, offset, order, context)
+    return await _batched(odoo, cred, level, query)
 
 
 def related_models(level: Level) -> set[str]:
@@ -94,27 +107,20 @@ def _x2many_names(level: Level) -> bool:
 
 
 async def _web_search_read(
-    odoo: Odoo,
-    cred: Credential,
-    level: Level,
-    domain: list[Any],
-    limit: int,
-    offset: int,
-    order: str | None,
-    context: dict[str, Any],
+    odoo: Odoo, cred: Credential, level: Level, query: _Query
 ) -> list[dict[str, Any]]:
     # Named arguments only: the same call for JSON-RPC's execute_kw and JSON-2.
     kwargs: dict[str, Any] = {
-        "domain": domain,
+        "domain": query.domain,
         "specification": specification(level),
-        "offset": offset,
-        "limit": limit,
+        "offset": query.offset,
+        "limit": query.limit,
         # bounds the count Odoo adds when a page is full (the length is not used)
-        "count_limit": offset + limit + 1,
-        "context": context,
+        "count_limit": query.offset + query.limit + 1,
+        "context": query.context,
     }
-    if order:
-        kwargs["order"] = order
+    if query.order:
+        kwargs["order"] = query.order
     reply = await odoo.call(cred, level.model, "web_search_read", [], kwargs)
     records = reply.get("records") if isinstance(reply, dict) else None
     if not isinstance(records, list):
@@ -123,24 +129,18 @@ async def _web_search_read(
 
 
 async def _batched(
-    odoo: Odoo,
-    cred: Credential,
-    level: Level,
-    domain: list[Any],
-    limit: int,
-    offset: int,
-    order: str | None,
-    context: dict[str, Any],
+    odoo: Odoo, cred: Credential, level: Level, query: _Query
 ) -> list[dict[str, Any]]:
+    context = query.context
     kwargs: dict[str, Any] = {
         "fields": level.names,
-        "offset": offset,
-        "limit": limit,
+        "offset": query.offset,
+        "limit": query.limit,
         "context": context,
     }
-    if order:
-        kwargs["order"] = order
-    rows = await odoo.call(cred, level.model, "search_read", [domain], kwargs)
+    if query.order:
+        kwargs["order"] = query.order
+    rows = await odoo.call(cred, level.model, "search_read", [query.domain], kwargs)
     if not isinstance(rows, list):
         raise UpstreamError("Odoo's search_read reply is not a list")
 

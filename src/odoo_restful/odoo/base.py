@@ -11,7 +11,7 @@ import orjson
 from ..errors import UpstreamError
 
 if TYPE_CHECKING:
-    from .large import LargeResult
+    from .large import LargeCall, LargeResult
     from .transport import Transport
 
 
@@ -60,17 +60,8 @@ class OdooClient(Protocol):
         """A list result (search_read) as its records' raw JSON (for pass-through)."""
         ...
 
-    async def call_large(
-        self,
-        cred: Credential,
-        model: str,
-        method: str,
-        args: list[Any],
-        kwargs: dict[str, Any],
-        cut: str | None = None,
-    ) -> LargeResult:
-        """A call that moves a file: ``large.LargeValue`` in the arguments go as parts
-        of their own, and the string value of ``cut`` comes back as a ``large.Cut``."""
+    async def call_large(self, call: LargeCall) -> LargeResult:
+        """A call that moves a file, never copying it whole (see ``large.LargeCall``)."""
         ...
 
     async def close(self) -> None: ...

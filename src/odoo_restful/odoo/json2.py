@@ -16,7 +16,7 @@ import orjson
 
 from ..errors import DatabaseNotFound, InvalidParameters, RouteAbsent, UpstreamError
 from .base import ClientBase, Credential
-from .large import LargeResult, encode_parts, read_result
+from .large import LargeCall, LargeResult, encode_parts, read_result
 from .replies import (
     decode_json2,
     decode_json2_page,
@@ -165,21 +165,14 @@ class Json2Client(ClientBase):
             return orjson.dumps(_one_id(method, args, orjson.loads(raw)))
         return raw
 
-    async def call_large(
-        self,
-        cred: Credential,
-        model: str,
-        method: str,
-        args: list[Any],
-        kwargs: dict[str, Any],
-        cut: str | None = None,
-    ) -> LargeResult:
-        parts = encode_parts(named_arguments(method, args, kwargs))
-        headers = _headers(cred.db, cred.secret)
+    async def call_large(self, call: LargeCall) -> LargeResult:
+        method, args = call.method, call.args
+        parts = encode_parts(named_arguments(method, args, call.kwargs))
+        headers = _headers(call.cred.db, call.cred.secret)
         reply = await self._transport.request_parts(
-            "POST", f"/json/2/{model}/{method}", parts, headers
+            "POST", f"/json/2/{call.model}/{method}", parts, headers
         )
-        found = read_result(reply, cut, decode_json2, _WHAT)
+        found = read_result(reply, call.cut, decode_json2, _WHAT)
         if method == "create" and args and isinstance(args[0], dict):
             return LargeResult(orjson.dumps(_one_id(method, args, orjson.loads(found.result))))
         return found

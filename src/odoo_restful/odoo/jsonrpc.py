@@ -13,7 +13,7 @@ import msgspec
 import orjson
 
 from .base import ClientBase, Credential
-from .large import LargeResult, encode_parts, read_result
+from .large import LargeCall, LargeResult, encode_parts, read_result
 from .replies import decode_page, decode_reply, signed_in_uid, signing_in
 from .transport import Reply, Transport
 
@@ -40,22 +40,15 @@ class JsonRpcClient(ClientBase):
         )
         return await self._transport.request("POST", "/jsonrpc", body, _HEADERS)
 
-    async def call_large(
-        self,
-        cred: Credential,
-        model: str,
-        method: str,
-        args: list[Any],
-        kwargs: dict[str, Any],
-        cut: str | None = None,
-    ) -> LargeResult:
-        call = [cred.db, cred.uid, cred.secret, model, method, args, kwargs]
-        params = {"service": "object", "method": "execute_kw", "args": call}
+    async def call_large(self, call: LargeCall) -> LargeResult:
+        cred = call.cred
+        execute = [cred.db, cred.uid, cred.secret, call.model, call.method, call.args, call.kwargs]
+        params = {"service": "object", "method": "execute_kw", "args": execute}
         parts = encode_parts(
             {"jsonrpc": "2.0", "method": "call", "params": params, "id": next(self._ids)}
         )
         reply = await self._transport.request_parts("POST", "/jsonrpc", parts, _HEADERS)
-        return read_result(reply, cut, decode_reply, "/jsonrpc")
+        return read_result(reply, call.cut, decode_reply, "/jsonrpc")
 
     async def _rpc(self, service: str, method: str, args: list[Any]) -> bytes:
         return decode_reply(await self._post(service, method, args), "/jsonrpc")

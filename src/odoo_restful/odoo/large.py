@@ -16,12 +16,15 @@ from __future__ import annotations
 import binascii
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from ..errors import UpstreamError
 from .transport import Buffer, LargeReply, Reply
+
+if TYPE_CHECKING:
+    from .base import Credential
 
 # A raw NUL never appears in orjson's output (inside strings it is escaped), so the
 # mark cannot be confused with anything the encoder wrote.
@@ -29,6 +32,21 @@ _MARK = b"\x00large\x00"
 _MARK_FRAGMENT = orjson.Fragment(_MARK)
 _STEP = 4 * 64 * 1024  # base64 characters decoded at a time (192 KiB out)
 _SPACE = b" \t\r\n"
+
+
+@dataclass(frozen=True, slots=True)
+class LargeCall:
+    """A call that moves a file, as every client's ``call_large`` takes it:
+    ``model.method(*args, **kwargs)`` as ``cred``, where ``large.LargeValue`` in the
+    arguments go as parts of their own and the string value of ``cut`` (a binary
+    field) comes back as a ``large.Cut``."""
+
+    cred: Credential
+    model: str
+    method: str
+    args: list[Any]
+    kwargs: dict[str, Any]
+    cut: str | None = None
 
 
 class LargeValue:

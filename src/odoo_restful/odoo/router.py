@@ -19,7 +19,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 import msgspec
 
@@ -33,12 +34,13 @@ from ..metrics import OdooCallTimer, odoo_call_timer
 from .base import Credential, OdooClient
 from .json2 import Json2Client
 from .jsonrpc import JsonRpcClient
-from .large import LargeResult
+from .large import LargeCall, LargeResult
 from .transport import Transport
 from .websession import WebSessionClient
 
 log = logging.getLogger("odoo_restful.odoo")
 API_KEY = re.compile(r"^[0-9a-f]{40}$")
+T = TypeVar("T")
 
 
 #: Methods the gateway may call that older Odoo versions lack: name -> first major.
@@ -194,47 +196,37 @@ class OdooRouter:
     async def call_raw(
         self, cred: Credential, model: str, method: str, args: list[Any], kwargs: dict[str, Any]
     ) -> bytes:
-        client = await self.client_for(cred.kind)
-        try:
-            with self._timed(client, method):
-                return await client.call_raw(cred, model, method, args, kwargs)
-        except UnknownMethod as exc:
-            raise await self._too_new(exc, model, method) from exc
+        return await self._through(
+            cred, model, method, lambda c: c.call_raw(cred, model, method, args, kwargs)
+        )
 
     async def call_page(
         self, cred: Credential, model: str, method: str, args: list[Any], kwargs: dict[str, Any]
     ) -> list[msgspec.Raw]:
-        client = await self.client_for(cred.kind)
-        try:
-            with self._timed(client, method):
-                return await client.call_page(cred, model, method, args, kwargs)
-        except UnknownMethod as exc:
-            raise await self._too_new(exc, model, method) from exc
+        return await self._through(
+            cred, model, method, lambda c: c.call_page(cred, model, method, args, kwargs)
+        )
 
     async def call(
         self, cred: Credential, model: str, method: str, args: list[Any], kwargs: dict[str, Any]
     ) -> Any:
-        client = await self.client_for(cred.kind)
-        try:
-            with self._timed(client, method):
-                return await client.call(cred, model, method, args, kwargs)
-        except UnknownMethod as exc:
-            raise await self._too_new(exc, model, method) from exc
+        return await self._through(
+            cred, model, method, lambda c: c.call(cred, model, method, args, kwargs)
+        )
 
-    async def call_large(
-        self,
-        cred: Credential,
-        model: str,
-        method: str,
-        args: list[Any],
-        kwargs: dict[str, Any],
-        cut: str | None = None,
-    ) -> LargeResult:
+    async def call_large(self, call: LargeCall) -> LargeResult:
         """A call that moves a file, never copying it whole (``large.py``)."""
+        return await self._through(call.cred, call.model, call.method, lambda c: c.call_large(call))
+
+    async def _through(
+        self, cred: Credential, model: str, method: str, run: Callable[[OdooClient], Awaitable[T]]
+    ) -> T:
+        """Every ORM call passes here: run on the credential's client, timed, a method
+        newer than the server answered as a 501."""
         client = await self.client_for(cred.kind)
         try:
             with self._timed(client, method):
-                return await client.call_large(cred, model, method, args, kwargs, cut)
+                return await run(client)
         except UnknownMethod as exc:
             raise await self._too_new(exc, model, method) from exc
 

@@ -30,7 +30,7 @@ from ..errors import (
     UpstreamError,
 )
 from .base import ClientBase, Credential
-from .large import LargeResult, encode_parts, read_result
+from .large import LargeCall, LargeResult, encode_parts, read_result
 from .replies import decode_page, decode_reply, signed_in_uid, signing_in
 from .transport import Reply, Transport
 
@@ -172,17 +172,10 @@ class WebSessionClient(ClientBase):
                 _again_or_raise(exc, cred, model, attempt)
         raise AssertionError("unreachable")
 
-    async def call_large(
-        self,
-        cred: Credential,
-        model: str,
-        method: str,
-        args: list[Any],
-        kwargs: dict[str, Any],
-        cut: str | None = None,
-    ) -> LargeResult:
+    async def call_large(self, call: LargeCall) -> LargeResult:
         """``call_kw`` with the body in parts (see ``large.py``); sessions as above."""
-        params = {"model": model, "method": method, "args": args, "kwargs": kwargs}
+        cred, model, method = call.cred, call.model, call.method
+        params = {"model": model, "method": method, "args": call.args, "kwargs": call.kwargs}
         path = f"/web/dataset/call_kw/{model}/{method}"
         session = None
         for attempt in (0, 1):
@@ -193,7 +186,7 @@ class WebSessionClient(ClientBase):
             headers = {**_HEADERS, "Cookie": f"session_id={session}"}
             try:
                 reply = await self._transport.request_parts("POST", path, parts, headers)
-                return read_result(reply, cut, decode_reply, path)
+                return read_result(reply, call.cut, decode_reply, path)
             except (InvalidParameters, SessionExpired) as exc:
                 _again_or_raise(exc, cred, model, attempt)
         raise AssertionError("unreachable")

@@ -398,11 +398,22 @@ async def aggregate(request: Request) -> Response:
     return envelope(groups)
 
 
-async def read_one(request: Request) -> Response:
+async def _target(
+    request: Request, *, write: bool, batch: bool = False
+) -> tuple[Identity, str, list[int]]:
+    """How a handler on given records opens: who asks, the path's model checked against
+    the token's scopes (``write`` or read), then the records: the path's one, or a
+    batch's ``ids`` (the order decides which error a bad request sees first)."""
     ident = await identify(request)
     model = _model(request)
-    ident.scopes.check(model, write=False)
-    rid = await _record_id(request, ident.cred, model)
+    ident.scopes.check(model, write=write)
+    if batch:
+        return ident, model, await _batch_ids(request, ident.cred, model)
+    return ident, model, [await _record_id(request, ident.cred, model)]
+
+
+async def read_one(request: Request) -> Response:
+    ident, model, (rid,) = await _target(request, write=False)
     p = (await request_params(request)).values
     fields = _fields(p.get("fields"))
     ctx = call_context(ident.context, p.get("context"))
@@ -591,11 +602,8 @@ async def _write_values(
 
 
 async def write(request: Request) -> Response:
-    ident = await identify(request)
-    model = _model(request)
+    ident, model, (rid,) = await _target(request, write=True)
     gw = gateway(request)
-    ident.scopes.check(model, write=True)
-    rid = await _record_id(request, ident.cred, model)
     ctx = call_context(ident.context, request.query_params.get("context"))
     fields = _fields(request.query_params.get("fields"))
     current = _current_lines(request, ident.cred, rid, ctx)
@@ -605,11 +613,8 @@ async def write(request: Request) -> Response:
 
 
 async def delete(request: Request) -> Response:
-    ident = await identify(request)
-    model = _model(request)
+    ident, model, (rid,) = await _target(request, write=True)
     gw = gateway(request)
-    ident.scopes.check(model, write=True)
-    rid = await _record_id(request, ident.cred, model)
     ctx = call_context(ident.context, request.query_params.get("context"))
     await gw.odoo.call(ident.cred, model, "unlink", [[rid]], {"context": ctx})
     return envelope({"id": rid, "deleted": True})
@@ -641,11 +646,8 @@ async def _batch_ids(request: Request, cred: Credential, model: str) -> list[int
 async def write_many(request: Request) -> Response:
     """``PUT/PATCH /api/<model>?ids=1,2,3``: one set of values written to every record,
     in one Odoo call (one transaction: all or none)."""
-    ident = await identify(request)
-    model = _model(request)
+    ident, model, ids = await _target(request, write=True, batch=True)
     gw = gateway(request)
-    ident.scopes.check(model, write=True)
-    ids = await _batch_ids(request, ident.cred, model)
     ctx = call_context(ident.context, request.query_params.get("context"))
     fields = _fields(request.query_params.get("fields"))
     # no current lines: a friendly one2many list (replace all lines) needs one record
@@ -656,11 +658,8 @@ async def write_many(request: Request) -> Response:
 
 async def delete_many(request: Request) -> Response:
     """``DELETE /api/<model>?ids=1,2,3``: one ``unlink`` (one transaction: all or none)."""
-    ident = await identify(request)
-    model = _model(request)
+    ident, model, ids = await _target(request, write=True, batch=True)
     gw = gateway(request)
-    ident.scopes.check(model, write=True)
-    ids = await _batch_ids(request, ident.cred, model)
     ctx = call_context(ident.context, request.query_params.get("context"))
     await gw.odoo.call(ident.cred, model, "unlink", [ids], {"context": ctx})
     return envelope([{"id": rid, "deleted": True} for rid in ids])

@@ -32,7 +32,7 @@ from .models_attachment import decode
 from .models_report import IrActionsReport
 from .orm import BaseModel, Env
 from .service import Service
-from .websession import Sessions
+from .websession import Sessions, session_id
 from .wire import NOT_FOUND_PAGE, Reply, html_reply, redirect_reply
 
 _IMAGE = re.compile(r"^/web/image/([\w.]+)/(\d+)/(\w+)/?$")
@@ -57,7 +57,7 @@ def handle(
 ) -> Reply:
     if method not in ("GET", "HEAD"):
         return html_reply(405, "Method Not Allowed")
-    session = sessions.get(_cookie(headers.get("cookie", ""), "session_id"))
+    session = sessions.get(session_id(headers))
     env = service.env(session.uid) if session is not None else None
     image = _IMAGE.match(path)
     if image:
@@ -78,14 +78,6 @@ def handle(
 def _login_redirect(target: str) -> Reply:
     """Routes of signed-in users send a visitor to the login page."""
     return redirect_reply(f"/web/login?redirect={quote(target, safe='')}")
-
-
-def _cookie(header: str, name: str) -> str | None:
-    for part in header.split(";"):
-        key, _, value = part.strip().partition("=")
-        if key == name and value:
-            return value
-    return None
 
 
 def _filename(name: str) -> str:

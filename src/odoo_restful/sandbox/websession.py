@@ -80,7 +80,7 @@ def handle(
         return invalid_json()
     request_id = request.get("id")
     params = request.get("params") or {}
-    sid = _cookie(headers.get("cookie", ""), "session_id")
+    sid = session_id(headers)
     try:
         if not isinstance(params, dict):
             raise TypeError("params must be an object")
@@ -127,10 +127,11 @@ def _authenticate(service: Service, sessions: Sessions, params: dict[str, Any]) 
     return sessions.open(uid, str(db), str(params.get("login")))
 
 
-def _cookie(header: str, name: str) -> str | None:
-    for part in header.split(";"):
+def session_id(headers: Mapping[str, str]) -> str | None:
+    """The ``session_id`` cookie a request carries (JSON-RPC routes and web pages alike)."""
+    for part in headers.get("cookie", "").split(";"):
         key, _, value = part.strip().partition("=")
-        if key == name and value:
+        if key == "session_id" and value:
             return value
     return None
 

@@ -12,22 +12,15 @@ import builtins
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 import asyncpg
 
-from ._base import SCHEMA_VERSION_DDL, BaseStore, load_migrations
-from .deliveries import (
-    DELIVERY_COLUMNS,
-    DUE_DELIVERIES,
-    INSERT_COLUMNS,
-    LEASE_CLAIM,
-    Delivery,
-    delivery_from_row,
-    delivery_to_row,
-)
+from . import _shared as shared
+from ._base import SCHEMA_VERSION_DDL, load_migrations
+from ._shared import Row, SqlStore
+from .deliveries import Delivery, delivery_to_row
 from .store import (
-    ABANDON_IDEMPOTENCY,
     CLAIM_IDEMPOTENCY,
     COLUMNS,
     NOTIFY_CHANNEL,
@@ -37,14 +30,8 @@ from .store import (
     TokenRecord,
     TokenStoreError,
     record_from_row,
-    record_to_row,
 )
-from .subscriptions import (
-    SUB_COLUMNS,
-    Subscription,
-    subscription_from_row,
-    subscription_to_row,
-)
+from .subscriptions import Subscription, subscription_to_row
 
 __all__ = ["ATTEMPT_LOCK_NAMESPACE", "MIGRATION_LOCK_KEY", "PostgresStore", "upgrade_postgres"]
 
@@ -61,7 +48,6 @@ _ERRORS = (
     asyncio.TimeoutError,
 )
 
-_INSERT = f"INSERT INTO tokens ({COLUMNS}) VALUES ({', '.join(f'${i}' for i in range(1, 15))})"  # noqa: S608
 _GET = f"SELECT {COLUMNS} FROM tokens WHERE token_hash = ANY($1::bytea[])"  # noqa: S608
 # Revoke and announce in one statement: the NOTIFY is sent exactly when the update commits.
 _REVOKE_WHERE = (
@@ -86,19 +72,6 @@ _INSERT_ATTEMPTS = (
     "INSERT INTO login_attempts (key_hash, ticket, at) "
     "SELECT k, $2, $3 FROM unnest($1::bytea[]) AS k"
 )
-_INSERT_SUB = (
-    f"INSERT INTO webhook_subscriptions ({SUB_COLUMNS}) "  # noqa: S608
-    f"VALUES ({', '.join(f'${i}' for i in range(1, 17))})"
-)
-_INSERT_DELIVERY = (
-    f"INSERT INTO webhook_deliveries ({INSERT_COLUMNS}) "  # noqa: S608
-    f"VALUES ({', '.join(f'${i}' for i in range(1, 14))})"
-)
-_SAVE_WATCH = (
-    "INSERT INTO webhook_watch (subscription_id, state) VALUES ($1, $2) "
-    "ON CONFLICT (subscription_id) DO UPDATE SET state = excluded.state"
-)
-_SELECT_SUBS = f"SELECT {SUB_COLUMNS} FROM webhook_subscriptions"  # noqa: S608
 #: one advisory lock namespace for "count then insert" of a user's subscriptions
 SUBSCRIPTION_LOCK_NAMESPACE = 0x6F647768  # b"odwh"
 _TOUCH = (
@@ -154,7 +127,7 @@ async def upgrade_postgres(dsn: str) -> list[str]:
         raise _store_error(exc) from exc
 
 
-class PostgresStore(BaseStore):
+class PostgresStore(SqlStore):
     """Token store in PostgreSQL; see :class:`~odoo_restful.tokens.store.TokenStore`."""
 
     def __init__(
@@ -186,6 +159,13 @@ class PostgresStore(BaseStore):
             return await fn(*args)
         except _ERRORS as exc:
             raise _store_error(exc) from exc
+
+    async def _execute(self, sql: str, *args: Any) -> int:
+        return _count(await self._call(self._p().execute, sql, *args))
+
+    async def _fetch(self, sql: str, *args: Any) -> builtins.list[Row]:
+        rows: builtins.list[Row] = await self._call(self._p().fetch, sql, *args)
+        return rows
 
     def _p(self) -> Any:
         if self._pool is None:
@@ -229,9 +209,6 @@ class PostgresStore(BaseStore):
 
     # --- queries ---
 
-    async def insert(self, rec: TokenRecord) -> None:
-        await self._call(self._p().execute, _INSERT, *record_to_row(rec))
-
     async def get(self, hashes: Sequence[bytes]) -> TokenRecord | None:
         if not hashes:
             return None
@@ -259,12 +236,6 @@ class PostgresStore(BaseStore):
         sql = "SELECT key_id, count(*) FROM tokens WHERE NOT revoked AND expires_at > $1 GROUP BY 1"
         rows = await self._call(self._p().fetch, sql, now)
         return {str(r[0]): int(r[1]) for r in rows}
-
-    async def purge_expired(self, now: float) -> int:
-        status = await self._call(
-            self._p().execute, "DELETE FROM tokens WHERE expires_at <= $1", now
-        )
-        return int(cast(str, status).rsplit(" ", 1)[-1])
 
     async def reserve_attempt(
         self, ticket: bytes, limits: Sequence[tuple[bytes, int]], *, now: float, window: float
@@ -294,57 +265,14 @@ class PostgresStore(BaseStore):
         args = (key, request_hash, owner, now, now + ttl)
         if await self._call(self._p().fetchval, sql, *args) is not None:
             return None
-        row = await self._call(
-            self._p().fetchrow,
-            "SELECT request_hash, status, body FROM idempotency WHERE key_hash = $1",
-            key,
-        )
+        row = await self._call(self._p().fetchrow, shared.SELECT_REPLY, key)
         if row is None:  # released between the two statements: still someone else's turn
             return StoredReply(request_hash, None, None)
         body = None if row["body"] is None else bytes(row["body"])
         return StoredReply(bytes(row["request_hash"]), row["status"], body)
 
-    async def finish_idempotency(self, key: bytes, owner: bytes, status: int, body: bytes) -> None:
-        sql = "UPDATE idempotency SET status = $1, body = $2 WHERE key_hash = $3 AND owner = $4"
-        await self._call(self._p().execute, sql, status, body, key, owner)
-
-    async def release_idempotency(self, key: bytes, owner: bytes) -> None:
-        sql = "DELETE FROM idempotency WHERE key_hash = $1 AND owner = $2 AND status IS NULL"
-        await self._call(self._p().execute, sql, key, owner)
-
-    async def abandon_idempotency(
-        self, key: bytes, *, before: float, status: int, body: bytes
-    ) -> bool:
-        sql = ABANDON_IDEMPOTENCY.format(*(f"${i}" for i in range(1, 5)))
-        done = await self._call(self._p().execute, sql, key, before, status, body)
-        return str(done).rsplit(" ", 1)[-1] != "0"
-
-    async def purge_idempotency(self, now: float) -> int:
-        status = await self._call(
-            self._p().execute, "DELETE FROM idempotency WHERE expires_at <= $1", now
-        )
-        return int(str(status).rsplit(" ", 1)[-1])
-
-    async def forgive_attempt(self, ticket: bytes) -> None:
-        sql = "DELETE FROM login_attempts WHERE ticket = $1"
-        await self._call(self._p().execute, sql, ticket)
-
-    async def purge_attempts(self, before: float) -> int:
-        sql = "DELETE FROM login_attempts WHERE at <= $1"
-        status = await self._call(self._p().execute, sql, before)
-        return int(cast(str, status).rsplit(" ", 1)[-1])
-
     async def _write_touches(self, items: dict[bytes, float]) -> None:
         await self._call(self._p().execute, _TOUCH, list(items), list(items.values()))
-
-    async def list(self, *, db: str | None = None, uid: int | None = None) -> list[TokenRecord]:
-        sql = (
-            f"SELECT {COLUMNS} FROM tokens "  # noqa: S608
-            "WHERE ($1::text IS NULL OR db = $1) AND ($2::integer IS NULL OR uid = $2) "
-            "ORDER BY created_at, token_hash"
-        )
-        rows = await self._call(self._p().fetch, sql, db, uid)
-        return [record_from_row(r) for r in rows]
 
     # --- webhook subscriptions ---
 
@@ -357,75 +285,26 @@ class PostgresStore(BaseStore):
                     sub.db,
                     sub.uid,
                 )
-                count = await conn.fetchval(
-                    "SELECT count(*) FROM webhook_subscriptions WHERE db = $1 AND uid = $2",
-                    sub.db,
-                    sub.uid,
-                )
+                count = await conn.fetchval(shared.COUNT_USER_SUBS, sub.db, sub.uid)
                 if count >= cap:
                     return False
-                await conn.execute(_INSERT_SUB, *subscription_to_row(sub))
+                await conn.execute(shared.INSERT_SUB, *subscription_to_row(sub))
                 return True
         except _ERRORS as exc:
             raise _store_error(exc) from exc
 
-    async def get_subscription(self, sub_id: str) -> Subscription | None:
-        row = await self._call(self._p().fetchrow, f"{_SELECT_SUBS} WHERE id = $1", sub_id)
-        return None if row is None else subscription_from_row(row)
-
-    async def list_subscriptions(
-        self, *, db: str | None = None, uid: int | None = None
-    ) -> builtins.list[Subscription]:
-        sql = (
-            f"{_SELECT_SUBS} WHERE ($1::text IS NULL OR db = $1) "
-            "AND ($2::integer IS NULL OR uid = $2) ORDER BY created_at, id"
-        )
-        return [subscription_from_row(r) for r in await self._call(self._p().fetch, sql, db, uid)]
-
-    async def set_subscription_active(
-        self,
-        sub_id: str,
-        db: str,
-        uid: int,
-        active: bool,
-        *,
-        cred: tuple[bytes, str, str] | None = None,
-    ) -> bool:
-        sql = (
-            "UPDATE webhook_subscriptions SET active = $1, note = '', "
-            "cred_enc = coalesce($5, cred_enc), cred_kind = coalesce($6, cred_kind), "
-            "login = coalesce($7, login) WHERE id = $2 AND db = $3 AND uid = $4"
-        )
-        enc, kind, login = cred or (None, None, None)
-        status = await self._call(self._p().execute, sql, active, sub_id, db, uid, enc, kind, login)
-        return _count(status) > 0
-
     async def delete_subscription(self, sub_id: str, db: str, uid: int) -> bool:
         try:
             async with self._p().acquire() as conn, conn.transaction():
-                sql = "DELETE FROM webhook_subscriptions WHERE id = $1 AND db = $2 AND uid = $3"
-                if _count(await conn.execute(sql, sub_id, db, uid)) == 0:
+                if _count(await conn.execute(shared.DELETE_SUB, sub_id, db, uid)) == 0:
                     return False
-                sql = "DELETE FROM webhook_deliveries WHERE subscription_id = $1"
-                await conn.execute(sql, sub_id)
-                await conn.execute("DELETE FROM webhook_watch WHERE subscription_id = $1", sub_id)
+                for sql in shared.DELETE_SUB_ROWS:
+                    await conn.execute(sql, sub_id)
                 return True
         except _ERRORS as exc:
             raise _store_error(exc) from exc
 
     # --- webhook deliveries ---
-
-    async def note_subscription(self, sub_id: str, note: str, *, stop: bool = False) -> None:
-        sql = (
-            "UPDATE webhook_subscriptions SET note = $1, "
-            "active = CASE WHEN $2 THEN false ELSE active END WHERE id = $3"
-        )
-        await self._call(self._p().execute, sql, note, stop, sub_id)
-
-    async def load_watch(self, sub_id: str) -> str | None:
-        sql = "SELECT state FROM webhook_watch WHERE subscription_id = $1"
-        value = await self._call(self._p().fetchval, sql, sub_id)
-        return None if value is None else str(value)
 
     async def queue_deliveries(
         self, sub_id: str, deliveries: Sequence[Delivery], state: str
@@ -434,71 +313,11 @@ class PostgresStore(BaseStore):
             async with self._p().acquire() as conn, conn.transaction():
                 if deliveries:
                     await conn.executemany(
-                        _INSERT_DELIVERY, [delivery_to_row(d) for d in deliveries]
+                        shared.INSERT_DELIVERY, [delivery_to_row(d) for d in deliveries]
                     )
-                await conn.execute(_SAVE_WATCH, sub_id, state)
+                await conn.execute(shared.SAVE_WATCH, sub_id, state)
         except _ERRORS as exc:
             raise _store_error(exc) from exc
-
-    async def pending_deliveries(self, sub_id: str) -> int:
-        sql = (
-            "SELECT count(*) FROM webhook_deliveries "
-            "WHERE subscription_id = $1 AND status = 'pending'"
-        )
-        return int(await self._call(self._p().fetchval, sql, sub_id))
-
-    async def due_deliveries(
-        self, now: float, *, per_subscription: int, limit: int
-    ) -> builtins.list[Delivery]:
-        sql = DUE_DELIVERIES.format("$1", "$2", per=int(per_subscription))
-        rows = await self._call(self._p().fetch, sql, now, limit)
-        return [delivery_from_row(r) for r in rows]
-
-    async def record_attempt(
-        self,
-        delivery_id: str,
-        *,
-        status: str,
-        attempts: int,
-        next_attempt_at: float,
-        last_status: int | None,
-        last_error: str | None,
-        delivered_at: float | None,
-    ) -> None:
-        sql = (
-            "UPDATE webhook_deliveries SET status = $1, attempts = $2, next_attempt_at = $3, "
-            "last_status = $4, last_error = $5, delivered_at = $6 WHERE id = $7"
-        )
-        args = (status, attempts, next_attempt_at, last_status, last_error, delivered_at)
-        await self._call(self._p().execute, sql, *args, delivery_id)
-
-    async def list_deliveries(
-        self, sub_id: str, *, limit: int, before: int | None = None
-    ) -> builtins.list[Delivery]:
-        sql = (
-            f"SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries WHERE subscription_id = $1 "  # noqa: S608
-            "AND ($2::bigint IS NULL OR seq < $2) ORDER BY seq DESC LIMIT $3"
-        )
-        rows = await self._call(self._p().fetch, sql, sub_id, before, limit)
-        return [delivery_from_row(r) for r in rows]
-
-    async def redeliver(self, sub_id: str, delivery_id: str, now: float) -> Delivery | None:
-        sql = (
-            "UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = "  # noqa: S608
-            "$1, retry_from = $1, delivered_at = NULL, attempts = 0 "
-            "WHERE id = $2 AND subscription_id = $3 "
-            "RETURNING " + DELIVERY_COLUMNS
-        )
-        row = await self._call(self._p().fetchrow, sql, now, delivery_id, sub_id)
-        return None if row is None else delivery_from_row(row)
-
-    async def claim_lease(self, name: str, holder: str, *, now: float, ttl: float) -> bool:
-        sql = LEASE_CLAIM.format("$1", "$2", "$3", "$4") + " RETURNING name"
-        return await self._call(self._p().fetchval, sql, name, holder, now + ttl, now) is not None
-
-    async def release_lease(self, name: str, holder: str) -> None:
-        sql = "DELETE FROM webhook_leases WHERE name = $1 AND holder = $2"
-        await self._call(self._p().execute, sql, name, holder)
 
     # --- revocation notifications ---
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import builtins
+import functools
 import logging
 import os
+import re
 import sqlite3
 import stat
 import time
@@ -21,18 +23,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ._base import SCHEMA_VERSION_DDL, BaseStore, load_migrations
-from .deliveries import (
-    DELIVERY_COLUMNS,
-    DUE_DELIVERIES,
-    INSERT_COLUMNS,
-    LEASE_CLAIM,
-    Delivery,
-    delivery_from_row,
-    delivery_to_row,
-)
+from . import _shared as shared
+from ._base import SCHEMA_VERSION_DDL, load_migrations
+from ._shared import Row, SqlStore
+from .deliveries import Delivery, delivery_to_row
 from .store import (
-    ABANDON_IDEMPOTENCY,
     CLAIM_IDEMPOTENCY,
     COLUMNS,
     Revocation,
@@ -41,37 +36,28 @@ from .store import (
     TokenRecord,
     TokenStoreError,
     record_from_row,
-    record_to_row,
 )
-from .subscriptions import (
-    SUB_COLUMNS,
-    Subscription,
-    subscription_from_row,
-    subscription_to_row,
-)
+from .subscriptions import Subscription, subscription_to_row
 
 __all__ = ["SqliteStore", "upgrade_sqlite"]
 
 log = logging.getLogger("odoo_restful.tokens")
 T = TypeVar("T")
 
-_INSERT = f"INSERT INTO tokens ({COLUMNS}) VALUES ({', '.join('?' * 14)})"  # noqa: S608
 _TOUCH = (
     "UPDATE tokens SET last_used_at = ? "
     "WHERE token_hash = ? AND (last_used_at IS NULL OR last_used_at < ?)"
-)
-_INSERT_SUB = f"INSERT INTO webhook_subscriptions ({SUB_COLUMNS}) VALUES ({', '.join('?' * 16)})"  # noqa: S608
-_INSERT_DELIVERY = (
-    f"INSERT INTO webhook_deliveries ({INSERT_COLUMNS}) VALUES ({', '.join('?' * 13)})"  # noqa: S608
-)
-_SAVE_WATCH = (
-    "INSERT INTO webhook_watch (subscription_id, state) VALUES (?, ?) "
-    "ON CONFLICT (subscription_id) DO UPDATE SET state = excluded.state"
 )
 _COUNT_ATTEMPTS = "SELECT count(*), min(at) FROM login_attempts WHERE key_hash = ? AND at > ?"
 _INSERT_ATTEMPT = "INSERT INTO login_attempts (key_hash, ticket, at) VALUES (?, ?, ?)"
 # Stores open on the same file in this process, so a revocation reaches all of them.
 _PEERS: dict[str, weakref.WeakSet[SqliteStore]] = {}
+
+
+@functools.lru_cache(maxsize=128)
+def _marks(sql: str) -> str:
+    """PostgreSQL's ``$n`` placeholders (``_shared``'s spelling) as SQLite's ``?n``."""
+    return re.sub(r"\$(\d+)", r"?\1", sql)
 
 
 def _create_private(path: str) -> None:
@@ -170,7 +156,7 @@ async def upgrade_sqlite(path: str, *, busy_timeout: float = 30.0) -> list[str]:
         raise _store_error(exc) from exc
 
 
-class SqliteStore(BaseStore):
+class SqliteStore(SqlStore):
     """Token store in one SQLite file; see :class:`~odoo_restful.tokens.store.TokenStore`."""
 
     def __init__(
@@ -197,6 +183,12 @@ class SqliteStore(BaseStore):
             return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
         except sqlite3.Error as exc:
             raise _store_error(exc) from exc
+
+    async def _execute(self, sql: str, *args: Any) -> int:
+        return await self._run(self._write_sync, _marks(sql), args)
+
+    async def _fetch(self, sql: str, *args: Any) -> builtins.list[Row]:
+        return await self._run(self._fetch_sync, _marks(sql), args)
 
     def _c(self) -> sqlite3.Connection:
         if self._conn is None:
@@ -257,9 +249,6 @@ class SqliteStore(BaseStore):
     def _write_sync(self, sql: str, params: tuple[Any, ...]) -> int:
         return self._c().execute(sql, params).rowcount
 
-    async def insert(self, rec: TokenRecord) -> None:
-        await self._run(self._write_sync, _INSERT, record_to_row(rec))
-
     def _get_sync(self, hashes: Sequence[bytes]) -> TokenRecord | None:
         marks = ", ".join("?" * len(hashes))
         sql = f"SELECT {COLUMNS} FROM tokens WHERE token_hash IN ({marks})"  # noqa: S608
@@ -304,9 +293,6 @@ class SqliteStore(BaseStore):
             self._broadcast(Revocation(token_hash=h))
         return len(hashes)
 
-    async def purge_expired(self, now: float) -> int:
-        return await self._run(self._write_sync, "DELETE FROM tokens WHERE expires_at <= ?", (now,))
-
     def _touch_sync(self, items: dict[bytes, float]) -> None:
         conn = self._c()
         conn.execute("BEGIN")
@@ -346,9 +332,6 @@ class SqliteStore(BaseStore):
     ) -> float | None:
         return await self._run(self._reserve_sync, ticket, limits, now, window)
 
-    async def forgive_attempt(self, ticket: bytes) -> None:
-        await self._run(self._write_sync, "DELETE FROM login_attempts WHERE ticket = ?", (ticket,))
-
     def _claim_sync(
         self, key: bytes, request_hash: bytes, owner: bytes, now: float, ttl: float
     ) -> StoredReply | None:
@@ -360,9 +343,7 @@ class SqliteStore(BaseStore):
             claimed = conn.execute(sql, args).rowcount > 0
             row = None
             if not claimed:
-                row = conn.execute(
-                    "SELECT request_hash, status, body FROM idempotency WHERE key_hash = ?", (key,)
-                ).fetchone()
+                row = conn.execute(_marks(shared.SELECT_REPLY), (key,)).fetchone()
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -375,38 +356,6 @@ class SqliteStore(BaseStore):
         self, key: bytes, request_hash: bytes, owner: bytes, *, now: float, ttl: float
     ) -> StoredReply | None:
         return await self._run(self._claim_sync, key, request_hash, owner, now, ttl)
-
-    async def finish_idempotency(self, key: bytes, owner: bytes, status: int, body: bytes) -> None:
-        sql = "UPDATE idempotency SET status = ?, body = ? WHERE key_hash = ? AND owner = ?"
-        await self._run(self._write_sync, sql, (status, body, key, owner))
-
-    async def release_idempotency(self, key: bytes, owner: bytes) -> None:
-        sql = "DELETE FROM idempotency WHERE key_hash = ? AND owner = ? AND status IS NULL"
-        await self._run(self._write_sync, sql, (key, owner))
-
-    async def abandon_idempotency(
-        self, key: bytes, *, before: float, status: int, body: bytes
-    ) -> bool:
-        sql = ABANDON_IDEMPOTENCY.format(*(f"?{i}" for i in range(1, 5)))
-        return bool(await self._run(self._write_sync, sql, (key, before, status, body)))
-
-    async def purge_idempotency(self, now: float) -> int:
-        sql = "DELETE FROM idempotency WHERE expires_at <= ?"
-        return await self._run(self._write_sync, sql, (now,))
-
-    async def purge_attempts(self, before: float) -> int:
-        sql = "DELETE FROM login_attempts WHERE at <= ?"
-        return await self._run(self._write_sync, sql, (before,))
-
-    def _list_sync(self, db: str | None, uid: int | None) -> builtins.list[TokenRecord]:
-        sql = (
-            f"SELECT {COLUMNS} FROM tokens WHERE (?1 IS NULL OR db = ?1) "  # noqa: S608
-            "AND (?2 IS NULL OR uid = ?2) ORDER BY created_at, token_hash"
-        )
-        return [record_from_row(r) for r in self._c().execute(sql, (db, uid))]
-
-    async def list(self, *, db: str | None = None, uid: int | None = None) -> list[TokenRecord]:
-        return await self._run(self._list_sync, db, uid)
 
     def _live_by_key_sync(self, now: float) -> dict[str, int]:
         sql = "SELECT key_id, count(*) FROM tokens WHERE revoked = 0 AND expires_at > ? GROUP BY 1"
@@ -421,10 +370,9 @@ class SqliteStore(BaseStore):
         conn = self._c()
         conn.execute("BEGIN IMMEDIATE")  # count and insert as one step for every worker
         try:
-            sql = "SELECT count(*) FROM webhook_subscriptions WHERE db = ? AND uid = ?"
-            (count,) = conn.execute(sql, (sub.db, sub.uid)).fetchone()
+            (count,) = conn.execute(_marks(shared.COUNT_USER_SUBS), (sub.db, sub.uid)).fetchone()
             if count < cap:
-                conn.execute(_INSERT_SUB, subscription_to_row(sub))
+                conn.execute(_marks(shared.INSERT_SUB), subscription_to_row(sub))
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -434,52 +382,14 @@ class SqliteStore(BaseStore):
     async def add_subscription(self, sub: Subscription, *, cap: int) -> bool:
         return await self._run(self._add_subscription_sync, sub, cap)
 
-    def _subscriptions_sync(
-        self, where: str, params: tuple[Any, ...]
-    ) -> builtins.list[Subscription]:
-        sql = (
-            f"SELECT {SUB_COLUMNS} FROM webhook_subscriptions WHERE {where} ORDER BY created_at, id"  # noqa: S608
-        )
-        return [subscription_from_row(r) for r in self._c().execute(sql, params)]
-
-    async def get_subscription(self, sub_id: str) -> Subscription | None:
-        found = await self._run(self._subscriptions_sync, "id = ?", (sub_id,))
-        return found[0] if found else None
-
-    async def list_subscriptions(
-        self, *, db: str | None = None, uid: int | None = None
-    ) -> builtins.list[Subscription]:
-        where = "(?1 IS NULL OR db = ?1) AND (?2 IS NULL OR uid = ?2)"
-        return await self._run(self._subscriptions_sync, where, (db, uid))
-
-    async def set_subscription_active(
-        self,
-        sub_id: str,
-        db: str,
-        uid: int,
-        active: bool,
-        *,
-        cred: tuple[bytes, str, str] | None = None,
-    ) -> bool:
-        sql = (
-            "UPDATE webhook_subscriptions SET active = ?1, note = '', "
-            "cred_enc = coalesce(?5, cred_enc), cred_kind = coalesce(?6, cred_kind), "
-            "login = coalesce(?7, login) WHERE id = ?2 AND db = ?3 AND uid = ?4"
-        )
-        enc, kind, login = cred or (None, None, None)
-        return (
-            await self._run(self._write_sync, sql, (active, sub_id, db, uid, enc, kind, login)) > 0
-        )
-
     def _delete_subscription_sync(self, sub_id: str, db: str, uid: int) -> bool:
         conn = self._c()
         conn.execute("BEGIN IMMEDIATE")
         try:
-            sql = "DELETE FROM webhook_subscriptions WHERE id = ? AND db = ? AND uid = ?"
-            done = conn.execute(sql, (sub_id, db, uid)).rowcount > 0
+            done = conn.execute(_marks(shared.DELETE_SUB), (sub_id, db, uid)).rowcount > 0
             if done:
-                conn.execute("DELETE FROM webhook_deliveries WHERE subscription_id = ?", (sub_id,))
-                conn.execute("DELETE FROM webhook_watch WHERE subscription_id = ?", (sub_id,))
+                for sql in shared.DELETE_SUB_ROWS:
+                    conn.execute(_marks(sql), (sub_id,))
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -491,27 +401,17 @@ class SqliteStore(BaseStore):
 
     # --- webhook deliveries ---
 
-    async def note_subscription(self, sub_id: str, note: str, *, stop: bool = False) -> None:
-        sql = (
-            "UPDATE webhook_subscriptions SET note = ?, "
-            "active = CASE WHEN ? THEN 0 ELSE active END WHERE id = ?"
-        )
-        await self._run(self._write_sync, sql, (note, stop, sub_id))
-
     def _fetch_sync(self, sql: str, params: tuple[Any, ...]) -> builtins.list[Any]:
         return self._c().execute(sql, params).fetchall()
-
-    async def load_watch(self, sub_id: str) -> str | None:
-        sql = "SELECT state FROM webhook_watch WHERE subscription_id = ?"
-        rows = await self._run(self._fetch_sync, sql, (sub_id,))
-        return str(rows[0][0]) if rows else None
 
     def _queue_sync(self, sub_id: str, deliveries: Sequence[Delivery], state: str) -> None:
         conn = self._c()
         conn.execute("BEGIN IMMEDIATE")
         try:
-            conn.executemany(_INSERT_DELIVERY, [delivery_to_row(d) for d in deliveries])
-            conn.execute(_SAVE_WATCH, (sub_id, state))
+            conn.executemany(
+                _marks(shared.INSERT_DELIVERY), [delivery_to_row(d) for d in deliveries]
+            )
+            conn.execute(_marks(shared.SAVE_WATCH), (sub_id, state))
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -521,67 +421,6 @@ class SqliteStore(BaseStore):
         self, sub_id: str, deliveries: Sequence[Delivery], state: str
     ) -> None:
         await self._run(self._queue_sync, sub_id, deliveries, state)
-
-    async def pending_deliveries(self, sub_id: str) -> int:
-        sql = (
-            "SELECT count(*) FROM webhook_deliveries "
-            "WHERE subscription_id = ? AND status = 'pending'"
-        )
-        rows = await self._run(self._fetch_sync, sql, (sub_id,))
-        return int(rows[0][0])
-
-    async def due_deliveries(
-        self, now: float, *, per_subscription: int, limit: int
-    ) -> builtins.list[Delivery]:
-        sql = DUE_DELIVERIES.format("?", "?", per=int(per_subscription))
-        rows = await self._run(self._fetch_sync, sql, (now, limit))
-        return [delivery_from_row(r) for r in rows]
-
-    async def record_attempt(
-        self,
-        delivery_id: str,
-        *,
-        status: str,
-        attempts: int,
-        next_attempt_at: float,
-        last_status: int | None,
-        last_error: str | None,
-        delivered_at: float | None,
-    ) -> None:
-        sql = (
-            "UPDATE webhook_deliveries SET status = ?, attempts = ?, next_attempt_at = ?, "
-            "last_status = ?, last_error = ?, delivered_at = ? WHERE id = ?"
-        )
-        args = (status, attempts, next_attempt_at, last_status, last_error, delivered_at)
-        await self._run(self._write_sync, sql, (*args, delivery_id))
-
-    async def list_deliveries(
-        self, sub_id: str, *, limit: int, before: int | None = None
-    ) -> builtins.list[Delivery]:
-        sql = (
-            f"SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries WHERE subscription_id = ?1 "  # noqa: S608
-            "AND (?2 IS NULL OR seq < ?2) ORDER BY seq DESC LIMIT ?3"
-        )
-        rows = await self._run(self._fetch_sync, sql, (sub_id, before, limit))
-        return [delivery_from_row(r) for r in rows]
-
-    async def redeliver(self, sub_id: str, delivery_id: str, now: float) -> Delivery | None:
-        sql = (
-            "UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = "  # noqa: S608
-            "?1, retry_from = ?1, delivered_at = NULL, attempts = 0 "
-            "WHERE id = ?2 AND subscription_id = ?3 "
-            "RETURNING " + DELIVERY_COLUMNS
-        )
-        rows = await self._run(self._fetch_sync, sql, (now, delivery_id, sub_id))
-        return delivery_from_row(rows[0]) if rows else None
-
-    async def claim_lease(self, name: str, holder: str, *, now: float, ttl: float) -> bool:
-        sql = LEASE_CLAIM.format("?1", "?2", "?3", "?4")
-        return await self._run(self._write_sync, sql, (name, holder, now + ttl, now)) > 0
-
-    async def release_lease(self, name: str, holder: str) -> None:
-        sql = "DELETE FROM webhook_leases WHERE name = ? AND holder = ?"
-        await self._run(self._write_sync, sql, (name, holder))
 
     async def subscribe(self, callback: RevocationCallback) -> Callable[[], None]:
         """In-process only: reaches every store open on the same file in this process."""

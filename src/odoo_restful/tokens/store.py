@@ -159,11 +159,6 @@ CLAIM_IDEMPOTENCY = (
     "body = NULL, created_at = excluded.created_at, expires_at = excluded.expires_at "
     "WHERE idempotency.expires_at <= {3}"
 )
-# Give an unfinished claim older than {1} the answer {2}, {3} (its holder died).
-ABANDON_IDEMPOTENCY = (
-    "UPDATE idempotency SET status = {2}, body = {3} "
-    "WHERE key_hash = {0} AND status IS NULL AND created_at <= {1}"
-)
 
 
 @runtime_checkable

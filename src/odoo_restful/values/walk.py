@@ -10,6 +10,7 @@ exactly what translation sees: nested commands, friendly lists and operations.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from typing import Any, Final, Literal, Protocol
 
 from .. import params
@@ -23,6 +24,19 @@ X2MANY: Final = frozenset({"one2many", "many2many"})
 
 Action = Literal["create", "write", "delete"]
 Mode = Literal["create", "write", "update"]
+
+
+@dataclass(frozen=True, slots=True)
+class X2ManySite:
+    """An x2many value met by the walk: its field, where it stands, how it is written."""
+
+    model: str  # the model of the record that holds the field
+    name: str
+    ftype: str  # one2many or many2many
+    relation: str | None
+    path: str  # as errors name it: ``order_line[0].tax_id``
+    depth: int
+    mode: Mode
 
 
 class FieldsLookup(Protocol):
@@ -157,16 +171,9 @@ class Walk:
             elif ftype in X2MANY:
                 assert meta is not None
                 relation = meta.get("relation")
-                out[name] = await self._x2many(
-                    value,
-                    model=model,
-                    name=name,
-                    ftype=str(ftype),
-                    relation=relation if isinstance(relation, str) else None,
-                    path=path,
-                    depth=depth,
-                    mode=mode,
-                )
+                target = relation if isinstance(relation, str) else None
+                site = X2ManySite(model, name, str(ftype), target, path, depth, mode)
+                out[name] = await self._x2many(value, site)
             else:
                 out[name] = value
         return out
@@ -209,18 +216,8 @@ class Walk:
 
     # --- x2many values ---
 
-    async def _x2many(
-        self,
-        value: Any,
-        *,
-        model: str,
-        name: str,
-        ftype: str,
-        relation: str | None,
-        path: str,
-        depth: int,
-        mode: Mode,
-    ) -> Any:
+    async def _x2many(self, value: Any, site: X2ManySite) -> Any:
+        ftype, relation, path, depth = site.ftype, site.relation, site.path, site.depth
         form = forms.x2many_form(value, ftype, path)
         if form == "scalar":
             return value  # Odoo's to judge (False/None clear the relation)
@@ -239,16 +236,7 @@ class Walk:
             return await self._commands(
                 list(value), relation=relation, one2many=one2many, path=path, depth=depth
             )
-        return await self._friendly(
-            list(value),
-            model=model,
-            name=name,
-            ftype=ftype,
-            relation=relation,
-            path=path,
-            depth=depth,
-            mode=mode,
-        )
+        return await self._friendly(list(value), site)
 
     async def _nested(
         self, relation: str | None, vals: Any, *, path: str, depth: int, mode: Mode
@@ -295,25 +283,15 @@ class Walk:
                     )
         return out
 
-    async def _friendly(
-        self,
-        items: list[Any],
-        *,
-        model: str,
-        name: str,
-        ftype: str,
-        relation: str | None,
-        path: str,
-        depth: int,
-        mode: Mode,
-    ) -> list[Any]:
+    async def _friendly(self, items: list[Any], site: X2ManySite) -> list[Any]:
         """A list of ``{"id": n, ...}`` / ``{...}`` / ids: the new set of records."""
+        relation, path, depth, mode = site.relation, site.path, site.depth, site.mode
         entries = forms.friendly_entries(items, path)
         self._spend(len(entries), path)
         listed = {rid for rid, _ in entries if rid is not None}
         commands: list[Any] = []
         existing: set[int] = set()
-        if ftype == "many2many":
+        if site.ftype == "many2many":
             commands.append([6, 0, [rid for rid, _ in entries if rid is not None]])
             existing = listed  # after [6], every listed id is linked already
         else:
@@ -327,7 +305,7 @@ class Walk:
                 self._check(relation, "write", (), path)  # linking lines rewrites their parent
             if mode == "write":
                 assert self._current is not None
-                current = list(await self._current(model, name))
+                current = list(await self._current(site.model, site.name))
                 existing = set(current)
                 removed = [line for line in current if line not in listed]
                 self._spend(len(removed), path)
