@@ -30,8 +30,10 @@ on uvloop with a minimal HTTP/1.1 parser; the default, and the faster) and
 ``--odoo-like`` answers as Odoo's prefork server does (the recordings in
 ``../shared/odoo-wire-19b``): an ``HTTP/1.0`` status line, Werkzeug's headers
 (``Server: Werkzeug/2.2.2 Python/3.11.2``, ``Date``, ``Content-Length``,
-``Content-Type``, ``X-Content-Type-Options: nosniff``), ``Connection: close`` and a
-closed connection after every answer. ``--cpu-ms N`` busy-loops N ms of CPU per Odoo
+``Content-Type``, ``Set-Cookie`` on every web-client route (twice on sign-in), as
+``../shared/odoo-wire/web_dataset_call_kw_search_read.json`` shows,
+``X-Content-Type-Options: nosniff``), ``Connection: close`` and a closed connection
+after every answer. ``--cpu-ms N`` busy-loops N ms of CPU per Odoo
 call in the stub process, so that Odoo-like work competes with the gateway for the
 cores; ``--workers N`` forks N processes on one listening socket, as ``odoo-bin
 --workers=N`` does (each counts its own requests: ``/_stats`` answers one process).
@@ -453,8 +455,9 @@ class Odoo:
 _REASONS = {200: b"OK", 400: b"BAD REQUEST", 404: b"NOT FOUND", 411: b"LENGTH REQUIRED"}
 
 
-def odoo_head(status: int, content_type: bytes, length: int, cookie: bool) -> bytes:
-    """The head Odoo's prefork server (Werkzeug) sends: HTTP/1.0, then close."""
+def odoo_head(status: int, content_type: bytes, length: int, cookies: int) -> bytes:
+    """The head Odoo's prefork server (Werkzeug) sends: HTTP/1.0, then close. Odoo 19
+    sets the session cookie again on every web-client route (twice on sign-in)."""
     return (
         b"HTTP/1.0 %d %s\r\nServer: Werkzeug/2.2.2 Python/3.11.2\r\nDate: %s\r\n"
         b"Content-Length: %d\r\nContent-Type: %s\r\n%sX-Content-Type-Options: nosniff\r\n"
@@ -465,7 +468,7 @@ def odoo_head(status: int, content_type: bytes, length: int, cookie: bool) -> by
             email.utils.formatdate(usegmt=True).encode(),
             length,
             content_type,
-            SET_COOKIE if cookie else b"",
+            SET_COOKIE * cookies,
         )
     )
 
@@ -537,16 +540,19 @@ class StubProtocol(asyncio.Protocol):
             if query >= 0:
                 path = path[:query]
             close = self.close or b"\r\nconnection: close" in lower
-            self._answer(*self.odoo.handle(method, path, body), close=close)
+            web = path.startswith(b"/web/")
+            self._answer(*self.odoo.handle(method, path, body), close=close, web=web)
             if close:
                 return
 
-    def _answer(self, status: int, content_type: bytes, body: bytes, *, close: bool) -> None:
+    def _answer(
+        self, status: int, content_type: bytes, body: bytes, *, close: bool, web: bool = False
+    ) -> None:
         key = id(body) * 2 + close
         full = None if self.odoo_like else self._cache.get(key)
         if self.odoo_like:  # a Date per answer, as Werkzeug writes it
-            cookie = body is self.odoo.bodies.web_session
-            full = odoo_head(status, content_type, len(body), cookie) + body
+            cookies = 2 if body is self.odoo.bodies.web_session else int(web)
+            full = odoo_head(status, content_type, len(body), cookies) + body
         elif full is None:
             full = http_head(status, content_type, len(body), close) + body
             if id(body) in self.odoo.bodies.fixed_ids:
