@@ -88,10 +88,10 @@ class Sessions:
     def get(self, sid: str | None) -> Session | None:
         """The live session of this id: one past its deletion time is gone (expired)."""
         session = self._by_id.get(sid) if sid else None
-        if session is not None and session.deletion_time is not None:
-            if session.deletion_time <= self.clock():
-                del self._by_id[session.sid]
-                return None
+        deadline = session.deletion_time if session is not None else None
+        if session is not None and deadline is not None and deadline <= self.clock():
+            del self._by_id[session.sid]
+            return None
         return session
 
     def settle(self, session: Session) -> Session:

@@ -248,6 +248,14 @@ class PostgresStore(BaseStore):
     async def revoke(self, token_hash: bytes) -> bool:
         return len(await self._call(self._p().fetch, _REVOKE, token_hash)) > 0
 
+    async def reseal(self, token_hash: bytes, old: bytes, new: bytes) -> bool:
+        sql = (
+            "UPDATE tokens SET secret_enc = $1 "
+            "WHERE token_hash = $2 AND secret_enc = $3 AND NOT revoked"
+        )
+        status = await self._call(self._p().execute, sql, new, token_hash, old)
+        return int(cast(str, status).rsplit(" ", 1)[-1]) > 0
+
     async def revoke_user(self, db: str, uid: int) -> int:
         row = await self._call(self._p().fetchrow, _REVOKE_USER, db, uid)
         return 0 if row is None else int(row["n"])

@@ -287,6 +287,13 @@ class SqliteStore(BaseStore):
             self._broadcast(Revocation(token_hash=token_hash))
         return done
 
+    async def reseal(self, token_hash: bytes, old: bytes, new: bytes) -> bool:
+        sql = (
+            "UPDATE tokens SET secret_enc = ? "
+            "WHERE token_hash = ? AND secret_enc = ? AND revoked = 0"
+        )
+        return await self._run(self._write_sync, sql, (new, token_hash, old)) > 0
+
     async def revoke_user(self, db: str, uid: int) -> int:
         sql = "UPDATE tokens SET revoked = 1 WHERE db = ? AND uid = ? AND revoked = 0"
         count = await self._run(self._write_sync, sql, (db, uid))
