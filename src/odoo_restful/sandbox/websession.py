@@ -63,7 +63,8 @@ class Sessions:
     """The web sessions, rotated as Odoo 19 does when the profile says so.
 
     ``rotation_interval`` and ``deletion_timer`` (seconds) are Odoo's defaults; tests
-    shorten them. ``opened`` counts sign-ins, so a test can see one was avoided.
+    shorten them. ``opened`` counts sign-ins and ``rotations`` new ids, so a test can
+    see a sign-in was avoided and a rotation happened once.
     """
 
     def __init__(
@@ -78,6 +79,7 @@ class Sessions:
         self.deletion_timer = deletion_timer
         self.clock = clock
         self.opened = 0
+        self.rotations = 0
 
     def open(self, uid: int, db: str, login: str) -> Session:
         session = Session(_new_sid(), uid, db, login, created=self.clock())
@@ -111,6 +113,7 @@ class Sessions:
         session.next_sid = rotated.sid
         session.deletion_time = now + self.deletion_timer
         self._by_id[rotated.sid] = rotated
+        self.rotations += 1
         return rotated
 
     def close(self, sid: str | None) -> None:
