@@ -163,7 +163,7 @@ class WebSessionClient(ClientBase):
 
         Only after the call succeeded: an error reply's cookie may belong to a session
         Odoo has just signed out. Concurrent calls all see the same new id (Odoo keeps
-        the old one a while and answers it with the new), so the last writer is right.
+        the old one a while and answers it with the new), so any of them may keep it.
         """
         new = rotated_session(headers.get("set-cookie"), sent)
         if new is None:
