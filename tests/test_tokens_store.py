@@ -174,6 +174,29 @@ def test_revoke(url: str) -> None:
     run(body())
 
 
+def test_reseal_replaces_the_sealed_secret_only_while_it_is_unchanged(url: str) -> None:
+    """A rotated Odoo session id re-sealed: of two writers that saw the same row only
+    the first replaces it; a revoked token keeps what it had."""
+
+    async def body() -> None:
+        store = await opened(url)
+        rec, other = record(1), record(2)
+        await store.insert(rec)
+        await store.insert(other)
+        assert await store.reseal(rec.token_hash, rec.secret_enc, b"\x01new") is True
+        assert await store.reseal(rec.token_hash, rec.secret_enc, b"\x01late") is False
+        got = await store.get([rec.token_hash])
+        assert got is not None and got.secret_enc == b"\x01new"
+        untouched = await store.get([other.token_hash])
+        assert untouched is not None and untouched.secret_enc == other.secret_enc
+        await store.revoke(other.token_hash)
+        assert await store.reseal(other.token_hash, other.secret_enc, b"\x01x") is False
+        assert await store.reseal(b"\x00" * 32, b"", b"\x01x") is False
+        await store.close()
+
+    run(body())
+
+
 def test_revoke_user_and_prefix(url: str) -> None:
     async def body() -> None:
         store = await opened(url)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 import msgspec
@@ -24,6 +25,9 @@ class Credential:
     secret: str
     kind: str = "password"  # "password", "api_key", or "session" (a web session id)
     login: str = ""
+    #: For kind "session": keeps the new id when Odoo rotates the session (the token
+    #: store re-seals it), so the token outlives the old id.
+    follow: Callable[[str], Awaitable[None]] | None = field(default=None, compare=False, repr=False)
 
     def __repr__(self) -> str:  # never print the secret
         return f"Credential(db={self.db!r}, uid={self.uid}, kind={self.kind!r})"

@@ -6,6 +6,11 @@ are kept in memory per (database, uid, secret); a credential of kind ``session``
 carries the session id itself (the password was not kept), so it cannot be renewed
 and an expired session is a 401. A credential of kind ``password`` is renewed once
 when Odoo answers code 100 (session expired).
+
+Odoo 19 rotates a signed-in session every 3 hours: the reply to the next request
+sets a new ``session_id`` cookie, and the old id dies 120 seconds later. A reply to a
+call made with our id that sets another live one is followed: the cached session
+(password) or, through ``Credential.follow``, the token's sealed session id.
 """
 
 from __future__ import annotations
@@ -13,9 +18,12 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import itertools
+import logging
 import re
+import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 
 import msgspec
@@ -37,6 +45,7 @@ from .transport import Reply, Transport
 _HEADERS = {"Content-Type": "application/json", "Accept": "application/json"}
 _MAX_SESSIONS = 10_000
 T = TypeVar("T")
+log = logging.getLogger("odoo_restful.odoo")
 
 
 _SESSION_COOKIE = re.compile(r"(?:^|,)\s*session_id=([^;,\s]+)")
@@ -49,6 +58,43 @@ def session_cookie(reply: Reply) -> str | None:
     """
     found = _SESSION_COOKIE.search(reply.headers.get("set-cookie", ""))
     return found.group(1) if found else None
+
+
+# One Set-Cookie of session_id and its attributes; an Expires date holds ", " + digit.
+_SESSION_SET = re.compile(r"(?:^|,)\s*session_id=([^;,\s]*)((?:;[^;,]*(?:,\s\d[^;,]*)?)*)")
+_MAX_AGE = re.compile(r";\s*max-age=(-?\d+)", re.IGNORECASE)
+_EXPIRES = re.compile(r";\s*expires=([^;]*)", re.IGNORECASE)
+
+
+def rotated_session(header: str | None, sent: str) -> str | None:
+    """The new session id a reply's Set-Cookie carries, if it is not the one sent.
+
+    The common case (no cookie, or the same id again) is one substring test. A
+    cookie that deletes the session (empty, ``Max-Age=0``, an Expires in the past,
+    as a sign-out sends) is no session to adopt.
+    """
+    if header is None or f"session_id={sent};" in header:
+        return None
+    found = _SESSION_SET.findall(header)
+    if not found:
+        return None
+    value, attributes = found[-1]  # the last cookie of a name is the one that stays
+    if not value or value == sent or not _alive(attributes):
+        return None
+    return str(value)
+
+
+def _alive(attributes: str) -> bool:
+    max_age = _MAX_AGE.search(attributes)
+    if max_age:  # Max-Age wins over Expires (RFC 6265, 5.3)
+        return int(max_age.group(1)) > 0
+    expires = _EXPIRES.search(attributes)
+    if not expires:
+        return True
+    try:
+        return parsedate_to_datetime(expires.group(1).strip()).timestamp() > time.time()
+    except (TypeError, ValueError):
+        return False
 
 
 class WebSessionClient(ClientBase):
@@ -141,6 +187,27 @@ class WebSessionClient(ClientBase):
         if not task.cancelled():
             task.exception()  # seen by its waiters; no "never retrieved" warning if none
 
+    async def _follow(self, cred: Credential, sent: str, headers: Mapping[str, str]) -> None:
+        """Adopt the id Odoo rotated ``sent`` to, from its answer to a call made with it.
+
+        Only after the call succeeded: an error reply's cookie may belong to a session
+        Odoo has just signed out. Concurrent calls all see the same new id (Odoo keeps
+        the old one a while and answers it with the new), so any of them may keep it.
+        """
+        new = rotated_session(headers.get("set-cookie"), sent)
+        if new is None:
+            return
+        if cred.kind != "session":
+            key = (cred.db, cred.uid, _digest(cred.secret))
+            if self._sessions.get(key) == sent:
+                self._remember(key, new)
+            return
+        if cred.follow is not None:
+            try:
+                await cred.follow(new)
+            except Exception:  # the call succeeded; the next one can keep the id
+                log.exception("could not keep the rotated Odoo session id of a token")
+
     async def call_raw(
         self, cred: Credential, model: str, method: str, args: list[Any], kwargs: dict[str, Any]
     ) -> bytes:
@@ -167,9 +234,13 @@ class WebSessionClient(ClientBase):
         for attempt in (0, 1):
             session = await self._session(cred, stale=session)
             try:
-                return decode(await self._post(path, params, session), path)
+                reply = await self._post(path, params, session)
+                result = decode(reply, path)
             except (InvalidParameters, SessionExpired) as exc:
                 _again_or_raise(exc, cred, model, attempt)
+            else:
+                await self._follow(cred, session, reply.headers)
+                return result
         raise AssertionError("unreachable")
 
     async def call_large(self, call: LargeCall) -> LargeResult:
@@ -186,9 +257,12 @@ class WebSessionClient(ClientBase):
             headers = {**_HEADERS, "Cookie": f"session_id={session}"}
             try:
                 reply = await self._transport.request_parts("POST", path, parts, headers)
-                return read_result(reply, call.cut, decode_reply, path)
+                result = read_result(reply, call.cut, decode_reply, path)
             except (InvalidParameters, SessionExpired) as exc:
                 _again_or_raise(exc, cred, model, attempt)
+            else:
+                await self._follow(cred, session, reply.headers)
+                return result
         raise AssertionError("unreachable")
 
     async def fetch(self, cred: Credential, path: str) -> Reply:
@@ -204,6 +278,8 @@ class WebSessionClient(ClientBase):
                 "GET", path, b"", {"Cookie": f"session_id={session}"}
             )
             if not _to_login(reply):
+                if reply.status < 400:
+                    await self._follow(cred, session, reply.headers)
                 return reply
             if cred.kind == "session":
                 break

@@ -88,13 +88,17 @@ class Sandbox:
         aliases: tuple[str, ...] = ("demo",),
         now: Callable[[], datetime] | None = None,
         odoo_version: int = 19,
+        session_rotation_interval: float = websession.ROTATION_INTERVAL,
+        session_deletion_timer: float = websession.DELETION_TIMER,
     ) -> None:
         self.profile = profiles.by_version(odoo_version)
         with profiles.use(self.profile):
             self.registry = Registry(MODELS, now or _utcnow)
             data.load(self.registry)
         self.service = Service(self.registry, db_name, aliases)
-        self.sessions = websession.Sessions()
+        self.sessions = websession.Sessions(
+            rotation_interval=session_rotation_interval, deletion_timer=session_deletion_timer
+        )
         self._lock = threading.Lock()
         self.asgi = SandboxASGI(self)
 

@@ -48,6 +48,9 @@ class Profile:
     session_id_hex: bool
     #: The session cookie is re-sent on every ``call_kw`` reply (19), or not (16).
     cookie_on_call_kw: bool
+    #: A signed-in session gets a new id every few hours, the old one kept a while (19);
+    #: 16 to 18 change the id only on sign-in and sign-out.
+    rotates_sessions: bool
     #: ``name_get`` and the magic ``__last_update`` field exist (16).
     name_get: bool
     #: ``web_search_read``'s second parameter: ``fields`` (16) or ``specification`` (19).
@@ -190,6 +193,7 @@ ODOO_19 = Profile(
     error_keys=("name", "message", "arguments", "context", "debug"),
     session_id_hex=False,
     cookie_on_call_kw=True,
+    rotates_sessions=True,
     name_get=False,
     web_search_read_fields=False,
     sql_constraint_key_error=False,
@@ -206,6 +210,7 @@ ODOO_16 = Profile(
     error_keys=("name", "debug", "message", "arguments", "context"),
     session_id_hex=True,
     cookie_on_call_kw=False,
+    rotates_sessions=False,
     name_get=True,
     web_search_read_fields=True,
     sql_constraint_key_error=True,

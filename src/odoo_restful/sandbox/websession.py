@@ -8,8 +8,9 @@ Sessions live in memory, keyed by the ``session_id`` cookie that
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
-from dataclasses import dataclass
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from datetime import UTC, timedelta
 from email.utils import format_datetime
 from typing import Any
@@ -38,31 +39,82 @@ def is_web_route(path: str) -> bool:
     return path in ROUTES or path.startswith("/web/dataset/call_kw/")
 
 
+#: Odoo 19's defaults: a signed-in session gets a new id after 3 hours (on the next
+#: request), and the old id keeps working 120 seconds more for requests already sent.
+ROTATION_INTERVAL = 3 * 3600.0
+DELETION_TIMER = 120.0
+#: The part of a 19 session id a rotation keeps (Odoo's CSRF tokens and device logs use it).
+_STATIC_CHARS = 42
+
+
 @dataclass
 class Session:
     sid: str
     uid: int
     db: str
     login: str
+    created: float = 0.0
+    #: Set on a rotated-away session: where it went, and when it stops working.
+    next_sid: str | None = None
+    deletion_time: float | None = None
 
 
 class Sessions:
-    def __init__(self) -> None:
+    """The web sessions, rotated as Odoo 19 does when the profile says so.
+
+    ``rotation_interval`` and ``deletion_timer`` (seconds) are Odoo's defaults; tests
+    shorten them. ``opened`` counts sign-ins and ``rotations`` new ids, so a test can
+    see a sign-in was avoided and a rotation happened once.
+    """
+
+    def __init__(
+        self,
+        *,
+        rotation_interval: float = ROTATION_INTERVAL,
+        deletion_timer: float = DELETION_TIMER,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._by_id: dict[str, Session] = {}
+        self.rotation_interval = rotation_interval
+        self.deletion_timer = deletion_timer
+        self.clock = clock
+        self.opened = 0
+        self.rotations = 0
 
     def open(self, uid: int, db: str, login: str) -> Session:
-        # Odoo 16: 40 hex characters; 19: 84 URL-safe ones.
-        sid = (
-            secrets.token_hex(20)
-            if profiles.current().session_id_hex
-            else secrets.token_urlsafe(63)
-        )
-        session = Session(sid, uid, db, login)
+        session = Session(_new_sid(), uid, db, login, created=self.clock())
         self._by_id[session.sid] = session
+        self.opened += 1
         return session
 
     def get(self, sid: str | None) -> Session | None:
-        return self._by_id.get(sid) if sid else None
+        """The live session of this id: one past its deletion time is gone (expired)."""
+        session = self._by_id.get(sid) if sid else None
+        deadline = session.deletion_time if session is not None else None
+        if session is not None and deadline is not None and deadline <= self.clock():
+            del self._by_id[session.sid]
+            return None
+        return session
+
+    def settle(self, session: Session) -> Session:
+        """The session a reply's cookie names after a request: a new id once the
+        interval has passed (Odoo 19's soft rotation), the same new id for every
+        request still made with the old one, else the session itself."""
+        if session.next_sid is not None:
+            following = self._by_id.get(session.next_sid)
+            return following if following is not None else session
+        if not profiles.current().rotates_sessions:
+            return session
+        now = self.clock()
+        if now < session.created + self.rotation_interval:
+            return session
+        rotated = replace(session, sid=session.sid[:_STATIC_CHARS] + _new_sid()[_STATIC_CHARS:])
+        rotated.created = now
+        session.next_sid = rotated.sid
+        session.deletion_time = now + self.deletion_timer
+        self._by_id[rotated.sid] = rotated
+        self.rotations += 1
+        return rotated
 
     def close(self, sid: str | None) -> None:
         if sid:
@@ -70,6 +122,13 @@ class Sessions:
 
     def clear(self) -> None:
         self._by_id.clear()
+
+
+def _new_sid() -> str:
+    # Odoo 16: 40 hex characters; 19: 84 URL-safe ones.
+    if profiles.current().session_id_hex:
+        return secrets.token_hex(20)
+    return secrets.token_urlsafe(63)
 
 
 def handle(
@@ -99,9 +158,8 @@ def handle(
         if session is None:
             return rpc_error(None, SessionExpired())
         if path == "/web/session/get_session_info":
-            return rpc_result(
-                request_id, session_info(service, session), _set_cookie(service, session)
-            )
+            info = session_info(service, session)
+            return rpc_result(request_id, info, _set_cookie(service, sessions.settle(session)))
         env = service.env(session.uid, _user_context(service, session.uid), http_session=True)
         result = service.call_kw(
             env,
@@ -113,7 +171,12 @@ def handle(
         )
     except Exception as exc:
         return rpc_error(request_id, exc)
-    cookie = _set_cookie(service, session) if profiles.current().cookie_on_call_kw else None
+    settled = sessions.settle(session)
+    cookie = (
+        _set_cookie(service, settled)
+        if profiles.current().cookie_on_call_kw or settled is not session
+        else None
+    )
     return rpc_result(request_id, result, cookie)
 
 

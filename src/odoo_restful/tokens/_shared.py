@@ -63,6 +63,10 @@ SAVE_WATCH = (
 )
 
 _INSERT = f"INSERT INTO tokens ({COLUMNS}) VALUES ({_values(14)})"  # noqa: S608
+# Replace a token's sealed secret only if it is still the one the caller loaded.
+_RESEAL = (
+    "UPDATE tokens SET secret_enc = $1 WHERE token_hash = $2 AND secret_enc = $3 AND NOT revoked"
+)
 _LIST_TOKENS = (
     f"SELECT {COLUMNS} FROM tokens "  # noqa: S608
     "WHERE (CAST($1 AS text) IS NULL OR db = $1) AND (CAST($2 AS integer) IS NULL OR uid = $2) "
@@ -122,6 +126,9 @@ class SqlStore(BaseStore):
 
     async def insert(self, rec: TokenRecord) -> None:
         await self._execute(_INSERT, *record_to_row(rec))
+
+    async def reseal(self, token_hash: bytes, old: bytes, new: bytes) -> bool:
+        return await self._execute(_RESEAL, new, token_hash, old) > 0
 
     async def list(self, *, db: str | None = None, uid: int | None = None) -> list[TokenRecord]:
         return [record_from_row(r) for r in await self._fetch(_LIST_TOKENS, db, uid)]

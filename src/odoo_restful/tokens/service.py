@@ -12,7 +12,8 @@ import logging
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any
 
 from ..errors import InvalidToken, TokenExpired
@@ -184,8 +185,13 @@ class TokenService:
             return None
         user_context = record.user_info.get("user_context") or {}
         context = {k: user_context[k] for k in ("lang", "tz") if user_context.get(k)}
+        follow = None
+        if record.secret_kind == "session":  # noqa: S105  (a kind of secret, not one)
+            follow = partial(self._follow_session, token, record, record.secret_enc)
         return Identity(
-            cred=Credential(record.db, record.uid, secret, record.secret_kind, record.login),
+            cred=Credential(
+                record.db, record.uid, secret, record.secret_kind, record.login, follow
+            ),
             login=record.login,
             scopes=record.scopes,
             context=context,
@@ -193,6 +199,28 @@ class TokenService:
             token_hash=record.token_hash,
             expires_at=record.expires_at,
         )
+
+    async def _follow_session(
+        self, token: str, record: TokenRecord, sealed: bytes, new_session: str
+    ) -> None:
+        """Odoo rotated the session id this token holds: seal the new one in the store
+        (every worker and replica reads it from there) and in this process's cache.
+        Concurrent calls that saw the same rotation write once: the store replaces
+        ``sealed`` only while it is still there."""
+        secret_key = self.server_secrets.by_key_id(record.key_id)
+        if secret_key is None:
+            return
+        entry = self._cache.get(token)
+        ident = entry[1] if entry is not None else None
+        if isinstance(ident, Identity) and ident.cred.secret == new_session:
+            return  # a concurrent call followed this rotation first
+        resealed = encrypt_secret(token, secret_key, new_session, record.token_hash)
+        if entry is not None and isinstance(ident, Identity):
+            follow = partial(self._follow_session, token, record, resealed)
+            cred = replace(ident.cred, secret=new_session, follow=follow)
+            self._cache[token] = (entry[0], replace(ident, cred=cred))
+        with timed_store("reseal"):
+            await self.store.reseal(record.token_hash, sealed, resealed)
 
     def _remember(self, token: str, ident: Identity | _Expired | None, deadline: float) -> None:
         self._cache[token] = (deadline, ident)

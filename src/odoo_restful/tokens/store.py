@@ -183,6 +183,11 @@ class TokenStore(Protocol):
     async def revoke_user(self, db: str, uid: int) -> int:
         """Revoke every token of one Odoo user; returns how many were revoked now."""
 
+    async def reseal(self, token_hash: bytes, old: bytes, new: bytes) -> bool:
+        """Replace a live token's sealed secret (a rotated Odoo session id), only if it
+        is still ``old``: of two writers that saw the same row, one wins, and an older
+        rotation never overwrites a newer one. True if this call replaced it."""
+
     async def touch(self, token_hash: bytes, when: float) -> None:
         """Record use; buffered and written in batches so lookups never wait on it."""
 
