@@ -113,6 +113,62 @@ def test_a_delivery_fails_after_its_day_of_retries(tmp_path: Path) -> None:
     asyncio.run(go())
 
 
+class _SlowDueQuery:
+    """The store, with the due query held after it has read its rows: an attempt in
+    flight ends meanwhile, as it may while PostgreSQL or SQLite's thread answers."""
+
+    def __init__(self, store: Any) -> None:
+        self.store = store
+        self.gate: asyncio.Event | None = None
+        self.read: list[Any] = []
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.store, name)
+
+    async def due_deliveries(self, *args: Any, **kwargs: Any) -> Any:
+        rows = await self.store.due_deliveries(*args, **kwargs)
+        self.read = list(rows)
+        if self.gate is not None:
+            await self.gate.wait()
+        return rows
+
+
+def test_a_row_read_before_its_attempt_ended_is_not_sent_again(tmp_path: Path) -> None:
+    """A due query that read a row while its attempt was in flight returns it after the
+    attempt ended: sending it then would repeat a delivered event at once, recorded
+    with a stale attempt count."""
+
+    async def go() -> None:
+        with receiver() as rx:
+            store = open_store(str(tmp_path / "t.db"))
+            await store.open()
+            try:
+                sub, _ = _sub(rx.url + "/x")
+                assert await store.add_subscription(sub, cap=5)
+                slow = _SlowDueQuery(store)
+                sender = Sender(slow, SECRETS, Settings(webhook_allow_private=True))  # type: ignore[arg-type]
+                d = events.delivery(sub.id, "created", "res.partner", 1, {"id": 1}, time.time())
+                await store.queue_deliveries(sub.id, [d], "{}")
+                assert await sender.tick() == 1  # the attempt is in flight
+                slow.gate = asyncio.Event()
+                second = asyncio.ensure_future(sender.tick())
+                while not slow.read:
+                    await asyncio.sleep(0.001)
+                assert [r.id for r in slow.read] == [d.id] and slow.read[0].attempts == 0
+                while sender._flight:  # the attempt ends and is recorded
+                    await asyncio.sleep(0.01)
+                slow.gate.set()
+                assert await second == 0
+                await asyncio.sleep(0.2)
+                assert len(rx.got) == 1
+                (row,) = await store.list_deliveries(sub.id, limit=5)
+                assert row.status == "delivered" and row.attempts == 1
+            finally:
+                await store.close()
+
+    asyncio.run(go())
+
+
 def test_the_connection_goes_to_the_checked_address(tmp_path: Path, monkeypatch: Any) -> None:
     """The sender connects where the SSRF check looked, never resolving the name again
     (a DNS answer that changes between check and connect cannot redirect it)."""

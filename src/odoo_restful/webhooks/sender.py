@@ -91,6 +91,9 @@ class Sender:
         self.clock = clock
         self.wake = asyncio.Event()
         self._flight: dict[str, asyncio.Task[None]] = {}  # delivery id -> its task
+        # ids whose attempt ended since the last due query began: that query may have
+        # read their row before the attempt was recorded (a stale row, due again)
+        self._ended: set[str] = set()
         self._per_sub: dict[str, int] = {}
         self._signing: dict[str, str] = {}  # subscription id -> its whsec_ secret
 
@@ -99,13 +102,16 @@ class Sender:
         room = TOTAL - len(self._flight)
         if room <= 0:
             return 0
+        self._ended.clear()
         due = await self.store.due_deliveries(
             self.clock(), per_subscription=PER_SUBSCRIPTION, limit=TOTAL + len(self._flight)
         )
         subs: dict[str, Subscription | None] = {}
         started = 0
         for d in due:
-            if d.id in self._flight or self._per_sub.get(d.subscription_id, 0) >= PER_SUBSCRIPTION:
+            if d.id in self._flight or d.id in self._ended:
+                continue
+            if self._per_sub.get(d.subscription_id, 0) >= PER_SUBSCRIPTION:
                 continue
             if d.subscription_id not in subs:
                 subs[d.subscription_id] = await self.store.get_subscription(d.subscription_id)
@@ -123,6 +129,7 @@ class Sender:
 
     def _done(self, d: Delivery, _task: object = None) -> None:
         self._flight.pop(d.id, None)
+        self._ended.add(d.id)
         left = self._per_sub.get(d.subscription_id, 1) - 1
         if left > 0:
             self._per_sub[d.subscription_id] = left
