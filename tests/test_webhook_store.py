@@ -92,6 +92,25 @@ def test_the_cap_per_user_holds_under_concurrency(url: str) -> None:  # noqa: F8
     run(go())
 
 
+def test_a_rotated_session_is_resealed_only_over_the_credential_loaded(url: str) -> None:  # noqa: F811
+    async def go() -> None:
+        store = open_store(url)
+        await store.open()
+        try:
+            assert await store.add_subscription(replace(_sub(1), cred_enc=b"old"), cap=10)
+            assert await store.add_subscription(replace(_sub(2), cred_enc=b"old"), cap=10)
+            assert await store.reseal_subscription("wh_1", b"old", b"new")
+            # a second writer that loaded the same row loses: the newer id stays
+            assert not await store.reseal_subscription("wh_1", b"old", b"other")
+            assert not await store.reseal_subscription("wh_9", b"old", b"new")
+            assert (await store.get_subscription("wh_1")).cred_enc == b"new"  # type: ignore[union-attr]
+            assert (await store.get_subscription("wh_2")).cred_enc == b"old"  # type: ignore[union-attr]
+        finally:
+            await store.close()
+
+    run(go())
+
+
 def test_operators_list_subscriptions_without_secrets(tmp_path: Path) -> None:
     path = str(tmp_path / "tokens.db")
     secret = signing.new_secret()

@@ -87,6 +87,8 @@ _SET_ACTIVE = (
     "cred_enc = coalesce($5, cred_enc), cred_kind = coalesce($6, cred_kind), "
     "login = coalesce($7, login) WHERE id = $2 AND db = $3 AND uid = $4"
 )
+# Replace a subscription's sealed Odoo credential only if it is still the one loaded.
+_RESEAL_SUB = "UPDATE webhook_subscriptions SET cred_enc = $1 WHERE id = $2 AND cred_enc = $3"
 _NOTE = (
     "UPDATE webhook_subscriptions SET note = $1, "
     "active = CASE WHEN $2 THEN false ELSE active END WHERE id = $3"
@@ -182,6 +184,9 @@ class SqlStore(BaseStore):
     ) -> bool:
         enc, kind, login = cred or (None, None, None)
         return await self._execute(_SET_ACTIVE, active, sub_id, db, uid, enc, kind, login) > 0
+
+    async def reseal_subscription(self, sub_id: str, old: bytes, new: bytes) -> bool:
+        return await self._execute(_RESEAL_SUB, new, sub_id, old) > 0
 
     async def note_subscription(self, sub_id: str, note: str, *, stop: bool = False) -> None:
         await self._execute(_NOTE, note, stop, sub_id)

@@ -269,6 +269,10 @@ class TokenStore(Protocol):
         """Pause or resume a subscription of this user (its note cleared; ``cred``:
         a new sealed Odoo credential, its kind and login); False when not theirs."""
 
+    async def reseal_subscription(self, sub_id: str, old: bytes, new: bytes) -> bool:
+        """Replace a subscription's sealed Odoo credential (a rotated session id), only
+        if it is still ``old``, as ``reseal`` does for a token. True if this call did."""
+
     async def delete_subscription(self, sub_id: str, db: str, uid: int) -> bool:
         """Delete a subscription of this user, its queue and its watch state; False
         when it is not theirs."""

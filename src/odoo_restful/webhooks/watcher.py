@@ -25,6 +25,7 @@ import logging
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -137,6 +138,10 @@ class Watcher:
             await self._stop(
                 subs, "stopped: no usable credential; resume it (PATCH active=true) to renew"
             )
+        elif cred.kind == "session":  # Odoo 19 rotates it: keep the new id (see credential)
+            secrets = self.gw.tokens.server_secrets
+            follow = credential.Rotation(self.store, secrets, subs, cred.secret)
+            cred = replace(cred, follow=follow)
         return cred
 
     async def _stop(self, subs: list[Subscription], why: str) -> None:
