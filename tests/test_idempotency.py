@@ -13,7 +13,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, cast
 
-import pytest
 import requests
 from starlette.requests import Request
 from starlette.responses import Response
@@ -26,17 +25,7 @@ from odoo_restful.odoo.base import Credential
 from odoo_restful.tokens.store import TokenStore
 
 from .conftest import gateway_settings
-from .pg import fresh_database, pg_dsn  # noqa: F401  (pytest fixture)
 from .servers import SlowCreates, serve_in_thread
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield str(tmp_path / "tokens.db")
-        return
-    with fresh_database(request.getfixturevalue("pg_dsn")) as dsn:
-        yield dsn
 
 
 @contextlib.contextmanager

@@ -20,7 +20,6 @@ from odoo_restful.config import Settings
 from odoo_restful.odoo.websession import rotated_session
 from odoo_restful.sandbox import Sandbox
 
-from .pg import fresh_database, pg_dsn  # noqa: F401 (a fixture)
 from .servers import serve_in_thread
 
 INTERVAL, GRACE = 3 * 3600.0, 120.0
@@ -115,15 +114,6 @@ def test_sandbox_16_never_rotates() -> None:
 
 
 # --- the gateway follows the rotation, over real HTTP -----------------------------
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield str(tmp_path / "tokens.db")
-        return
-    with fresh_database(request.getfixturevalue("pg_dsn")) as dsn:
-        yield dsn
 
 
 @contextmanager

@@ -31,6 +31,19 @@ FAST = {
 }
 
 
+def signed_in(url: str) -> requests.Session:
+    """A session holding admin's token from the gateway at ``url``."""
+    resp = requests.post(
+        url + "/api/auth/token",
+        json={"login": "admin", "password": "admin", "db": "sandbox"},
+        timeout=30,
+    )
+    assert resp.status_code == 200, resp.text
+    s = requests.Session()
+    s.headers["access-token"] = resp.json()["access_token"]
+    return s
+
+
 def odoo_call(odoo_url: str, model: str, method: str, *args: Any, **kw: Any) -> Any:
     """A call made straight to the sandbox as admin, behind the gateway's back."""
     body = {
@@ -96,15 +109,7 @@ def env(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
     ):
         settings = gateway_settings(tmp, odoo_url=odoo_url, db="sandbox", store=store, **FAST)
         with serve_in_thread(create_app(settings)) as url:
-            resp = requests.post(
-                url + "/api/auth/token",
-                json={"login": "admin", "password": "admin", "db": "sandbox"},
-                timeout=30,
-            )
-            assert resp.status_code == 200, resp.text
-            s = requests.Session()
-            s.headers["access-token"] = resp.json()["access_token"]
-            yield Env(url, odoo_url, s, rx)
+            yield Env(url, odoo_url, signed_in(url), rx)
 
 
 def _type(r: Received) -> str:

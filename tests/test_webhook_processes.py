@@ -21,7 +21,7 @@ from odoo_restful.sandbox import Sandbox
 
 from .pg import fresh_database, pg_dsn  # noqa: F401 (a fixture)
 from .servers import free_port, serve_cli, serve_in_thread
-from .test_webhook_delivery import odoo_call
+from .test_webhook_delivery import odoo_call, signed_in
 from .webhook_receiver import Received, receiver
 
 MODEL = "res.partner"
@@ -47,18 +47,6 @@ def _args(odoo_url: str, store: str) -> list[str]:
         "--log-level",
         "warning",
     ]
-
-
-def _session(url: str) -> requests.Session:
-    resp = requests.post(
-        url + "/api/auth/token",
-        json={"login": "admin", "password": "admin", "db": "sandbox"},
-        timeout=30,
-    )
-    assert resp.status_code == 200, resp.text
-    s = requests.Session()
-    s.headers["access-token"] = resp.json()["access_token"]
-    return s
 
 
 def _subscribe(s: requests.Session, url: str, target: str) -> tuple[str, str]:
@@ -107,7 +95,7 @@ def test_sigkill_with_events_pending_loses_nothing(store: str, sandbox_url: str)
     port = free_port()  # the receiver is down: nothing listens there yet
     target = f"http://127.0.0.1:{port}/hook"
     with serve_cli(_args(sandbox_url, store), env=env) as (url, proc):
-        s = _session(url)
+        s = signed_in(url)
         sub, secret = _subscribe(s, url, target)
         time.sleep(0.6)
         made = [s.post(f"{url}/api/{MODEL}", json={"name": f"Kill {n}"}) for n in range(3)]
@@ -156,7 +144,7 @@ def test_a_second_replica_takes_over_when_the_leader_dies(
     with fresh_database(pg_dsn) as dsn, receiver() as rx, ExitStack() as stack:
         a_url, a = stack.enter_context(serve_cli(_args(sandbox_url, dsn), env=env))
         _, b = stack.enter_context(serve_cli(_args(sandbox_url, dsn), env=env))
-        s = _session(a_url)
+        s = signed_in(a_url)
         _, secret = _subscribe(s, a_url, rx.url + "/hook")
         time.sleep(0.6)
         first = odoo_call(sandbox_url, MODEL, "create", [{"name": "Replica 1"}])[0]

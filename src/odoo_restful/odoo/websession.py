@@ -48,20 +48,22 @@ T = TypeVar("T")
 log = logging.getLogger("odoo_restful.odoo")
 
 
-_SESSION_COOKIE = re.compile(r"(?:^|,)\s*session_id=([^;,\s]+)")
+# One Set-Cookie of session_id and its attributes, in Set-Cookie headers folded into
+# one with commas; an Expires date holds ", " + digit.
+_SESSION_SET = re.compile(r"(?:^|,)\s*session_id=([^;,\s]*)((?:;[^;,]*(?:,\s\d[^;,]*)?)*)")
 
 
 def session_cookie(reply: Reply) -> str | None:
-    """The ``session_id`` Odoo set, from Set-Cookie headers folded into one with commas.
+    """The ``session_id`` Odoo set at sign-in (the first that is not empty).
 
     Odoo may send the cookie twice, and other cookies (``frontend_lang``) beside it.
     """
-    found = _SESSION_COOKIE.search(reply.headers.get("set-cookie", ""))
-    return found.group(1) if found else None
+    for value, _ in _SESSION_SET.findall(reply.headers.get("set-cookie", "")):
+        if value:
+            return str(value)
+    return None
 
 
-# One Set-Cookie of session_id and its attributes; an Expires date holds ", " + digit.
-_SESSION_SET = re.compile(r"(?:^|,)\s*session_id=([^;,\s]*)((?:;[^;,]*(?:,\s\d[^;,]*)?)*)")
 _MAX_AGE = re.compile(r";\s*max-age=(-?\d+)", re.IGNORECASE)
 _EXPIRES = re.compile(r";\s*expires=([^;]*)", re.IGNORECASE)
 
